@@ -34,6 +34,9 @@ const DEFAULT_INVOICE_CLTV = 80;
 /** LND 0.20+: max_payments 0 means this many. */
 const DEFAULT_MAX_PAYMENTS = 100n;
 
+/** No invoice can ask for more than all bitcoin. */
+const MAX_PAYMENT_MSAT = 21_000_000n * 100_000_000n * 1000n;
+
 const sat = (msat: bigint) => (msat / 1000n).toString();
 
 function blockHash(height: number): string {
@@ -224,6 +227,12 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
 
     AddInvoice: (req: InvoiceMsg) => {
       const valueMsat = unmarshalAmount(req.value, req.value_msat);
+      if (valueMsat > MAX_PAYMENT_MSAT) {
+        throw new RpcError(
+          2,
+          `payment of ${valueMsat / 1000n} sat is too large, max payment allowed is ${MAX_PAYMENT_MSAT / 1000n} sat`,
+        );
+      }
       if (req.is_amp) throw new RpcError(2, 'AMP invoices are not supported by simnet');
       if (req.r_preimage.length !== 0 && req.r_preimage.length !== 32) {
         throw new RpcError(2, `invalid preimage length of ${req.r_preimage.length}, want 32`);
