@@ -1,7 +1,7 @@
 import type { MissionControl } from './mission';
 import type { Network } from './network';
 import { buildRouteFromPath } from './route';
-import type { Channel, MppRecord, Route } from './types';
+import type { Channel, MppRecord, Policy, Route } from './types';
 
 /**
  * LND's path finding (routing/pathfind.go `findPath`, unified_edges.go, router.go `FindRoute`): a Dijkstra search
@@ -162,6 +162,9 @@ export function findPath(
   const routeToSelf = source === target;
 
   const ws = workspace(net);
+  const graph = ws.graph;
+  graph.sync(channels);
+  const { cap, pRef, pBase, pPpm, pMin, pMax, pDelta } = graph;
   const gen = ws.nextGeneration();
   const { dist, weight, recv, cltv, prob, info, nextChan, nextNode, version, stamp, heap } = ws;
   const { uStamp, uBest, uFee, uCap, uDelta, uBw, fromList } = ws;
@@ -242,43 +245,36 @@ export function findPath(
         fromList.push(from);
       }
       // amtInRange: capacity, max and min HTLC.
+      const k = ci * 2 + dir;
       const policy = channel.policy[dir];
-      const capacityMsat = Number(channel.capacitySat) * 1000;
+      if (pRef[k] !== policy) graph.refresh(ci, dir, channel);
+      const capacityMsat = cap[ci] as number;
       if (capacityMsat > 0 && pRecv > capacityMsat) continue;
-      if (pRecv > Number(policy.htlcMaxMsat) || pRecv < Number(policy.htlcMinMsat)) continue;
+      if (pRecv > (pMax[k] as number) || pRecv < (pMin[k] as number)) continue;
       if (local) {
         // getEdgeLocal: our own bandwidth decides; the channel with the most of it wins.
         const bw = Number(localBandwidth(net, channel, dir));
         if (pRecv > bw || bw < (uBw[from] as number)) continue;
         uBw[from] = bw;
-        uBest[from] = ci;
+        uBest[from] = k;
         uCap[from] = capacityMsat;
-        uDelta[from] = policy.cltvDelta;
+        uDelta[from] = pDelta[k] as number;
       } else {
         // getEdgeNetwork: the most expensive enabled policy, so that any parallel channel would be paid enough.
         if (policy.disabled) continue;
         if (capacityMsat > (uCap[from] as number)) uCap[from] = capacityMsat;
-        if (policy.cltvDelta > (uDelta[from] as number)) uDelta[from] = policy.cltvDelta;
-        const fee = computeFee(Number(policy.baseFeeMsat), Number(policy.feePpm), pRecv);
+        if ((pDelta[k] as number) > (uDelta[from] as number)) uDelta[from] = pDelta[k] as number;
+        const fee = computeFee(pBase[k] as number, pPpm[k] as number, pRecv);
         if (fee < (uFee[from] as number)) continue;
         uFee[from] = fee;
-        uBest[from] = ci;
+        uBest[from] = k;
       }
     }
     for (let i = 0; i < fromList.length; i++) {
       const from = fromList[i] as number;
-      const ci = uBest[from] as number;
-      if (ci < 0) continue;
-      const channel = channels[ci] as Channel;
-      const policy = channel.policy[channel.node1 === from ? 0 : 1];
-      processEdge(
-        from,
-        ci,
-        uCap[from] as number,
-        Number(policy.baseFeeMsat),
-        Number(policy.feePpm),
-        uDelta[from] as number,
-      );
+      const k = uBest[from] as number;
+      if (k < 0) continue;
+      processEdge(from, k >> 1, uCap[from] as number, pBase[k] as number, pPpm[k] as number, uDelta[from] as number);
     }
 
     // Next partial path: the closest node whose entry is still current.
@@ -419,6 +415,58 @@ class DistanceHeap {
   }
 }
 
+/**
+ * The graph's numbers as doubles, per channel (capacity) and per channel side (policy), so that the search does
+ * not convert bigints. A side is refreshed when its Policy object changes: Network.setPolicy replaces it.
+ */
+class NumericGraph {
+  size = 0;
+  cap = new Float64Array(0);
+  pRef: (Policy | undefined)[] = [];
+  pBase = new Float64Array(0);
+  pPpm = new Float64Array(0);
+  pMin = new Float64Array(0);
+  pMax = new Float64Array(0);
+  pDelta = new Float64Array(0);
+
+  sync(channels: readonly Channel[]): void {
+    if (channels.length === this.size) return;
+    if (channels.length > this.cap.length) {
+      const n = Math.max(channels.length, this.cap.length * 2, 64);
+      this.cap = grown(this.cap, n);
+      this.pBase = grown(this.pBase, 2 * n);
+      this.pPpm = grown(this.pPpm, 2 * n);
+      this.pMin = grown(this.pMin, 2 * n);
+      this.pMax = grown(this.pMax, 2 * n);
+      this.pDelta = grown(this.pDelta, 2 * n);
+    }
+    for (let ci = this.size; ci < channels.length; ci++) {
+      const channel = channels[ci] as Channel;
+      this.cap[ci] = Number(channel.capacitySat) * 1000;
+      this.refresh(ci, 0, channel);
+      this.refresh(ci, 1, channel);
+    }
+    this.size = channels.length;
+  }
+
+  refresh(ci: number, dir: 0 | 1, channel: Channel): void {
+    const k = ci * 2 + dir;
+    const policy = channel.policy[dir];
+    this.pRef[k] = policy;
+    this.pBase[k] = Number(policy.baseFeeMsat);
+    this.pPpm[k] = Number(policy.feePpm);
+    this.pMin[k] = Number(policy.htlcMinMsat);
+    this.pMax[k] = Number(policy.htlcMaxMsat);
+    this.pDelta[k] = policy.cltvDelta;
+  }
+}
+
+function grown(array: Float64Array, size: number): Float64Array {
+  const next = new Float64Array(size);
+  next.set(array);
+  return next;
+}
+
 /** Per-network scratch arrays, reused between searches; a generation stamp marks which entries are current. */
 class Workspace {
   readonly dist: Float64Array;
@@ -439,10 +487,15 @@ class Workspace {
   readonly uBw: Float64Array;
   readonly fromList: number[] = [];
   readonly heap = new DistanceHeap();
+  readonly graph: NumericGraph;
   private generation = 0;
   private unifyGeneration = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    graph?: NumericGraph,
+  ) {
+    this.graph = graph ?? new NumericGraph();
     this.dist = new Float64Array(capacity);
     this.weight = new Float64Array(capacity);
     this.recv = new Float64Array(capacity);
@@ -483,7 +536,8 @@ const workspaces = new WeakMap<Network, Workspace>();
 function workspace(net: Network): Workspace {
   let ws = workspaces.get(net);
   if (!ws || ws.capacity < net.nodes.length) {
-    ws = new Workspace(Math.max(64, net.nodes.length * 2));
+    const next = new Workspace(Math.max(64, net.nodes.length * 2), ws?.graph);
+    ws = next;
     workspaces.set(net, ws);
   }
   return ws;
