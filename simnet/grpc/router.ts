@@ -83,7 +83,7 @@ export function routerHandlers(ctx: NodeContext): Handlers {
 
     SendPaymentV2: {
       stream: async (req: SendPaymentRequest, stream: Stream) => {
-        await sendPaymentV2(ctx, req, (hash) => follow(hash, req.no_inflight_updates, stream));
+        await sendPaymentV2(ctx, req, (hash) => follow(hash, req.no_inflight_updates, stream, lnd.payments.get(hash)));
       },
     },
   };

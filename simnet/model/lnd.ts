@@ -27,7 +27,7 @@ export class SimLnd {
   constructor(
     readonly net: Network,
     readonly node: SimNode,
-    private readonly exit: ExitHandler,
+    readonly exit: ExitHandler,
     options: LndOptions,
   ) {
     this.invoices = new InvoiceRegistry({ mppTimeoutMs: options.mppTimeoutMs, height: () => net.height });

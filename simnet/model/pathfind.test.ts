@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSmall } from '../topology/small';
 import { interpretResult } from './mission';
-import { findRoute, isNoRoute, type FoundRoute } from './pathfind';
+import { type FoundRoute, findRoute, isNoRoute } from './pathfind';
 import { paymentStatus } from './payments';
 import { forwardingFee, policyFrom } from './route';
 import { type Payer, sendPayment } from './sendpayment';
@@ -132,9 +132,17 @@ describe('findRoute', () => {
     const alice = idx('alice');
     const mission = sim.lnd(alice).mission;
     // bob's widest channel is 700k sat: no single path can carry 1M sat, though alice has it.
-    const tooWide = findRoute(net, mission, alice, { target: idx('bob'), amtMsat: 1_000_000n * SAT, finalCltvDelta: 40 });
+    const tooWide = findRoute(net, mission, alice, {
+      target: idx('bob'),
+      amtMsat: 1_000_000n * SAT,
+      finalCltvDelta: 40,
+    });
     expect(isNoRoute(tooWide) && tooWide.error).toBe('unable to find a path to destination');
-    const tooMuch = findRoute(net, mission, alice, { target: idx('bob'), amtMsat: 10_000_000n * SAT, finalCltvDelta: 40 });
+    const tooMuch = findRoute(net, mission, alice, {
+      target: idx('bob'),
+      amtMsat: 10_000_000n * SAT,
+      finalCltvDelta: 40,
+    });
     expect(isNoRoute(tooMuch) && tooMuch.error).toBe('insufficient local balance');
   });
 });
@@ -145,7 +153,9 @@ describe('mission control', () => {
     const alice = idx('alice');
     const mission = sim.lnd(alice).mission;
     const amt = 100_000n * SAT;
-    const { route } = mustFind(findRoute(net, mission, alice, { target: idx('bob'), amtMsat: amt, finalCltvDelta: 40 }));
+    const { route } = mustFind(
+      findRoute(net, mission, alice, { target: idx('bob'), amtMsat: amt, finalCltvDelta: 40 }),
+    );
     expect(route.hops.length).toBeGreaterThanOrEqual(2);
     const nodes = routeNodes(sim, alice, route);
     const from = nodes[1] as number;
@@ -181,7 +191,11 @@ describe('mission control', () => {
     const { sim, net, idx } = setup();
     const alice = idx('alice');
     const { route } = mustFind(
-      findRoute(net, sim.lnd(alice).mission, alice, { target: idx('carol'), amtMsat: 50_000n * SAT, finalCltvDelta: 40 }),
+      findRoute(net, sim.lnd(alice).mission, alice, {
+        target: idx('carol'),
+        amtMsat: 50_000n * SAT,
+        finalCltvDelta: 40,
+      }),
     );
     const n = route.hops.length;
     expect(n).toBeGreaterThanOrEqual(2);

@@ -103,7 +103,9 @@ export function findPath(
   mission: MissionControl,
   source: number,
   request: RouteRequest,
-): { path: { chanId: bigint; to: number }[]; probability: number; noRoute?: undefined } | { path?: undefined; noRoute: NoRoute } {
+):
+  | { path: { chanId: bigint; to: number }[]; probability: number; noRoute?: undefined }
+  | { path?: undefined; noRoute: NoRoute } {
   const { target } = request;
   const amt = Number(request.amtMsat);
   const nodes = net.nodes;
@@ -179,7 +181,14 @@ export function findPath(
   let pInfo = finalHopPayloadSize(amt, finalHtlcExpiry, request.mpp !== undefined);
   let isExit = true;
 
-  const processEdge = (from: number, chanIndex: number, capacityMsat: number, base: number, ppm: number, delta: number) => {
+  const processEdge = (
+    from: number,
+    chanIndex: number,
+    capacityMsat: number,
+    base: number,
+    ppm: number,
+    delta: number,
+  ) => {
     const amountToSend = pRecv;
     const totalFee = amountToSend - amt;
     if (totalFee > 0 && totalFee > feeLimit) return;
@@ -421,13 +430,13 @@ class DistanceHeap {
  */
 class NumericGraph {
   size = 0;
-  cap = new Float64Array(0);
+  cap: Float64Array<ArrayBuffer> = new Float64Array(0);
   pRef: (Policy | undefined)[] = [];
-  pBase = new Float64Array(0);
-  pPpm = new Float64Array(0);
-  pMin = new Float64Array(0);
-  pMax = new Float64Array(0);
-  pDelta = new Float64Array(0);
+  pBase: Float64Array<ArrayBuffer> = new Float64Array(0);
+  pPpm: Float64Array<ArrayBuffer> = new Float64Array(0);
+  pMin: Float64Array<ArrayBuffer> = new Float64Array(0);
+  pMax: Float64Array<ArrayBuffer> = new Float64Array(0);
+  pDelta: Float64Array<ArrayBuffer> = new Float64Array(0);
 
   sync(channels: readonly Channel[]): void {
     if (channels.length === this.size) return;
@@ -461,7 +470,7 @@ class NumericGraph {
   }
 }
 
-function grown(array: Float64Array, size: number): Float64Array {
+function grown(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
   const next = new Float64Array(size);
   next.set(array);
   return next;

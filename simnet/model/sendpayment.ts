@@ -2,8 +2,15 @@ import { type ExitHandler, forwardHtlc } from './forward';
 import { terminalReason } from './interpret';
 import type { MissionControl } from './mission';
 import type { Network } from './network';
-import { type Attempt, type FailureReason, type Payment, PaymentError, type PaymentStore, paymentStatus } from './payments';
 import { DEFAULT_CLTV_LIMIT, findRoute, isNoRoute } from './pathfind';
+import {
+  type Attempt,
+  type FailureReason,
+  type Payment,
+  PaymentError,
+  type PaymentStore,
+  paymentStatus,
+} from './payments';
 import type { HtlcOutcome, Route } from './types';
 
 /**
@@ -146,7 +153,7 @@ function paymentState(payment: Payment) {
 }
 
 async function runLifecycle(payer: Payer, req: SendPaymentRequest, intent: Intent): Promise<void> {
-  const { net, payments, mission } = payer;
+  const { net, payments } = payer;
   const source = payer.node.index;
   const hash = req.paymentHash;
   const deadline = req.timeoutSeconds > 0 ? Date.now() + req.timeoutSeconds * 1000 : Number.POSITIVE_INFINITY;
