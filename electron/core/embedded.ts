@@ -1,35 +1,44 @@
 import { Simnet } from '../../simnet/simnet';
-
-/** How the core reaches a node: the same fields whether the node is a real LND or the embedded simulation. */
-export interface NodeConnection {
-  host: string;
-  cert: string;
-  macaroon: string;
-  lndconnect: string;
-  /** True for the embedded simulated network: no real money moves. */
-  simulated: boolean;
-}
+import type { Merchant } from './commands/context';
+import { LndNode } from './node/lnd';
 
 export interface EmbeddedNetwork {
-  wallet: NodeConnection;
+  /** The wallet's node, alice, reached over gRPC with TLS and a macaroon like any LND. */
+  wallet: LndNode;
+  /** The simulated merchants, for `testinvoice`. */
+  merchants: Record<string, Merchant>;
+  lndconnect: string;
   stop(): Promise<void>;
 }
 
 /**
- * With no node configured the wallet runs on simnet's small network, as its node `alice`, reached over the same
- * gRPC path (TLS, macaroon) as a real LND.
+ * With no node configured the wallet runs on simnet's small network, as its node `alice`, through the same
+ * lnd-grpc path as a real LND. Everything that shows this node says it is simulated.
  */
 export async function startEmbeddedNetwork(seed = 1): Promise<EmbeddedNetwork> {
   const simnet = await Simnet.start({ seed, hopDelayMs: { min: 20, max: 80 } });
-  const alice = simnet.nodes.alice;
+  const wallet = new LndNode({ kind: 'lndconnect', uri: simnet.nodes.alice.lndconnect }, { simulated: true });
+  const merchantNodes = (['bob', 'carol', 'dave'] as const).map(
+    (name) =>
+      [name, new LndNode({ kind: 'lndconnect', uri: simnet.nodes[name].lndconnect }, { simulated: true })] as const,
+  );
+  const merchants: Record<string, Merchant> = {};
+  for (const [name, node] of merchantNodes) {
+    merchants[name] = {
+      // Connected on first use: most sessions never ask for a test invoice.
+      addInvoice: async (msat, memo) => {
+        if (node.state !== 'connected') await node.connect();
+        return (await node.addInvoice(msat, memo)).bolt11;
+      },
+    };
+  }
   return {
-    wallet: {
-      host: alice.grpc,
-      cert: alice.cert,
-      macaroon: alice.macaroon,
-      lndconnect: alice.lndconnect,
-      simulated: true,
+    wallet,
+    merchants,
+    lndconnect: simnet.nodes.alice.lndconnect,
+    stop: async () => {
+      await Promise.all(merchantNodes.map(([, node]) => node.disconnect()));
+      await simnet.stop();
     },
-    stop: () => simnet.stop(),
   };
 }

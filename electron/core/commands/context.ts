@@ -1,0 +1,25 @@
+import type { CommandName, CommandParams, CommandResult } from '../../../shared/api/commands';
+import type { EventBus } from '../events';
+import type { Ledger } from '../ledger/ledger';
+import type { LightningNode, NodeInfo } from '../node/types';
+import type { PartDispatcher } from '../payer/parts';
+
+/** An invoice maker on the simulated network: one of its merchants. */
+export interface Merchant {
+  addInvoice(msat: bigint, memo: string): Promise<string>;
+}
+
+/** What every command handler may use: injected, so that tests run them over real parts. */
+export interface CoreContext {
+  node: LightningNode;
+  ledger: Ledger;
+  events: EventBus;
+  parts: PartDispatcher;
+  info(): Promise<NodeInfo>;
+  simulated: boolean;
+  merchants: Record<string, Merchant>;
+  dataDir: string;
+}
+
+export type Handler<N extends CommandName> = (ctx: CoreContext, params: CommandParams[N]) => Promise<CommandResult[N]>;
+export type Handlers = { [N in CommandName]: Handler<N> };

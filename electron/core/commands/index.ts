@@ -1,0 +1,28 @@
+import { isEventName } from '../../../shared/api/events';
+import type { Handlers } from './context';
+import { exportpayments } from './export';
+import { buildroute, decodepay, getinfo, getroutes, listchannels, testinvoice } from './node';
+import { listpartialpayments, listpayments, sendpartialpay, sendpay, waitpartialpay, waitsendpay } from './parts';
+import { pay, splitpay } from './pay';
+
+/** Each command has exactly one handler. */
+export const HANDLERS: Handlers = {
+  sendpartialpay,
+  waitpartialpay,
+  listpartialpayments,
+  sendpay,
+  waitsendpay,
+  listpayments,
+  getinfo,
+  listchannels,
+  decodepay,
+  getroutes,
+  buildroute,
+  splitpay,
+  pay,
+  exportpayments,
+  testinvoice,
+  // Subscriptions live in each transport (they are per connection); the core only checks the names.
+  subscribe: async (_ctx, p) => ({ events: p.events.filter(isEventName) }),
+  unsubscribe: async (_ctx, p) => ({ events: p.events.filter(isEventName) }),
+};

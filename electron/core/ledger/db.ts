@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+// The ledger's SQLite file: opening, pragmas, the single-process lock and the versioned schema.
+// Only electron/core/ledger/ touches it; everything else goes through `Ledger`.
+
+export type Db = Database.Database;
+
+/** The SQLite file inside the data directory. */
+export const LEDGER_FILE = 'ledger.sqlite';
+/** Written next to it by the process holding the lock: its pid, for the message another process shows. Information
+ * only; the lock itself is SQLite's (an OS file lock), so a crashed holder never leaves a stale lock behind. */
+export const LOCK_INFO_FILE = 'ledger.lock';
+
+/** How long a connection waits for another connection's write transaction before giving up (SQLITE_BUSY). Only
+ * matters when the file is shared (`exclusive: false`); with the lock held there is no other connection. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+export interface OpenOptions {
+  /**
+   * Hold the file for this process alone (default true): SQLite `locking_mode=EXCLUSIVE`, so a second process on
+   * the same data directory (or a second connection in this one) refuses to start. False only for tests and tools
+   * that deliberately share the file between connections; the ledger's rules still hold then, because every change
+   * of state is one `BEGIN IMMEDIATE` transaction.
+   */
+  exclusive?: boolean;
+}
+
+/** Another process holds the data directory. */
+export class LedgerLockedError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly holder?: { pid: number; host?: string },
+  ) {
+    const who = holder
+      ? `another Braid process (pid ${holder.pid}${holder.host ? ` on ${holder.host}` : ''})`
+      : 'another process';
+    super(
+      `Braid's data directory ${dataDir} is in use by ${who}. Only one Braid can use a data directory at a time: ` +
+        'quit the other one, or start this one with a different data directory.',
+    );
+    this.name = 'LedgerLockedError';
+  }
+}
+
+/** The file was written by a newer Braid whose schema this one does not know. */
+export class LedgerSchemaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerSchemaError';
+  }
+}
+
+/**
+ * Migrations, in order: migration k (1-based) takes the schema from version k-1 to k. Each runs in one transaction
+ * together with `PRAGMA user_version = k`. Never edit a released migration; append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the two tables of the proposal.
+  `
+  -- One row per payment_hash: the proposal's listpayments table. msatoshi_sent and the part counts are derived from
+  -- partial_payments when read, never stored, so they cannot drift from the parts.
+  -- id: insertion order (oldest first) and a stable key for paging; rowids of a table without an INTEGER PRIMARY KEY
+  -- may be renumbered by VACUUM.
+  CREATE TABLE payments (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    payment_hash     TEXT    NOT NULL UNIQUE CHECK (length(payment_hash) = 64),
+    status           TEXT    NOT NULL CHECK (status IN ('pending', 'complete', 'failed')),
+    msatoshi         INTEGER NOT NULL CHECK (msatoshi > 0),
+    destination      TEXT    NOT NULL,
+    description      TEXT,
+    bolt11           TEXT,
+    payment_secret   TEXT    CHECK (payment_secret IS NULL OR length(payment_secret) = 64),
+    created_at       INTEGER NOT NULL,
+    completed_at     INTEGER,
+    payment_preimage TEXT,
+    CHECK ((status = 'complete') = (payment_preimage IS NOT NULL)),
+    CHECK ((status = 'pending') = (completed_at IS NULL))
+  ) STRICT;
+  CREATE INDEX payments_by_status ON payments (status, id);
+  CREATE INDEX payments_by_created ON payments (created_at, id);
+
+  -- One row per HTLC the wallet hands (or is about to hand) to the node: listpartialpayments.
+  -- AUTOINCREMENT: ids are never reused, even after the highest row is deleted.
+  -- route: c-lightning's hop format as JSON, amounts as decimal strings (exact).
+  -- attempt_id: LND's HTLC attempt id once the node accepted the HTLC (NULL: not known to have reached the node);
+  -- what recovery matches LND's attempts against.
+  -- failure_*: kept if a failed part later turns out complete (the node reported a late fulfil), for the record.
+  CREATE TABLE partial_payments (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    payment_hash     TEXT    NOT NULL REFERENCES payments (payment_hash) ON UPDATE RESTRICT ON DELETE RESTRICT,
+    status           TEXT    NOT NULL CHECK (status IN ('pending', 'complete', 'failed')),
+    msatoshi         INTEGER NOT NULL CHECK (msatoshi > 0),
+    msatoshi_sent    INTEGER NOT NULL CHECK (msatoshi_sent >= msatoshi),
+    destination      TEXT    NOT NULL,
+    route            TEXT    NOT NULL CHECK (json_valid(route)),
+    created_at       INTEGER NOT NULL,
+    completed_at     INTEGER,
+    payment_preimage TEXT,
+    failure_code     TEXT,
+    failure_message  TEXT,
+    erring_index     INTEGER,
+    erring_node      TEXT,
+    erring_channel   TEXT,
+    attempt_id       INTEGER CHECK (attempt_id IS NULL OR attempt_id >= 0),
+    CHECK ((status = 'complete') = (payment_preimage IS NOT NULL)),
+    CHECK (status <> 'failed' OR failure_code IS NOT NULL),
+    CHECK ((status = 'pending') = (completed_at IS NULL))
+  ) STRICT;
+  CREATE INDEX partial_payments_by_hash ON partial_payments (payment_hash, id);
+  CREATE INDEX partial_payments_pending ON partial_payments (id) WHERE status = 'pending';
+  CREATE INDEX partial_payments_by_attempt ON partial_payments (payment_hash, attempt_id) WHERE attempt_id IS NOT NULL;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Opens (creating if needed) `dataDir/ledger.sqlite`, takes the lock, sets the pragmas and migrates the schema.
+ *
+ * Pragmas:
+ * - `journal_mode=WAL`: readers never block the writer, and a crash mid-write cannot corrupt the file.
+ * - `synchronous=FULL`, for every transaction. A part's row must be on disk before its HTLC is handed to the node:
+ *   the HTLC cannot be called back, and a part the ledger forgot would not count against the overpay rule, so the
+ *   wallet could send the same money twice. With WAL, NORMAL never corrupts the file but a power cut or OS crash may
+ *   lose the last commits (they are only fsynced at checkpoint); FULL fsyncs the WAL on each commit. That costs one
+ *   fsync per change of state (a millisecond or so on an SSD), small next to a Lightning round trip, and one setting
+ *   for everything is simpler to reason about than switching per transaction.
+ * - `fullfsync`/`checkpoint_fullfsync`: on macOS fsync() does not flush the drive's cache; F_FULLFSYNC does.
+ *   Ignored elsewhere.
+ * - `foreign_keys=ON`, `busy_timeout`, `trusted_schema=OFF` (no functions from the schema).
+ *
+ * The lock: `locking_mode=EXCLUSIVE`, set before entering WAL, and a write transaction at once, so this connection
+ * holds SQLite's exclusive OS lock on the file until it closes. A second process (or connection) gets SQLITE_BUSY at
+ * once and we turn that into `LedgerLockedError`. Chosen over a pid lock file: the OS drops the lock when the process
+ * dies however it dies, so there is no staleness to guess (pid reuse, containers, other hosts), and the lock guards
+ * exactly the file that needs guarding, against any SQLite client. (WAL in exclusive mode also needs no -shm file.)
+ */
+export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
+  const exclusive = options.exclusive ?? true;
+  const dir = path.resolve(dataDir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, LEDGER_FILE);
+
+  const db = new Database(file, { timeout: exclusive ? 0 : BUSY_TIMEOUT_MS });
+  try {
+    // Private: the payment history is nobody else's business. -wal gets the same mode from SQLite.
+    fs.chmodSync(file, 0o600);
+    if (exclusive) {
+      db.pragma('locking_mode = EXCLUSIVE');
+      try {
+        db.pragma('journal_mode = WAL');
+        db.exec('BEGIN IMMEDIATE; COMMIT');
+      } catch (err) {
+        if (isBusy(err)) throw new LedgerLockedError(dir, liveHolder(readLockInfo(dir)));
+        throw err;
+      }
+      writeLockInfo(dir);
+    } else {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`ledger: could not switch ${file} to WAL (journal_mode ${String(mode)})`);
+    }
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('synchronous = FULL');
+    db.pragma('fullfsync = ON');
+    db.pragma('checkpoint_fullfsync = ON');
+    db.pragma('foreign_keys = ON');
+    db.pragma('trusted_schema = OFF');
+    // Every INTEGER comes back as a bigint: no amount can ever silently become a float. Ids and times are converted
+    // to numbers explicitly where they are read.
+    db.defaultSafeIntegers(true);
+    migrate(db, file);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Closes the connection (releasing the lock) and removes the lock info file if it is ours. */
+export function closeDatabase(db: Db, dataDir: string): void {
+  if (!db.open) return;
+  const exclusive = String(db.pragma('locking_mode', { simple: true })).toLowerCase() === 'exclusive';
+  db.close();
+  if (exclusive) {
+    const info = path.join(path.resolve(dataDir), LOCK_INFO_FILE);
+    try {
+      if (readLockInfo(path.resolve(dataDir))?.pid === process.pid) fs.unlinkSync(info);
+    } catch {
+      // Information only.
+    }
+  }
+}
+
+function migrate(db: Db, file: string): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > SCHEMA_VERSION) {
+    throw new LedgerSchemaError(
+      `ledger: ${file} has schema version ${current}, newer than this Braid knows (${SCHEMA_VERSION}); ` +
+        'it was written by a newer Braid. Run that version, or a newer one, instead.',
+    );
+  }
+  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    const sql = MIGRATIONS[version - 1] as string;
+    db.transaction(() => {
+      // Read again under the write lock: another connection sharing the file may have migrated meanwhile.
+      if (Number(db.pragma('user_version', { simple: true })) >= version) return;
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
+function writeLockInfo(dir: string): void {
+  try {
+    fs.writeFileSync(path.join(dir, LOCK_INFO_FILE), `${JSON.stringify({ pid: process.pid, host: os.hostname() })}\n`, {
+      mode: 0o600,
+    });
+  } catch {
+    // Information only: the lock is SQLite's.
+  }
+}
+
+/** The recorded holder, unless it is a process of this host that no longer exists (then someone else holds the
+ * file, e.g. an sqlite3 shell, and the record is from an earlier run). */
+function liveHolder(info: { pid: number; host?: string } | undefined): { pid: number; host?: string } | undefined {
+  if (!info || (info.host !== undefined && info.host !== os.hostname())) return info;
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? info : undefined;
+  }
+}
+
+function readLockInfo(dir: string): { pid: number; host?: string } | undefined {
+  try {
+    const info = JSON.parse(fs.readFileSync(path.join(dir, LOCK_INFO_FILE), 'utf8')) as {
+      pid?: unknown;
+      host?: unknown;
+    };
+    if (typeof info.pid !== 'number') return undefined;
+    return typeof info.host === 'string' ? { pid: info.pid, host: info.host } : { pid: info.pid };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,739 @@
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../shared/api/errors';
+import type { PartFailure } from '../../../shared/types';
+import { LEDGER_FILE, LedgerLockedError, LedgerSchemaError, openDatabase, SCHEMA_VERSION } from './db';
+import { CSV_COLUMNS, csvCell, exportPayments, toJson } from './export';
+import { type BeginPartArgs, Ledger } from './ledger';
+import { DEST, HOP, hashOf, nodeId, preimageOf, routeTo, secretOf } from './test-helpers';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CHILD = path.join(here, 'test-child.ts');
+const run = promisify(execFile);
+
+const dirs: string[] = [];
+const ledgers: Ledger[] = [];
+
+function tmpDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'braid-ledger-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function openLedger(dir = tmpDir()): Ledger {
+  const ledger = Ledger.open(dir);
+  ledgers.push(ledger);
+  return ledger;
+}
+
+afterEach(() => {
+  for (const l of ledgers.splice(0)) l.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const NOW = 1_700_000_000;
+const P1 = preimageOf(1);
+const H1 = hashOf(P1);
+const S1 = secretOf(1);
+const failure = (code = 'TEMPORARY_CHANNEL_FAILURE'): PartFailure => ({
+  code,
+  message: 'insufficient balance',
+  erring_index: 1,
+  erring_node: HOP,
+  erring_channel: '200x2x1',
+});
+
+function part(amount: bigint, over: Partial<BeginPartArgs> = {}): BeginPartArgs {
+  return {
+    paymentHash: H1,
+    route: routeTo(DEST, amount, 10n),
+    intendedMsat: 1_000_000n,
+    destination: DEST,
+    paymentSecret: S1,
+    now: NOW,
+    ...over,
+  };
+}
+
+function created(ledger: Ledger, args: BeginPartArgs) {
+  const r = ledger.beginPart(args);
+  if (r.kind !== 'created') throw new Error(`expected a new part, got ${r.kind}`);
+  return r;
+}
+
+/** Runs `fn`, expects an ApiError with `code`, and checks that the tables did not change. */
+function expectRefused(ledger: Ledger, code: number, fn: () => unknown, message?: RegExp): ApiError {
+  const before = ledger.dumpTables();
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ApiError);
+  const err = caught as ApiError;
+  expect(err.code).toBe(code);
+  if (message) expect(err.message).toMatch(message);
+  expect(ledger.dumpTables()).toEqual(before);
+  return err;
+}
+
+function child(...args: string[]) {
+  return run(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: path.resolve(here, '../../..') });
+}
+
+describe('db', () => {
+  it('opens with WAL, synchronous=FULL, foreign keys, busy timeout and the current schema', () => {
+    const dir = tmpDir();
+    const db = openDatabase(dir);
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(Number(db.pragma('synchronous', { simple: true }))).toBe(2);
+      expect(Number(db.pragma('foreign_keys', { simple: true }))).toBe(1);
+      expect(Number(db.pragma('busy_timeout', { simple: true }))).toBe(5000);
+      expect(String(db.pragma('locking_mode', { simple: true }))).toBe('exclusive');
+      expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+      expect(SCHEMA_VERSION).toBe(1);
+    } finally {
+      db.close();
+    }
+    expect(fs.statSync(path.join(dir, LEDGER_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a file written by a newer schema', () => {
+    const dir = tmpDir();
+    openDatabase(dir).close();
+    const raw = new Database(path.join(dir, LEDGER_FILE));
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => Ledger.open(dir)).toThrow(LedgerSchemaError);
+    expect(() => Ledger.open(dir)).toThrow(/schema version 99, newer than this Braid knows \(1\)/);
+  });
+
+  it('refuses a second Ledger on the same data directory in the same process', () => {
+    const dir = tmpDir();
+    openLedger(dir);
+    expect(() => Ledger.open(dir)).toThrow(LedgerLockedError);
+    expect(() => Ledger.open(dir)).toThrow(new RegExp(`in use by another Braid process \\(pid ${process.pid}`));
+  });
+
+  it('refuses a second process with a clear message, and lets it in once the first closes', async () => {
+    const dir = tmpDir();
+    const ledger = openLedger(dir);
+    // A refused connection in this process must not drop this process's lock when it closes (POSIX fcntl locks go
+    // with any close of the file; SQLite guards against that).
+    expect(() => Ledger.open(dir)).toThrow(LedgerLockedError);
+    const { stdout } = await child('open', dir);
+    const answer = JSON.parse(stdout) as { error?: string; name?: string };
+    expect(answer.name).toBe('LedgerLockedError');
+    expect(answer.error).toContain(
+      `Braid's data directory ${dir} is in use by another Braid process (pid ${process.pid}`,
+    );
+    ledger.close();
+    expect(JSON.parse((await child('open', dir)).stdout)).toEqual({ ok: true });
+  });
+
+  it('does not name a dead pid from an old lock record', () => {
+    const dir = tmpDir();
+    openDatabase(dir).close();
+    // Some other SQLite client holds the file; the record is from a Braid long gone.
+    fs.writeFileSync(path.join(dir, 'ledger.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
+    const other = new Database(path.join(dir, LEDGER_FILE));
+    try {
+      other.pragma('locking_mode = EXCLUSIVE');
+      other.exec('BEGIN IMMEDIATE; COMMIT');
+      expect(() => Ledger.open(dir)).toThrow(/is in use by another process\. Only one Braid/);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('has no stale lock after the holder is killed', async () => {
+    const dir = tmpDir();
+    const holder = spawn(process.execPath, ['--import', 'tsx', CHILD, 'hold', dir], {
+      cwd: path.resolve(here, '../../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const pid = await new Promise<number>((resolve, reject) => {
+        holder.stdout.once('data', (data: Buffer) => resolve((JSON.parse(data.toString()) as { pid: number }).pid));
+        holder.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
+      });
+      expect(() => Ledger.open(dir)).toThrow(new RegExp(`pid ${pid}`));
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('exit', resolve));
+      // The lock info file is still there (nobody removed it), but the OS lock went with the process.
+      expect(fs.existsSync(path.join(dir, 'ledger.lock'))).toBe(true);
+      const ledger = openLedger(dir);
+      expect(ledger.payments()).toEqual([]);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+});
+
+describe('sendpartialpay rules (the proposal)', () => {
+  it('1. creates the payment with msatoshi = intended_msatoshi on the first part, and the part pending', () => {
+    const ledger = openLedger();
+    const r = created(ledger, part(400_000n, { description: 'coffee', bolt11: 'lnbcrt1...' }));
+    expect(r.paymentSecret).toBe(S1);
+    expect(r.part).toEqual({
+      id: 1,
+      payment_hash: H1,
+      status: 'pending',
+      msatoshi: 400_000n,
+      msatoshi_sent: 400_010n,
+      destination: DEST,
+      route: routeTo(DEST, 400_000n, 10n),
+      created_at: NOW,
+    });
+    expect(r.payment).toEqual({
+      payment_hash: H1,
+      status: 'pending',
+      msatoshi: 1_000_000n,
+      msatoshi_sent: 400_010n,
+      destination: DEST,
+      description: 'coffee',
+      bolt11: 'lnbcrt1...',
+      created_at: NOW,
+      parts: { pending: 1, complete: 0, failed: 0 },
+    });
+    expect(ledger.payments()).toEqual([r.payment]);
+    expect(ledger.parts()).toEqual([r.part]);
+    expect(ledger.pendingParts()).toEqual([r.part]);
+  });
+
+  it('2.1 a different intended_msatoshi fails at once and changes nothing', () => {
+    const ledger = openLedger();
+    created(ledger, part(400_000n));
+    const err = expectRefused(ledger, -32602, () => ledger.beginPart(part(400_000n, { intendedMsat: 999_999n })));
+    expect(err.message).toMatch(/^intended_msatoshi: /);
+    expect(err.message).toContain('1000000');
+    expect(err.message).toContain('999999');
+    // Also when the payment failed, and when it is complete.
+    ledger.resolvePart(1, { status: 'failed', failure: failure() }, NOW + 1);
+    expectRefused(ledger, -32602, () => ledger.beginPart(part(400_000n, { intendedMsat: 2n })), /intended_msatoshi/);
+  });
+
+  it('2.2 a part for a complete payment returns the payment and creates nothing', () => {
+    const ledger = openLedger();
+    created(ledger, part(1_000_000n));
+    ledger.resolvePart(1, { status: 'complete', preimage: P1 }, NOW + 5);
+    const before = ledger.dumpTables();
+    const r = ledger.beginPart(part(500_000n, { now: NOW + 10 }));
+    expect(r).toEqual({ kind: 'complete', payment: ledger.payment(H1) });
+    expect(r.payment.status).toBe('complete');
+    expect(r.payment.payment_preimage).toBe(P1);
+    expect(ledger.dumpTables()).toEqual(before);
+    // Even without a secret or to another destination: nothing is sent, so the rules for sending do not apply.
+    expect(ledger.beginPart(part(1n, { paymentSecret: undefined })).kind).toBe('complete');
+    expect(ledger.dumpTables()).toEqual(before);
+  });
+
+  it('2.3 a part for a failed payment makes it pending again, and can complete it', () => {
+    const ledger = openLedger();
+    created(ledger, part(1_000_000n));
+    const failed = ledger.resolvePart(1, { status: 'failed', failure: failure() }, NOW + 1);
+    expect(failed.payment.status).toBe('failed');
+    expect(failed.payment.completed_at).toBe(NOW + 1);
+    expect(failed.payment.msatoshi_sent).toBe(0n);
+
+    const again = created(ledger, part(1_000_000n, { paymentSecret: undefined, now: NOW + 2 }));
+    expect(again.part.id).toBe(2);
+    expect(again.paymentSecret).toBe(S1);
+    expect(again.payment.status).toBe('pending');
+    expect(again.payment.completed_at).toBeUndefined();
+    expect(again.payment.parts).toEqual({ pending: 1, complete: 0, failed: 1 });
+    expect(again.payment.created_at).toBe(NOW);
+
+    const done = ledger.resolvePart(2, { status: 'complete', preimage: P1 }, NOW + 3);
+    expect(done.changed).toBe(true);
+    expect(done.payment).toMatchObject({ status: 'complete', payment_preimage: P1, completed_at: NOW + 3 });
+    expect(done.payment.parts).toEqual({ pending: 0, complete: 1, failed: 1 });
+    expect(done.payment.msatoshi_sent).toBe(1_000_010n);
+  });
+
+  it('resolution 2: a completed part completes the payment, whatever the other parts do after', () => {
+    const ledger = openLedger();
+    created(ledger, part(600_000n));
+    created(ledger, part(400_000n));
+    const r = ledger.resolvePart(1, { status: 'complete', preimage: P1, attemptId: 7n }, NOW + 4);
+    expect(r.part).toMatchObject({ id: 1, status: 'complete', payment_preimage: P1, completed_at: NOW + 4 });
+    expect(r.payment).toMatchObject({ status: 'complete', payment_preimage: P1, completed_at: NOW + 4 });
+    expect(ledger.attemptId(1)).toBe(7n);
+    // The other part still pending; its failure leaves the payment complete.
+    expect(ledger.part(2)?.status).toBe('pending');
+    const late = ledger.resolvePart(2, { status: 'failed', failure: failure('MPP_TIMEOUT') }, NOW + 60);
+    expect(late.changed).toBe(true);
+    expect(late.part.failure).toEqual(failure('MPP_TIMEOUT'));
+    expect(late.payment).toMatchObject({ status: 'complete', completed_at: NOW + 4 });
+    expect(late.payment.msatoshi_sent).toBe(600_010n);
+    expect(late.payment.parts).toEqual({ pending: 0, complete: 1, failed: 1 });
+  });
+
+  it('resolution 3: the payment fails only when every part failed', () => {
+    const ledger = openLedger();
+    for (const amount of [300_000n, 300_000n, 400_000n]) created(ledger, part(amount));
+    expect(ledger.resolvePart(1, { status: 'failed', failure: failure() }, NOW + 1).payment.status).toBe('pending');
+    expect(ledger.resolvePart(3, { status: 'failed', failure: failure() }, NOW + 2).payment.status).toBe('pending');
+    const last = ledger.resolvePart(2, { status: 'failed', failure: failure() }, NOW + 3);
+    expect(last.payment).toMatchObject({ status: 'failed', completed_at: NOW + 3, msatoshi_sent: 0n });
+    expect(last.payment.parts).toEqual({ pending: 0, complete: 0, failed: 3 });
+    expect(last.payment.payment_preimage).toBeUndefined();
+  });
+});
+
+describe('money safety', () => {
+  it('refuses a part that would overpay (200) and changes nothing; failed parts free their amount', () => {
+    const ledger = openLedger();
+    created(ledger, part(600_000n));
+    const err = expectRefused(ledger, 200, () => ledger.beginPart(part(400_001n)));
+    expect(err.message).toContain('400001');
+    expect(err.message).toContain('600000');
+    expect(err.message).toContain('1000000');
+    // Exactly the rest is fine (fees do not count: what the destination receives does).
+    created(ledger, part(400_000n));
+    expectRefused(ledger, 200, () => ledger.beginPart(part(1n)));
+    ledger.resolvePart(2, { status: 'failed', failure: failure() }, NOW + 1);
+    expectRefused(ledger, 200, () => ledger.beginPart(part(400_001n)));
+    expect(created(ledger, part(400_000n)).part.id).toBe(3);
+    // A first part larger than intended.
+    const h = hashOf(preimageOf(2));
+    expectRefused(ledger, 200, () => ledger.beginPart(part(1_000_001n, { paymentHash: h })));
+    expect(ledger.payment(h)).toBeUndefined();
+  });
+
+  it('counts complete parts against intended too', () => {
+    const ledger = openLedger();
+    created(ledger, part(600_000n));
+    created(ledger, part(400_000n));
+    ledger.resolvePart(2, { status: 'failed', failure: failure() }, NOW + 1);
+    // Resolving part 1 completes the payment; further parts then return the complete payment.
+    ledger.resolvePart(1, { status: 'complete', preimage: P1 }, NOW + 2);
+    expect(ledger.beginPart(part(400_000n)).kind).toBe('complete');
+  });
+
+  it('refuses a route that does not end at the destination (201)', () => {
+    const ledger = openLedger();
+    const other = nodeId(0x0123);
+    // First part: the route's end and the named destination differ.
+    expectRefused(ledger, 201, () => ledger.beginPart(part(1000n, { route: routeTo(other, 1000n) })), /last hop/);
+    created(ledger, part(1000n));
+    // Later parts: a route to another node, or another named destination.
+    const err = expectRefused(
+      ledger,
+      201,
+      () => ledger.beginPart(part(1000n, { route: routeTo(other, 1000n), destination: other })),
+      /destination/,
+    );
+    expect(err.message).toContain(other);
+    expect(err.message).toContain(DEST);
+    expectRefused(ledger, 201, () => ledger.beginPart(part(1000n, { route: routeTo(other, 1000n) })), /last hop/);
+  });
+
+  it('requires the payment secret on the first part (-32602); a different one is 201', () => {
+    const ledger = openLedger();
+    expectRefused(
+      ledger,
+      -32602,
+      () => ledger.beginPart(part(1000n, { paymentSecret: undefined })),
+      /^payment_secret: is required for the first part/,
+    );
+    created(ledger, part(1000n));
+    const later = created(ledger, part(1000n, { paymentSecret: undefined }));
+    expect(later.paymentSecret).toBe(S1);
+    const err = expectRefused(ledger, 201, () => ledger.beginPart(part(1000n, { paymentSecret: secretOf(2) })));
+    expect(err.message).toMatch(/^payment_secret: /);
+    expect(err.message).toContain(secretOf(2));
+  });
+
+  it('rejects malformed input with -32602 before touching anything', () => {
+    const ledger = openLedger();
+    expectRefused(ledger, -32602, () => ledger.beginPart(part(1000n, { paymentHash: 'AB' })), /^payment_hash/);
+    expectRefused(ledger, -32602, () => ledger.beginPart(part(1000n, { intendedMsat: 0n })), /^intended_msatoshi/);
+    expectRefused(ledger, -32602, () => ledger.beginPart(part(1000n, { route: [] })), /^route/);
+    const growing = routeTo(DEST, 1000n, 5n);
+    growing.reverse();
+    expectRefused(ledger, -32602, () => ledger.beginPart(part(1000n, { route: growing })), /^route\[1\]\.msatoshi/);
+    expectRefused(ledger, -32602, () => ledger.beginPart(part(1000n, { now: 1.5 })), /^now/);
+    expectRefused(ledger, -32602, () => ledger.resolvePart(0, { status: 'complete', preimage: P1 }, NOW), /^id/);
+    expectRefused(ledger, 208, () => ledger.resolvePart(9, { status: 'complete', preimage: P1 }, NOW), /^id: /);
+    expectRefused(ledger, 208, () => ledger.setAttemptId(9, 1n));
+  });
+});
+
+describe('resolvePart', () => {
+  it('is idempotent, complete is final, and a late fulfil of a failed part completes the payment', () => {
+    const ledger = openLedger();
+    created(ledger, part(500_000n));
+    created(ledger, part(500_000n));
+    const first = ledger.resolvePart(1, { status: 'failed', failure: failure() }, NOW + 1);
+    expect(first.changed).toBe(true);
+    const before = ledger.dumpTables();
+    const again = ledger.resolvePart(1, { status: 'failed', failure: failure('OTHER') }, NOW + 2);
+    expect(again).toEqual({ ...first, changed: false });
+    expect(ledger.dumpTables()).toEqual(before);
+
+    // A part recovery marked failed that the node then reports fulfilled: the preimage is proof of payment.
+    const late = ledger.resolvePart(1, { status: 'complete', preimage: P1 }, NOW + 3);
+    expect(late.changed).toBe(true);
+    expect(late.part).toMatchObject({ status: 'complete', payment_preimage: P1, completed_at: NOW + 3 });
+    expect(late.part.failure).toBeUndefined();
+    expect(late.payment).toMatchObject({ status: 'complete', payment_preimage: P1 });
+
+    const done = ledger.dumpTables();
+    expect(ledger.resolvePart(1, { status: 'complete', preimage: P1 }, NOW + 4).changed).toBe(false);
+    expect(ledger.resolvePart(1, { status: 'failed', failure: failure() }, NOW + 4).changed).toBe(false);
+    expect(ledger.dumpTables()).toEqual(done);
+  });
+
+  it('refuses a preimage that does not hash to the payment hash', () => {
+    const ledger = openLedger();
+    created(ledger, part(500_000n));
+    expectRefused(
+      ledger,
+      -1,
+      () => ledger.resolvePart(1, { status: 'complete', preimage: preimageOf(9) }, NOW),
+      /hash/,
+    );
+  });
+
+  it('records attempt ids for recovery', () => {
+    const ledger = openLedger();
+    created(ledger, part(500_000n));
+    created(ledger, part(500_000n));
+    expect(ledger.attemptId(1)).toBeUndefined();
+    ledger.setAttemptId(1, 41n);
+    ledger.setAttemptId(1, 42n); // The authoritative answer replaces a guess.
+    expect(ledger.attemptId(1)).toBe(42n);
+    expect(ledger.partsByAttempt(H1, 42n).map((p) => p.id)).toEqual([1]);
+    expect(ledger.partsByAttempt(H1, 41n)).toEqual([]);
+    // An outcome's attempt id does not replace a known one.
+    ledger.resolvePart(1, { status: 'failed', failure: failure(), attemptId: 5n }, NOW);
+    expect(ledger.attemptId(1)).toBe(42n);
+    ledger.resolvePart(2, { status: 'failed', failure: failure(), attemptId: 2n ** 62n }, NOW);
+    expect(ledger.attemptId(2)).toBe(2n ** 62n);
+  });
+});
+
+describe('sendpay (single path)', () => {
+  const single = (amount: bigint, over: Record<string, unknown> = {}) => ({
+    paymentHash: H1,
+    route: routeTo(DEST, amount, 3n),
+    now: NOW,
+    ...over,
+  });
+
+  it('pending → 200, complete → the payment, failed → pending again', () => {
+    const ledger = openLedger();
+    const r = ledger.beginSinglePay(single(5000n, { msatoshi: 5000n }));
+    if (r.kind !== 'created') throw new Error('expected created');
+    expect(r.payment).toMatchObject({ status: 'pending', msatoshi: 5000n, msatoshi_sent: 5003n, destination: DEST });
+    expect(r.paymentSecret).toBeUndefined();
+    expectRefused(ledger, 200, () => ledger.beginSinglePay(single(5000n)), /still pending/);
+    // Parts for it are refused too: its one part delivers everything.
+    expectRefused(ledger, 200, () => ledger.beginPart(part(1n, { intendedMsat: 5000n })));
+    ledger.resolvePart(1, { status: 'failed', failure: failure() }, NOW + 1);
+    expectRefused(ledger, -32602, () => ledger.beginSinglePay(single(6000n)), /^msatoshi: /);
+    const again = ledger.beginSinglePay(single(5000n, { paymentSecret: S1 }));
+    expect(again).toMatchObject({ kind: 'created', paymentSecret: S1, payment: { status: 'pending' } });
+    ledger.resolvePart(2, { status: 'complete', preimage: P1 }, NOW + 2);
+    const before = ledger.dumpTables();
+    expect(ledger.beginSinglePay(single(5000n))).toEqual({ kind: 'complete', payment: ledger.payment(H1) });
+    expect(ledger.dumpTables()).toEqual(before);
+  });
+
+  it('checks msatoshi against the route, the destination and the secret', () => {
+    const ledger = openLedger();
+    expectRefused(ledger, -32602, () => ledger.beginSinglePay(single(5000n, { msatoshi: 5001n })), /^msatoshi/);
+    expectRefused(ledger, 201, () => ledger.beginSinglePay(single(5000n, { destination: nodeId(7) })));
+    ledger.beginSinglePay(single(5000n, { paymentSecret: S1 }));
+    ledger.resolvePart(1, { status: 'failed', failure: failure() }, NOW + 1);
+    expectRefused(ledger, 201, () => ledger.beginSinglePay(single(5000n, { paymentSecret: secretOf(3) })));
+  });
+});
+
+describe('storage', () => {
+  it('never reuses ids, across restarts and even after the last row is deleted', () => {
+    const dir = tmpDir();
+    let ledger = Ledger.open(dir);
+    for (let i = 0; i < 3; i++) created(ledger, part(1000n));
+    ledger.close();
+    const raw = new Database(path.join(dir, LEDGER_FILE));
+    raw.prepare('DELETE FROM partial_payments WHERE id = 3').run();
+    raw.close();
+    ledger = openLedger(dir);
+    expect(created(ledger, part(1000n)).part.id).toBe(4);
+    expect(ledger.parts().map((p) => p.id)).toEqual([1, 2, 4]);
+  });
+
+  it('keeps amounts exact above 2^53, in the route and the totals', () => {
+    const ledger = openLedger();
+    const big = 2_000_000_000_000_000_001n;
+    const r = created(ledger, part(big, { intendedMsat: big }));
+    expect(r.part.route[0]?.msatoshi).toBe(big + 10n);
+    expect(ledger.part(1)?.msatoshi).toBe(big);
+    expect(ledger.payment(H1)?.msatoshi_sent).toBe(big + 10n);
+    expect(ledger.parts({ paymentHash: H1, id: 1 })).toHaveLength(1);
+    expect(ledger.parts({ paymentHash: H1, id: 2 })).toEqual([]);
+  });
+
+  it('lists payments oldest first, and parts by id or hash in ascending id', () => {
+    const ledger = openLedger();
+    const hashes = [3, 1, 2].map((n) => hashOf(preimageOf(n)));
+    for (const [i, h] of hashes.entries()) created(ledger, part(1000n, { paymentHash: h, now: NOW + i }));
+    created(ledger, part(1000n, { paymentHash: hashes[0] }));
+    expect(ledger.payments().map((p) => p.payment_hash)).toEqual(hashes);
+    expect(ledger.payments(hashes[1])).toHaveLength(1);
+    expect(ledger.payments('0'.repeat(64))).toEqual([]);
+    expect(ledger.parts({ paymentHash: hashes[0] }).map((p) => p.id)).toEqual([1, 4]);
+    expect(ledger.parts({ id: 2 }).map((p) => p.payment_hash)).toEqual([hashes[1]]);
+  });
+
+  it('holds the overpay rule with three processes hammering one payment', async () => {
+    const dir = tmpDir();
+    Ledger.open(dir).close();
+    const hash = hashOf(preimageOf(77));
+    const startAt = Date.now() + 3000;
+    const results = await Promise.all(
+      [1, 2, 3].map((seed) =>
+        child('hammer', dir, hash, '1000', '100', '1500', String(startAt), String(seed)).then(
+          (r) =>
+            JSON.parse(r.stdout) as {
+              created: number;
+              failed: number;
+              refused: number;
+              violations: number;
+              pending: number[];
+            },
+        ),
+      ),
+    );
+    const ledger = openLedger(dir);
+    const parts = ledger.parts({ paymentHash: hash });
+    const live = parts.filter((p) => p.status !== 'failed');
+    expect(live.reduce((s, p) => s + p.msatoshi, 0n)).toBeLessThanOrEqual(1000n);
+    for (const r of results) expect(r.violations).toBe(0);
+    const created = results.reduce((s, r) => s + r.created, 0);
+    const failed = results.reduce((s, r) => s + r.failed, 0);
+    expect(parts).toHaveLength(created);
+    expect(parts.filter((p) => p.status === 'failed')).toHaveLength(failed);
+    expect(live.map((p) => p.id).sort((a, b) => a - b)).toEqual(
+      results.flatMap((r) => r.pending).sort((a, b) => a - b),
+    );
+    // There was contention: more parts were created than fit at once, by more than one process, and some were refused.
+    expect(created).toBeGreaterThan(10);
+    expect(results.filter((r) => r.created > 0).length).toBeGreaterThanOrEqual(2);
+    expect(results.reduce((s, r) => s + r.refused, 0)).toBeGreaterThan(0);
+    expect(new Set(parts.map((p) => p.id)).size).toBe(parts.length);
+  }, 60_000);
+});
+
+// ---- Export --------------------------------------------------------------------------------------------------------
+
+/** RFC 4180: fields separated by commas, records by CRLF; quoted fields may hold commas, CRLF and doubled quotes. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+      } else if (c === '"') {
+        quoted = false;
+        i += 1;
+      } else {
+        field += c;
+        i += 1;
+      }
+    } else if (c === '"' && field === '') {
+      quoted = true;
+      i += 1;
+    } else if (c === ',') {
+      record.push(field);
+      field = '';
+      i += 1;
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i += 2;
+    } else {
+      if (c === '"' || c === '\n' || c === '\r') throw new Error(`bare ${JSON.stringify(c)} at ${i}`);
+      field += c;
+      i += 1;
+    }
+  }
+  if (field !== '' || record.length > 0) throw new Error('last record not terminated by CRLF');
+  return records;
+}
+
+const TRICKY = 'Pizza, "large"\nfor =team';
+
+function exportFixture() {
+  const ledger = openLedger();
+  const big = 2_000_000_000_000_000_001n;
+  created(ledger, part(600_000n, { description: TRICKY }));
+  created(ledger, part(400_000n));
+  ledger.resolvePart(1, { status: 'complete', preimage: P1 }, NOW + 5);
+  ledger.resolvePart(2, { status: 'failed', failure: failure() }, NOW + 6);
+  const h2 = hashOf(preimageOf(2));
+  created(ledger, part(big, { paymentHash: h2, intendedMsat: big, description: '=HYPERLINK("x")', now: NOW + 100 }));
+  const h3 = hashOf(preimageOf(3));
+  created(ledger, part(10n, { paymentHash: h3, intendedMsat: 10n, description: '-5 +1 @me', now: NOW + 200 }));
+  ledger.resolvePart(4, { status: 'failed', failure: { code: 'NODE_REFUSED', message: 'no, "sorry"' } }, NOW + 201);
+  return { ledger, big, h2, h3 };
+}
+
+describe('export', () => {
+  it('csvCell quotes per RFC 4180 and defuses formulas in text, never in numbers', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('=1+2')).toBe("'=1+2");
+    expect(csvCell('=A1,B1')).toBe(`"'=A1,B1"`);
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-1')).toBe("'-1");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\tx')).toBe("'\tx");
+    expect(csvCell('\rx')).toBe(`"'\rx"`);
+    expect(csvCell(-5n)).toBe('-5');
+    expect(csvCell(0)).toBe('0');
+    expect(csvCell(undefined)).toBe('');
+    expect(toJson({ a: 2n ** 64n, b: undefined, c: [1, 'x', null] })).toBe(
+      '{"a":18446744073709551616,"c":[1,"x",null]}',
+    );
+  });
+
+  it('writes CSV that parses back, one row per part, text defused, amounts exact', async () => {
+    const { ledger, big, h2, h3 } = exportFixture();
+    const file = path.join(tmpDir(), 'sub', 'history.csv');
+    const result = await exportPayments(ledger, 'csv', file, {});
+    expect(result).toEqual({ path: file, payments: 3, partialpayments: 4 });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['history.csv']);
+
+    const [header, ...rows] = parseCsv(fs.readFileSync(file, 'utf8'));
+    expect(header).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(4);
+    const at = (row: string[] | undefined, column: (typeof CSV_COLUMNS)[number]) =>
+      (row as string[])[CSV_COLUMNS.indexOf(column)];
+    const [r1, r2, r3, r4] = rows;
+    expect(at(r1, 'payment_hash')).toBe(H1);
+    expect(at(r1, 'description')).toBe(TRICKY);
+    expect(at(r1, 'payment_status')).toBe('complete');
+    expect(at(r1, 'payment_msatoshi')).toBe('1000000');
+    expect(at(r1, 'payment_msatoshi_sent')).toBe('600010');
+    expect(at(r1, 'payment_preimage')).toBe(P1);
+    expect(at(r1, 'part_id')).toBe('1');
+    expect(at(r1, 'part_status')).toBe('complete');
+    expect(at(r1, 'part_completed_at')).toBe(String(NOW + 5));
+    expect(at(r1, 'failure_code')).toBe('');
+    expect(JSON.parse(at(r1, 'route') as string)).toEqual([
+      { id: HOP, channel: '100x1x0', direction: 0, msatoshi: 600010, delay: 58 },
+      { id: DEST, channel: '200x2x1', direction: 1, msatoshi: 600000, delay: 18 },
+    ]);
+    expect(at(r2, 'part_id')).toBe('2');
+    expect(at(r2, 'failure_code')).toBe('TEMPORARY_CHANNEL_FAILURE');
+    expect(at(r2, 'erring_index')).toBe('1');
+    expect(at(r2, 'erring_node')).toBe(HOP);
+    expect(at(r3, 'payment_hash')).toBe(h2);
+    expect(at(r3, 'description')).toBe(`'=HYPERLINK("x")`);
+    expect(at(r3, 'part_msatoshi')).toBe(big.toString());
+    expect(at(r4, 'payment_hash')).toBe(h3);
+    expect(at(r4, 'description')).toBe("'-5 +1 @me");
+    expect(at(r4, 'failure_message')).toBe('no, "sorry"');
+    expect(at(r4, 'payment_status')).toBe('failed');
+  });
+
+  it('writes JSON with parts nested and amounts exact', async () => {
+    const { ledger, big, h2 } = exportFixture();
+    const file = path.join(tmpDir(), 'history.json');
+    const result = await exportPayments(ledger, 'json', file);
+    expect(result).toEqual({ path: file, payments: 3, partialpayments: 4 });
+    const text = fs.readFileSync(file, 'utf8');
+    const exact = (_key: string, value: unknown, ctx?: { source?: string }) =>
+      typeof value === 'number' && ctx?.source !== undefined && !Number.isSafeInteger(value)
+        ? BigInt(ctx.source)
+        : value;
+    const parsed = JSON.parse(text, exact) as { payments: Record<string, unknown>[] };
+    expect(parsed.payments).toHaveLength(3);
+    const second = parsed.payments[1] as { payment_hash: string; msatoshi: unknown; partialpayments: unknown[] };
+    expect(second.payment_hash).toBe(h2);
+    expect(second.msatoshi).toBe(big);
+    expect(second.partialpayments).toHaveLength(1);
+    expect(text).toContain(`"msatoshi":${big}`);
+    // The same objects the API lists, with bigints as numbers.
+    const payments = ledger.payments();
+    expect(parsed.payments[0]).toEqual(
+      JSON.parse(toJson({ ...payments[0], partialpayments: ledger.parts({ paymentHash: H1 }) })),
+    );
+    expect((parsed.payments[0] as { description: string }).description).toBe(TRICKY);
+  });
+
+  it('filters by time and status, and writes an empty but valid file', async () => {
+    const { ledger, h2, h3 } = exportFixture();
+    const dir = tmpDir();
+    const since = await exportPayments(ledger, 'json', path.join(dir, 'a.json'), { since: NOW + 100 });
+    expect(since).toMatchObject({ payments: 2, partialpayments: 2 });
+    const until = await exportPayments(ledger, 'csv', path.join(dir, 'b.csv'), { until: NOW + 100 });
+    expect(until).toMatchObject({ payments: 1, partialpayments: 2 });
+    const failedOnly = await exportPayments(ledger, 'json', path.join(dir, 'c.json'), { status: 'failed' });
+    expect(failedOnly).toMatchObject({ payments: 1, partialpayments: 1 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'c.json'), 'utf8')).payments[0].payment_hash).toBe(h3);
+    const pending = [...ledger.exportRows({ status: 'pending' })];
+    expect(pending.map((r) => r.payment.payment_hash)).toEqual([h2]);
+    const none = await exportPayments(ledger, 'json', path.join(dir, 'd.json'), { since: NOW + 10_000 });
+    expect(none).toMatchObject({ payments: 0, partialpayments: 0 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'd.json'), 'utf8'))).toEqual({ payments: [] });
+    expect(parseCsv(fs.readFileSync(path.join(dir, 'b.csv'), 'utf8'))).toHaveLength(3);
+    expect(() => ledger.exportRows({ status: 'done' as never })).toThrow(ApiError);
+    await expect(exportPayments(ledger, 'xml' as never, path.join(dir, 'e'))).rejects.toThrow(/^format/);
+  });
+
+  it('replaces an existing file atomically and leaves nothing behind on failure', async () => {
+    const { ledger } = exportFixture();
+    const dir = tmpDir();
+    const file = path.join(dir, 'h.json');
+    fs.writeFileSync(file, 'old');
+    await exportPayments(ledger, 'json', file);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).payments).toHaveLength(3);
+    // A directory in the way: the rename fails, the temporary file goes.
+    fs.mkdirSync(path.join(dir, 'blocked.csv'));
+    fs.writeFileSync(path.join(dir, 'blocked.csv', 'x'), '');
+    await expect(exportPayments(ledger, 'csv', path.join(dir, 'blocked.csv'))).rejects.toMatchObject({ code: -32602 });
+    expect(fs.readdirSync(dir).sort()).toEqual(['blocked.csv', 'h.json']);
+  });
+
+  it('streams many payments in batches, the same as listing them', async () => {
+    const ledger = openLedger();
+    const n = 1234;
+    for (let i = 0; i < n; i++) {
+      const h = hashOf(preimageOf(1000 + i));
+      created(ledger, part(1000n, { paymentHash: h, now: NOW + i }));
+      if (i % 3 === 0) ledger.resolvePart(i + 1, { status: 'failed', failure: failure() }, NOW + i);
+    }
+    const streamed = [...ledger.exportRows({}, 100)];
+    expect(streamed.map((r) => r.payment)).toEqual(ledger.payments());
+    expect(streamed.flatMap((r) => r.parts)).toEqual(ledger.parts());
+    // Ledger writes between batches are fine: no cursor stays open.
+    const rows = ledger.exportRows({}, 100);
+    rows.next();
+    created(ledger, part(1000n, { paymentHash: hashOf(preimageOf(99_999)) }));
+    expect([...rows].length).toBe(n);
+    const result = await exportPayments(ledger, 'csv', path.join(tmpDir(), 'many.csv'));
+    expect(result).toMatchObject({ payments: n + 1, partialpayments: n + 1 });
+  });
+});

@@ -1,0 +1,250 @@
+import { ApiError, ErrorCode } from '../../../shared/api/errors';
+import type { LndRoute } from '../../../shared/lnd-route';
+import { toLndRoute } from '../../../shared/route';
+import { parseScid } from '../../../shared/scid';
+import type { PartFailure, PartialPayment, Payment, Route } from '../../../shared/types';
+import type { EventBus } from '../events';
+import type { Ledger } from '../ledger/ledger';
+import { type HtlcAttempt, type LightningNode, type NodePayment, NodeRefusal } from '../node/types';
+import { describeHtlcFailure } from './failure';
+
+export interface PartRequest {
+  paymentHash: string;
+  route: Route;
+  intendedMsat: bigint;
+  destination: string;
+  description?: string;
+  paymentSecret?: string;
+  bolt11?: string;
+}
+
+export type Outcome = { status: 'complete'; preimage: string } | { status: 'failed'; failure: PartFailure };
+
+/**
+ * The same HTLC seen from both sides, by its channels and amounts: a cut-off call never told us its attempt id, and
+ * after a restart only our own route is left (the CLTVs depended on the height of the moment).
+ */
+function lndRouteKey(route: LndRoute): string {
+  return `${route.hops.map((h) => h.chan_id).join(',')}|${route.total_amt_msat}|${route.hops.at(-1)?.amt_to_forward_msat}`;
+}
+
+function partRouteKey(route: Route): string {
+  return `${route.map((h) => parseScid(h.channel)).join(',')}|${route[0]?.msatoshi}|${route.at(-1)?.msatoshi}`;
+}
+
+/**
+ * Hands parts to the node and records what becomes of them (the payment lifecycle). Every part is written pending
+ * before its HTLC leaves; every outcome is written before anyone is told. Outcomes come from the SendToRouteV2
+ * answer, or, when that call was cut off, from the node's payment updates.
+ */
+export class PartDispatcher {
+  private heightCache = { height: 0, at: 0 };
+  private stopTracking: (() => void) | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Parts whose SendToRouteV2 call is still open: their answer will come from it, not from reconciliation. */
+  private readonly dispatching = new Set<number>();
+  private offState: (() => void) | undefined;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly node: LightningNode,
+    private readonly events: EventBus,
+    private readonly ownId: () => string,
+    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  /** Follows the node's payments, then settles every part left pending by an earlier run. */
+  async start(): Promise<void> {
+    this.stopTracking = this.node.trackPayments((payment) => this.onNodePayment(payment));
+    // Payments that ended while the connection was down are not replayed by TrackPayments: ask after each return.
+    let wasLost = false;
+    this.offState = this.node.onState((state) => {
+      if (state === 'lost') wasLost = true;
+      if (state === 'connected' && wasLost) {
+        wasLost = false;
+        void this.recover().catch(() => {});
+      }
+    });
+    await this.recover();
+  }
+
+  stop(): void {
+    this.stopTracking?.();
+    this.stopTracking = undefined;
+    this.offState?.();
+  }
+
+  /** Waits for the outcomes already handed over (for clean shutdowns and tests). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async height(): Promise<number> {
+    if (Date.now() - this.heightCache.at > 1000) {
+      const info = await this.node.getInfo();
+      this.heightCache = { height: info.blockheight, at: Date.now() };
+    }
+    return this.heightCache.height;
+  }
+
+  /** sendpartialpay: the proposal's rules in the ledger, then the HTLC. Returns once the HTLC is handed over. */
+  async sendPartial(request: PartRequest): Promise<PartialPayment | Payment> {
+    const height = await this.height();
+    const begun = this.ledger.beginPart({ ...request, now: this.now() });
+    if (begun.kind === 'complete') return begun.payment;
+    this.announce(begun.part, begun.payment);
+    this.dispatch(begun.part, request.route, height, begun.paymentSecret, request.intendedMsat);
+    return begun.part;
+  }
+
+  /** sendpay: the whole amount in one part, tracked and recovered like any other. Returns the payment. */
+  async sendSingle(request: {
+    paymentHash: string;
+    route: Route;
+    msatoshi?: bigint;
+    destination: string;
+    description?: string;
+    paymentSecret?: string;
+    bolt11?: string;
+  }): Promise<Payment> {
+    const height = await this.height();
+    const begun = this.ledger.beginSinglePay({ ...request, now: this.now() });
+    if (begun.kind === 'complete') return begun.payment;
+    this.announce(begun.part, begun.payment);
+    const secret = begun.paymentSecret;
+    if (secret) this.dispatch(begun.part, request.route, height, secret, begun.payment.msatoshi);
+    else this.dispatchLegacy(begun.part, request.route, height);
+    return begun.payment;
+  }
+
+  /** Hands one written part to the node; its outcome is recorded whenever it comes. */
+  dispatch(part: PartialPayment, route: Route, height: number, secret: string, totalMsat: bigint): void {
+    this.handOver(part, toLndRoute(route, { height, mpp: { paymentSecret: secret, totalMsat } }), true);
+  }
+
+  /** Without a payment secret there is no MPP record, and LND refuses skip_temp_err for such a route. */
+  private dispatchLegacy(part: PartialPayment, route: Route, height: number): void {
+    this.handOver(part, toLndRoute(route, { height }), false);
+  }
+
+  private handOver(part: PartialPayment, lndRoute: LndRoute, skipTempErr: boolean): void {
+    this.dispatching.add(part.id);
+    const sending = this.node.sendToRoute(part.payment_hash, lndRoute, skipTempErr).then(
+      (attempt) => {
+        this.dispatching.delete(part.id);
+        this.onAttempt(part, attempt);
+      },
+      (error: unknown) => {
+        this.dispatching.delete(part.id);
+        if (error instanceof NodeRefusal) {
+          // The node refused before the HTLC left: nothing is out, so the part failed.
+          this.resolve(part.id, { status: 'failed', failure: { code: 'NODE_REFUSED', message: error.message } });
+          return;
+        }
+        // The connection was cut: the HTLC may be out. The node's records will tell, once it is back.
+        if (this.node.state === 'connected') setTimeout(() => void this.recover().catch(() => {}), 200).unref();
+      },
+    );
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
+  }
+
+  private onAttempt(part: PartialPayment, attempt: HtlcAttempt): void {
+    this.ledger.setAttemptId(part.id, attempt.attempt_id);
+    const outcome = this.outcomeOf(attempt, part.route);
+    if (outcome) this.resolve(part.id, outcome);
+  }
+
+  private outcomeOf(attempt: HtlcAttempt, route: Route): Outcome | undefined {
+    if (attempt.status === 'SUCCEEDED' && attempt.preimage) return { status: 'complete', preimage: attempt.preimage };
+    if (attempt.status === 'FAILED') {
+      return { status: 'failed', failure: describeHtlcFailure(attempt.failure, route, this.ownId()) };
+    }
+    return undefined;
+  }
+
+  private resolve(partId: number, outcome: Outcome): void {
+    const { part, payment, changed } = this.ledger.resolvePart(partId, outcome, this.now());
+    if (changed) this.announce(part, payment);
+  }
+
+  announce(part: PartialPayment, payment: Payment): void {
+    this.events.emit('partialpayment', part);
+    this.events.emit('payment', payment);
+  }
+
+  /** Matches the node's HTLC attempts of one payment to our pending parts of that hash. */
+  private onNodePayment(payment: NodePayment): void {
+    const pending = this.ledger.parts({ paymentHash: payment.payment_hash }).filter((p) => p.status === 'pending');
+    if (pending.length === 0) return;
+    for (const { part, attempt } of this.match(pending, payment.htlcs)) {
+      const outcome = this.outcomeOf(attempt, part.route);
+      if (outcome) this.resolve(part.id, outcome);
+    }
+  }
+
+  private match(parts: PartialPayment[], htlcs: HtlcAttempt[]) {
+    const pairs: { part: PartialPayment; attempt: HtlcAttempt }[] = [];
+    const used = new Set<bigint>();
+    const attemptIds = new Map(parts.map((p) => [p.id, this.ledger.attemptId(p.id)]));
+    for (const part of parts) {
+      const known = attemptIds.get(part.id);
+      const attempt = known !== undefined ? htlcs.find((h) => h.attempt_id === known) : undefined;
+      if (attempt) {
+        used.add(attempt.attempt_id);
+        pairs.push({ part, attempt });
+      }
+    }
+    for (const part of parts) {
+      if (attemptIds.get(part.id) !== undefined) continue;
+      const key = partRouteKey(part.route);
+      const attempt = htlcs.find((h) => !used.has(h.attempt_id) && lndRouteKey(h.route) === key);
+      if (!attempt) continue;
+      used.add(attempt.attempt_id);
+      this.ledger.setAttemptId(part.id, attempt.attempt_id);
+      pairs.push({ part, attempt });
+    }
+    return pairs;
+  }
+
+  /**
+   * After a restart or a lost connection: each pending part is settled by what the node knows. A part the node never saw never left
+   * (it was written, then the wallet stopped before handing it over), so it failed; one still in flight is followed.
+   */
+  async recover(): Promise<{ completed: number; failed: number; pending: number }> {
+    const pending = this.ledger.pendingParts().filter((p) => !this.dispatching.has(p.id));
+    const byHash = new Map<string, PartialPayment[]>();
+    for (const part of pending) byHash.set(part.payment_hash, [...(byHash.get(part.payment_hash) ?? []), part]);
+    let completed = 0;
+    let failed = 0;
+    for (const [hash, parts] of byHash) {
+      const payment = await this.node.lookupPayment(hash);
+      const matched = payment ? this.match(parts, payment.htlcs) : [];
+      for (const part of parts) {
+        const pair = matched.find((m) => m.part.id === part.id);
+        if (!pair) {
+          this.resolve(part.id, {
+            status: 'failed',
+            failure: {
+              code: 'NEVER_SENT',
+              message:
+                'The node never received this part: the wallet stopped, or the connection was cut, before it was handed over',
+            },
+          });
+          failed += 1;
+          continue;
+        }
+        const outcome = this.outcomeOf(pair.attempt, part.route);
+        if (!outcome) continue;
+        this.resolve(part.id, outcome);
+        if (outcome.status === 'complete') completed += 1;
+        else failed += 1;
+      }
+    }
+    return { completed, failed, pending: pending.length - completed - failed };
+  }
+}
+
+export function notFound(what: string, value: unknown): ApiError {
+  return new ApiError(ErrorCode.NotFound, `no such ${what}: ${String(value)}`);
+}

@@ -1,0 +1,212 @@
+// The command API (../../shared/reference/api.md): one definition per command, its parameters in order with a
+// schema each, and its result type. Every transport parses with parseParams and is typed by CommandParams /
+// CommandResult.
+
+import type { z } from 'zod';
+import type { PartialPayment, Payment } from '../types';
+import { ApiError, ErrorCode, invalidParam } from './errors';
+import type {
+  BuildRouteResult,
+  DecodePayResult,
+  ExportPaymentsResult,
+  GetInfoResult,
+  GetRoutesResult,
+  ListChannelsResult,
+  ListPartialPaymentsResult,
+  ListPaymentsResult,
+  SplitPayResult,
+  SubscriptionResult,
+  TestInvoiceResult,
+} from './results';
+import {
+  bolt11,
+  events,
+  exclusions,
+  exportFormat,
+  finalCltv,
+  hex32,
+  msatoshi,
+  nodeId,
+  nodeIds,
+  nonEmptyText,
+  partId,
+  percent,
+  positiveInt,
+  route,
+  scid,
+  seconds,
+  status,
+  text,
+  unixTime,
+} from './schemas';
+
+type Shape = Record<string, z.ZodType>;
+
+export interface CommandDefinition<S extends Shape = Shape, R = unknown> {
+  /** Parameters in positional order (object key order); optional ones are `.optional()` or `.default()`. */
+  params: S;
+  /** Never set: carries the result type. */
+  result?: R;
+}
+
+/** `define<Result>()({ param: schema, … })`: keys in positional order. */
+const define =
+  <R>() =>
+  <const S extends Shape>(params: S): CommandDefinition<S, R> => ({ params });
+
+export const COMMAND_DEFINITIONS = {
+  // The proposal's interface.
+  sendpartialpay: define<PartialPayment | Payment>()({
+    route,
+    payment_hash: hex32,
+    intended_msatoshi: msatoshi,
+    description: text.optional(),
+    payment_secret: hex32.optional(),
+    bolt11: bolt11.optional(),
+  }),
+  waitpartialpay: define<PartialPayment>()({ id: partId, timeout: seconds.optional() }),
+  listpartialpayments: define<ListPartialPaymentsResult>()({ id: partId.optional(), payment_hash: hex32.optional() }),
+  sendpay: define<Payment>()({
+    route,
+    payment_hash: hex32,
+    description: text.optional(),
+    msatoshi: msatoshi.optional(),
+    payment_secret: hex32.optional(),
+    bolt11: bolt11.optional(),
+  }),
+  waitsendpay: define<Payment>()({ payment_hash: hex32, timeout: seconds.optional() }),
+  listpayments: define<ListPaymentsResult>()({ payment_hash: hex32.optional() }),
+  // What the wallet adds.
+  getinfo: define<GetInfoResult>()({}),
+  listchannels: define<ListChannelsResult>()({}),
+  decodepay: define<DecodePayResult>()({ bolt11 }),
+  getroutes: define<GetRoutesResult>()({
+    destination: nodeId,
+    msatoshi,
+    count: positiveInt(100).default(3),
+    first_channel: scid.optional(),
+    exclude: exclusions.optional(),
+    final_cltv: finalCltv.optional(),
+  }),
+  buildroute: define<BuildRouteResult>()({
+    hops: nodeIds,
+    msatoshi,
+    first_channel: scid.optional(),
+    final_cltv: finalCltv.optional(),
+  }),
+  splitpay: define<SplitPayResult>()({ bolt11, msatoshi: msatoshi.optional(), parts: positiveInt(100).optional() }),
+  pay: define<Payment>()({
+    bolt11,
+    msatoshi: msatoshi.optional(),
+    maxfeepercent: percent.optional(),
+    exemptfee: msatoshi.optional(),
+    max_parts: positiveInt(100).optional(),
+    retry_for: seconds.default(60),
+  }),
+  exportpayments: define<ExportPaymentsResult>()({
+    format: exportFormat,
+    path: nonEmptyText.optional(),
+    since: unixTime.optional(),
+    until: unixTime.optional(),
+    status: status.optional(),
+  }),
+  testinvoice: define<TestInvoiceResult>()({
+    msatoshi,
+    description: text.optional(),
+    merchant: nonEmptyText.default('bob'),
+  }),
+  subscribe: define<SubscriptionResult>()({ events }),
+  unsubscribe: define<SubscriptionResult>()({ events }),
+} satisfies Record<string, CommandDefinition>;
+
+type Definitions = typeof COMMAND_DEFINITIONS;
+export type CommandName = keyof Definitions;
+
+type ParamsOf<S extends Shape> = z.output<z.ZodObject<S>>;
+type ArgsOf<S extends Shape> = z.input<z.ZodObject<S>>;
+
+/** What a handler receives: parsed, normalised, defaults applied. */
+export type CommandParams = { [K in CommandName]: ParamsOf<Definitions[K]['params']> };
+/** What a caller may send by name (amounts as number, bigint or decimal string). */
+export type CommandArgs = { [K in CommandName]: ArgsOf<Definitions[K]['params']> };
+/** What a command answers. */
+export type CommandResult = {
+  [K in CommandName]: Definitions[K] extends CommandDefinition<Shape, infer R> ? R : never;
+};
+
+export const COMMANDS = Object.keys(COMMAND_DEFINITIONS) as CommandName[];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(COMMAND_DEFINITIONS, name);
+}
+
+/** A command's parameter names in positional order. */
+export function paramNames(name: CommandName): string[] {
+  return Object.keys(COMMAND_DEFINITIONS[name].params);
+}
+
+/**
+ * Checks and converts a command's params: positional (an array, in the listed order) or named (a plain object);
+ * `undefined` for none. `null` counts as not given. Throws ApiError -32601 for an unknown command, -32602 naming
+ * the field and the value for anything else wrong.
+ */
+export function parseParams<N extends CommandName>(name: N, params: unknown): CommandParams[N];
+export function parseParams(name: string, params: unknown): CommandParams[CommandName];
+export function parseParams(name: string, params: unknown): CommandParams[CommandName] {
+  if (!isCommandName(name)) throw new ApiError(ErrorCode.MethodNotFound, `unknown command: ${name}`);
+  const shape: Shape = COMMAND_DEFINITIONS[name].params;
+  const names = Object.keys(shape);
+  const given = new Map<string, unknown>();
+  if (Array.isArray(params)) {
+    if (params.length > names.length) {
+      throw invalidParam(
+        'params',
+        params,
+        `${name} takes at most ${names.length} parameter${names.length === 1 ? '' : 's'} (${names.join(', ') || 'none'}), ${params.length} given`,
+      );
+    }
+    for (const [i, v] of params.entries()) given.set(names[i] as string, v);
+  } else if (isPlainObject(params)) {
+    for (const [key, v] of Object.entries(params)) {
+      if (!Object.hasOwn(shape, key)) {
+        throw invalidParam(key, v, `unknown parameter of ${name} (takes ${names.join(', ') || 'none'})`);
+      }
+      given.set(key, v);
+    }
+  } else if (params !== undefined && params !== null) {
+    throw invalidParam('params', params, 'must be an array (by position) or an object (by name)');
+  }
+
+  const out: Record<string, unknown> = {};
+  for (const key of names) {
+    const schema = shape[key] as z.ZodType;
+    let v = given.get(key);
+    if (v === null) v = undefined;
+    const result = schema.safeParse(v);
+    if (!result.success) {
+      if (v === undefined) throw invalidParam(key, v, 'missing required parameter');
+      throw issueError(key, v, result.error);
+    }
+    if (result.data !== undefined) out[key] = result.data;
+  }
+  return out as CommandParams[CommandName];
+}
+
+/** The first issue as ApiError -32602, naming e.g. `route[1].msatoshi` and the value found there. */
+function issueError(key: string, value: unknown, error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  if (!issue) return invalidParam(key, value, 'invalid');
+  let field = key;
+  let at: unknown = value;
+  for (const segment of issue.path) {
+    field += typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`;
+    at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[segment] : undefined;
+  }
+  return invalidParam(field, at, at === undefined ? 'missing' : issue.message);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,116 @@
+// Result types of the commands (../../shared/reference/api.md). Amounts are bigint (JSON numbers on the wire).
+
+import type { PartialPayment, Payment, Route } from '../types';
+import type { EventName } from './events';
+
+export interface ListPartialPaymentsResult {
+  /** Ascending `id`. */
+  partialpayments: PartialPayment[];
+}
+
+export interface ListPaymentsResult {
+  /** Oldest first. */
+  payments: Payment[];
+}
+
+export interface GetInfoResult {
+  id: string;
+  alias: string;
+  network: string;
+  blockheight: number;
+  num_active_channels: number;
+  /** True on the embedded simulated network. */
+  simulated: boolean;
+  /** The node's version. */
+  version: string;
+}
+
+export interface ChannelInfo {
+  /** Short channel id BLOCKxTXxOUTPUT. */
+  channel: string;
+  peer_id: string;
+  peer_alias?: string;
+  capacity_msatoshi: bigint;
+  local_msatoshi: bigint;
+  remote_msatoshi: bigint;
+  active: boolean;
+}
+
+export interface ListChannelsResult {
+  channels: ChannelInfo[];
+}
+
+/** One hop of an invoice's route hint (BOLT11 `r` field), c-lightning's names. */
+export interface RouteHintHop {
+  pubkey: string;
+  short_channel_id: string;
+  fee_base_msat: number;
+  fee_proportional_millionths: number;
+  cltv_expiry_delta: number;
+}
+
+export interface DecodePayResult {
+  payment_hash: string;
+  payment_secret?: string;
+  /** Absent for an amountless invoice. */
+  msatoshi?: bigint;
+  destination: string;
+  description?: string;
+  description_hash?: string;
+  created_at: number;
+  /** Seconds after created_at. */
+  expiry: number;
+  min_final_cltv_expiry: number;
+  features: { mpp: boolean };
+  route_hints: RouteHintHop[][];
+}
+
+export interface RouteCandidate {
+  route: Route;
+  fee_msatoshi: bigint;
+  /** route[0].delay: CLTV blocks of the HTLC we send. */
+  delay: number;
+  /** Estimated probability of success, 0 to 1. */
+  probability: number;
+}
+
+export interface GetRoutesResult {
+  routes: RouteCandidate[];
+}
+
+export interface BuildRouteResult {
+  route: Route;
+}
+
+export interface SplitPart {
+  route: Route;
+  /** Delivered by this part. */
+  msatoshi: bigint;
+  fee_msatoshi: bigint;
+  probability: number;
+}
+
+export interface SplitPayResult {
+  parts: SplitPart[];
+  fee_msatoshi: bigint;
+  /** Estimated probability that all parts succeed. */
+  probability: number;
+}
+
+export interface ExportPaymentsResult {
+  /** The file written. */
+  path: string;
+  /** How many payments and partial payments were written. */
+  payments: number;
+  partialpayments: number;
+}
+
+export interface TestInvoiceResult {
+  bolt11: string;
+  merchant: string;
+}
+
+export interface SubscriptionResult {
+  /** The events now subscribed to, after the call. */
+  events: EventName[];
+}
