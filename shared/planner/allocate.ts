@@ -42,6 +42,7 @@ export function allocate(amount: bigint, channels: SendableChannel[], maxParts: 
   for (const part of parts) {
     if (rest === 0n) break;
     const room = part.cap - part.amount;
+    // biome-ignore lint/complexity/useMathMinMax: bigint, which Math.min does not take
     const add = room < rest ? room : rest;
     part.amount += add;
     rest -= add;

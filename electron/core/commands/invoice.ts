@@ -26,7 +26,7 @@ export async function decodeInvoice(ctx: CoreContext, bolt11: string): Promise<D
 export async function invoiceFacts(
   ctx: CoreContext,
   args: { bolt11?: string; paymentHash: string; paymentSecret?: string; destination: string },
-): Promise<{ destination: string; paymentSecret?: string }> {
+): Promise<{ destination: string; paymentSecret?: string; description?: string }> {
   if (!args.bolt11) return { destination: args.destination, paymentSecret: args.paymentSecret };
   const invoice = await decodeInvoice(ctx, args.bolt11);
   if (invoice.payment_hash !== args.paymentHash) {
@@ -41,5 +41,9 @@ export async function invoiceFacts(
       `payment_secret: ${args.paymentSecret} differs from the invoice's ${invoice.payment_secret}`,
     );
   }
-  return { destination: invoice.destination, paymentSecret: args.paymentSecret ?? invoice.payment_secret };
+  return {
+    destination: invoice.destination,
+    paymentSecret: args.paymentSecret ?? invoice.payment_secret,
+    description: invoice.description || undefined,
+  };
 }

@@ -87,13 +87,15 @@ export const getroutes: Handler<'getroutes'> = async (ctx, p) => {
     if (seen.has(key)) break;
     seen.add(key);
     routes.push({ route, fee_msatoshi: routeFee(route), delay: route[0]?.delay ?? 0, probability: found.probability });
-    // The next candidate leaves out the pair this one leaned on most: its first hop, or its second when the first
-    // channel is fixed.
+    // The next candidate leaves out the pairs this one leaned on most: its first hop (its second when the first
+    // channel is fixed) and its last, where a receiver's inbound liquidity is usually the bottleneck.
     const pivot = p.first_channel ? 1 : 0;
-    const from = pivot === 0 ? info.id : (route[pivot - 1]?.id as string);
-    const to = route[pivot]?.id;
-    if (!to) break;
-    ignoredPairs.push({ from, to });
+    const pair = (k: number) => ({
+      from: k === 0 ? info.id : (route[k - 1]?.id as string),
+      to: route[k]?.id as string,
+    });
+    if (route.length > pivot) ignoredPairs.push(pair(pivot));
+    if (route.length - 1 > pivot) ignoredPairs.push(pair(route.length - 1));
   }
   return { routes };
 };

@@ -24,7 +24,7 @@ export const sendpartialpay: Handler<'sendpartialpay'> = async (ctx, p) => {
     route: p.route,
     intendedMsat: p.intended_msatoshi,
     destination: facts.destination,
-    description: p.description,
+    description: p.description ?? facts.description,
     paymentSecret: facts.paymentSecret,
     bolt11: p.bolt11,
   });
@@ -44,7 +44,7 @@ export const sendpay: Handler<'sendpay'> = async (ctx, p) => {
     route: p.route,
     msatoshi: p.msatoshi,
     destination: facts.destination,
-    description: p.description,
+    description: p.description ?? facts.description,
     paymentSecret: facts.paymentSecret,
     bolt11: p.bolt11,
   });

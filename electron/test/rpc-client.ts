@@ -1,0 +1,77 @@
+import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parseJson, stringifyJson } from '../../shared/api/json';
+
+export interface RpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** A minimal JSON-RPC 2.0 client over a unix socket, newline-delimited: what a script would write. */
+export class RpcClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: RpcErrorObject) => void }>();
+  readonly notifications: { method: string; params: unknown }[] = [];
+  private readonly listeners = new Set<(n: { method: string; params: unknown }) => void>();
+
+  private constructor(private readonly socket: Socket) {
+    const lines = createInterface({ input: socket });
+    lines.on('line', (line) => {
+      const message = parseJson(line, { amounts: true }) as {
+        id?: number;
+        result?: unknown;
+        error?: RpcErrorObject;
+        method?: string;
+        params?: unknown;
+      };
+      if (message.method) {
+        const n = { method: message.method, params: message.params };
+        this.notifications.push(n);
+        for (const l of this.listeners) l(n);
+        return;
+      }
+      const waiter = this.pending.get(message.id as number);
+      if (!waiter) return;
+      this.pending.delete(message.id as number);
+      if (message.error) waiter.reject(message.error);
+      else waiter.resolve(message.result);
+    });
+  }
+
+  static connect(path: string): Promise<RpcClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(path, () => resolve(new RpcClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  call<T = Record<string, unknown>>(method: string, params: unknown = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.socket.write(`${stringifyJson({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  }
+
+  /** Sends a raw line (for malformed-request tests) and resolves with the next answer line. */
+  raw(line: string): Promise<unknown> {
+    return new Promise((resolve) => {
+      const lines = createInterface({ input: this.socket });
+      lines.once('line', (answer) => {
+        lines.close();
+        resolve(parseJson(answer));
+      });
+      this.socket.write(`${line}\n`);
+    });
+  }
+
+  onNotification(listener: (n: { method: string; params: unknown }) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
