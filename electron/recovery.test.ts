@@ -197,9 +197,10 @@ describe('the node connection is cut and restored with parts in flight', () => {
     off();
     expect(states).toContain('lost');
     // The cut call told nothing; the HTLC is still held at fjord.
-    expect((await h.rpc.call<PartialPayment>('listpartialpayments', [part.id])).partialpayments?.[0]?.status).toBe(
-      'pending',
-    );
+    expect(
+      (await h.rpc.call<{ partialpayments: PartialPayment[] }>('listpartialpayments', [part.id])).partialpayments[0]
+        ?.status,
+    ).toBe('pending');
     release();
     release = undefined;
     const done = await h.rpc.call<PartialPayment>('waitpartialpay', [part.id, 20]);
