@@ -1,5 +1,5 @@
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
-import type { PartialPayment, Payment } from '../../../shared/types';
+import type { PartialPayment, Payment, Route } from '../../../shared/types';
 import { waitUntil } from '../wait';
 import type { Handler } from './context';
 import { invoiceFacts } from './invoice';
@@ -10,7 +10,11 @@ const notFound = (field: string, value: unknown) =>
     `${field}: no such ${field === 'id' ? 'partial payment' : 'payment'} ${String(value)}`,
   );
 
-export const sendpartialpay: Handler<'sendpartialpay'> = async (ctx, p) => {
+/** What both ways of sending share: the route's last hop, and the invoice's facts when one is given. */
+async function paymentFacts(
+  ctx: Parameters<Handler<'sendpay'>>[0],
+  p: { route: Route; payment_hash: string; payment_secret?: string; bolt11?: string; description?: string },
+) {
   const last = p.route[p.route.length - 1];
   if (!last) throw new ApiError(ErrorCode.InvalidParams, 'route: must have at least one hop (got [])');
   const facts = await invoiceFacts(ctx, {
@@ -19,36 +23,21 @@ export const sendpartialpay: Handler<'sendpartialpay'> = async (ctx, p) => {
     paymentSecret: p.payment_secret,
     destination: last.id,
   });
-  return ctx.parts.sendPartial({
+  return {
     paymentHash: p.payment_hash,
     route: p.route,
-    intendedMsat: p.intended_msatoshi,
     destination: facts.destination,
     description: p.description ?? facts.description,
     paymentSecret: facts.paymentSecret,
     bolt11: p.bolt11,
-  });
-};
+  };
+}
 
-export const sendpay: Handler<'sendpay'> = async (ctx, p) => {
-  const last = p.route[p.route.length - 1];
-  if (!last) throw new ApiError(ErrorCode.InvalidParams, 'route: must have at least one hop (got [])');
-  const facts = await invoiceFacts(ctx, {
-    bolt11: p.bolt11,
-    paymentHash: p.payment_hash,
-    paymentSecret: p.payment_secret,
-    destination: last.id,
-  });
-  return ctx.parts.sendSingle({
-    paymentHash: p.payment_hash,
-    route: p.route,
-    msatoshi: p.msatoshi,
-    destination: facts.destination,
-    description: p.description ?? facts.description,
-    paymentSecret: facts.paymentSecret,
-    bolt11: p.bolt11,
-  });
-};
+export const sendpartialpay: Handler<'sendpartialpay'> = async (ctx, p) =>
+  ctx.parts.sendPartial({ ...(await paymentFacts(ctx, p)), intendedMsat: p.intended_msatoshi });
+
+export const sendpay: Handler<'sendpay'> = async (ctx, p) =>
+  ctx.parts.sendSingle({ ...(await paymentFacts(ctx, p)), msatoshi: p.msatoshi });
 
 export const waitpartialpay: Handler<'waitpartialpay'> = async (ctx, p) => {
   const read = (): PartialPayment => {

@@ -4,19 +4,11 @@ import { toLndRoute } from '../../../shared/route';
 import { parseScid } from '../../../shared/scid';
 import type { PartFailure, PartialPayment, Payment, Route } from '../../../shared/types';
 import type { EventBus } from '../events';
-import type { Ledger } from '../ledger/ledger';
+import type { BeginPartArgs, BeginSinglePayArgs, Ledger } from '../ledger/ledger';
 import { type HtlcAttempt, type LightningNode, type NodePayment, NodeRefusal } from '../node/types';
 import { describeHtlcFailure } from './failure';
 
-export interface PartRequest {
-  paymentHash: string;
-  route: Route;
-  intendedMsat: bigint;
-  destination: string;
-  description?: string;
-  paymentSecret?: string;
-  bolt11?: string;
-}
+export type PartRequest = Omit<BeginPartArgs, 'now'>;
 
 export type Outcome = { status: 'complete'; preimage: string } | { status: 'failed'; failure: PartFailure };
 
@@ -98,15 +90,7 @@ export class PartDispatcher {
   }
 
   /** sendpay: the whole amount in one part, tracked and recovered like any other. Returns the payment. */
-  async sendSingle(request: {
-    paymentHash: string;
-    route: Route;
-    msatoshi?: bigint;
-    destination: string;
-    description?: string;
-    paymentSecret?: string;
-    bolt11?: string;
-  }): Promise<Payment> {
+  async sendSingle(request: Omit<BeginSinglePayArgs, 'now'> & { destination: string }): Promise<Payment> {
     const height = await this.height();
     const begun = this.ledger.beginSinglePay({ ...request, now: this.now() });
     if (begun.kind === 'complete') return begun.payment;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Simnet } from './simnet';
-import { lndGrpcOptions } from './test/lnd-grpc';
+import { Simnet } from '../../../simnet/simnet';
+import { lndProtos } from './protos';
 
 // lnd-grpc is CommonJS without types; this is the surface the test touches.
 interface LndGrpcClient {
@@ -17,6 +17,7 @@ interface LndGrpcClient {
 }
 const LndGrpc = createRequire(import.meta.url)('lnd-grpc') as new (options: object) => LndGrpcClient;
 
+// lnd-grpc itself, below our LndNode: it must reach simnet with LND's current protos both ways it is configured.
 describe('lnd-grpc, the client the wallet uses, against simnet', () => {
   let simnet: Simnet;
   beforeAll(async () => {
@@ -45,11 +46,11 @@ describe('lnd-grpc, the client the wallet uses, against simnet', () => {
   };
 
   it('connects with an lndconnect URI', async () => {
-    await check(new LndGrpc({ lndconnectUri: simnet.nodes.alice.lndconnect, ...lndGrpcOptions() }));
+    await check(new LndGrpc({ lndconnectUri: simnet.nodes.alice.lndconnect, ...lndProtos() }));
   });
 
   it('connects with host, certificate and macaroon', async () => {
     const { grpc, cert, macaroon } = simnet.nodes.alice;
-    await check(new LndGrpc({ host: grpc, cert, macaroon, ...lndGrpcOptions() }));
+    await check(new LndGrpc({ host: grpc, cert, macaroon, ...lndProtos() }));
   });
 });
