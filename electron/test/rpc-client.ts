@@ -54,18 +54,6 @@ export class RpcClient {
     });
   }
 
-  /** Sends a raw line (for malformed-request tests) and resolves with the next answer line. */
-  raw(line: string): Promise<unknown> {
-    return new Promise((resolve) => {
-      const lines = createInterface({ input: this.socket });
-      lines.once('line', (answer) => {
-        lines.close();
-        resolve(parseJson(answer));
-      });
-      this.socket.write(`${line}\n`);
-    });
-  }
-
   onNotification(listener: (n: { method: string; params: unknown }) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -36,13 +36,20 @@ export async function pay(
     const percent = (req.amount * BigInt(Math.round(req.maxFeePercent * 10_000))) / 1_000_000n;
     return percent > req.exemptFee ? percent : req.exemptFee;
   })();
-  const avoid: { from: string; to: string }[] = [];
+  const avoid: AvoidPair[] = [];
+  /** Failed parts already learned from: every failure is learned once, from the ledger, whenever it came in. */
+  const learned = new Set<number>();
   let lastError = 'no attempt made';
 
   for (;;) {
     const payment = ledger.payment(hash);
     if (payment?.status === 'complete') return payment;
     const parts = ledger.parts({ paymentHash: hash });
+    for (const part of parts) {
+      if (part.status !== 'failed' || learned.has(part.id)) continue;
+      learned.add(part.id);
+      learn(part, avoid);
+    }
     const terminal = parts.find((p) => p.status === 'failed' && p.failure && TERMINAL.has(p.failure.code));
     if (terminal) {
       throw new ApiError(ErrorCode.PayGaveUp, `pay: the receiver refused: ${terminal.failure?.message}`, payment);
@@ -83,30 +90,54 @@ export async function pay(
         lastError = error instanceof Error ? error.message : String(error);
       }
     }
-    if (!ledger.parts({ paymentHash: hash }).some((p) => p.status === 'pending')) {
+    // Read and subscribe in the same turn (no await between): an outcome that came in while the parts were being
+    // handed over is not missed.
+    const now = ledger.parts({ paymentHash: hash });
+    if (ledger.payment(hash)?.status === 'complete') continue;
+    const failedMeanwhile = now.some((p) => p.status === 'failed' && !learned.has(p.id));
+    if (!now.some((p) => p.status === 'pending')) {
+      if (failedMeanwhile) continue;
       // Nothing out and no plan: wait a moment for the network (or mission control) to change, then try again.
       await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
       continue;
     }
-    const failure = await nextFailureOrCompletion(events, hash, deadline);
-    for (const part of failure) learn(part, avoid);
+    await nextFailureOrCompletion(events, hash, deadline, failedMeanwhile);
   }
 }
 
-/** A failed part at hop k says the pair (route[k-1] → route[k]) could not carry that amount: avoid it. */
-function learn(part: PartialPayment, avoid: { from: string; to: string }[]): void {
+/** A pair that failed to carry `msatoshi`: avoided for parts of at least that amount. */
+type AvoidPair = { from: string; to: string; msatoshi: bigint };
+
+/**
+ * A failed part at hop k says the pair (route[k-1] → route[k]) could not carry the amount it was to forward
+ * (route[k].msatoshi): avoid it for that amount and more. Smaller parts may still pass (as LND's mission control
+ * reasons), which is how a split gets through where the whole amount does not.
+ */
+function learn(part: PartialPayment, avoid: AvoidPair[]): void {
   const k = part.failure?.erring_index;
   if (k === undefined || k >= part.route.length || part.failure?.code === 'MPP_TIMEOUT') return;
   const to = part.route[k]?.id;
   const from = k === 0 ? undefined : part.route[k - 1]?.id;
-  if (to && from && !avoid.some((a) => a.from === from && a.to === to)) avoid.push({ from, to });
+  const msatoshi = part.route[k]?.msatoshi;
+  if (!to || !from || msatoshi === undefined) return;
+  const known = avoid.find((a) => a.from === from && a.to === to);
+  if (!known) avoid.push({ from, to, msatoshi });
+  else if (msatoshi < known.msatoshi) known.msatoshi = msatoshi;
 }
 
-/** Resolves with the parts that failed (after a short window to gather the rest) or when the payment completes. */
-function nextFailureOrCompletion(events: EventBus, hash: string, deadline: number): Promise<PartialPayment[]> {
+/**
+ * Resolves with the parts that failed (after a short window to gather the rest) or when the payment completes.
+ * `failedAlready`: a part failed before this was called, so the window starts now.
+ */
+function nextFailureOrCompletion(
+  events: EventBus,
+  hash: string,
+  deadline: number,
+  failedAlready = false,
+): Promise<PartialPayment[]> {
   return new Promise((resolve) => {
     const failed: PartialPayment[] = [];
-    let window: NodeJS.Timeout | undefined;
+    let window: NodeJS.Timeout | undefined = failedAlready ? setTimeout(() => finish(), COLLECT_MS) : undefined;
     const finish = () => {
       offPart();
       offPayment();
