@@ -73,7 +73,7 @@ export class Core {
     }
   }
 
-  /** Waits for outcomes already handed to the node, then lets go of the node and the ledger. */
+  /** Lets go of the node and the ledger. Parts still in flight stay pending on disk; the next start reconciles them. */
   async stop(): Promise<void> {
     this.parts.stop();
     this.offState?.();

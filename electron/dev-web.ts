@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, type ReadStream, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'vite';
+import { Core } from './core/core';
+import { type EmbeddedNetwork, startEmbeddedNetwork } from './core/embedded';
+import { Ledger } from './core/ledger/ledger';
+import type { LndConfig } from './core/node/config';
+import { LndNode } from './core/node/lnd';
+import { WebSocketServerTransport } from './transports/websocket';
+
+// The browser harness (`npm run dev:web -- [--lndconnect URI | --lnd-host H --lnd-cert F --lnd-macaroon F]
+// [--data-dir DIR]`): the headless core (the embedded simulated network unless a node is given; a throwaway data
+// directory unless one is given), the renderer built by Vite and served from 127.0.0.1, and the API on a loopback
+// WebSocket that lets in only that page's origin with a random token. When ready it prints one JSON line,
+// {"url": "http://127.0.0.1:PORT/?token=…&ws=PORT2"}: open it in a browser.
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function fail(message: string): never {
+  process.stderr.write(`braid dev:web: ${message}\n`);
+  process.exit(2);
+}
+
+let values: {
+  lndconnect?: string;
+  'lnd-host'?: string;
+  'lnd-cert'?: string;
+  'lnd-macaroon'?: string;
+  'data-dir'?: string;
+};
+try {
+  ({ values } = parseArgs({
+    options: {
+      lndconnect: { type: 'string' },
+      'lnd-host': { type: 'string' },
+      'lnd-cert': { type: 'string' },
+      'lnd-macaroon': { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+  }));
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+
+function nodeConfig(): LndConfig | undefined {
+  if (values.lndconnect) return { kind: 'lndconnect', uri: values.lndconnect };
+  const host = values['lnd-host'];
+  const cert = values['lnd-cert'];
+  const macaroon = values['lnd-macaroon'];
+  if (!host && !cert && !macaroon) return undefined;
+  if (!host || !cert || !macaroon) fail('--lnd-host, --lnd-cert and --lnd-macaroon go together');
+  return { kind: 'lnd', host, cert, macaroon };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+/** The built page's CSP, sent as a header too (the meta tag stays: it is what Electron's window uses). */
+function cspOf(html: string): string | undefined {
+  return /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html)?.[1];
+}
+
+/**
+ * The file a request path names inside `dir`, or the status to answer: 400 for a path that is not one, 403 for one
+ * that leaves `dir` (`..`, an absolute path, a symlink out), 404 for anything that is not a regular file (so no
+ * directory listing). `/` is index.html.
+ */
+function resolveStatic(dir: string, url: string | undefined): { file: string } | { status: 400 | 403 | 404 } {
+  const raw = (url ?? '/').split(/[?#]/, 1)[0] ?? '/';
+  if (!raw.startsWith('/')) return { status: 400 };
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    return { status: 400 };
+  }
+  if (path.includes('\0') || path.includes('\\')) return { status: 400 };
+  if (path.endsWith('/')) path += 'index.html';
+  const file = resolve(dir, `.${path}`);
+  const rel = relative(dir, file);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { status: 403 };
+  let real: string;
+  try {
+    real = realpathSync(file);
+    if (!statSync(real).isFile()) return { status: 404 };
+  } catch {
+    return { status: 404 };
+  }
+  const realRel = relative(realpathSync(dir), real);
+  if (realRel.startsWith(`..${sep}`) || isAbsolute(realRel)) return { status: 403 };
+  return { file: real };
+}
+
+/** A tiny static server for the built renderer on 127.0.0.1: GET and HEAD, no listing, nothing outside `dir`. */
+function serveStatic(dir: string): Server {
+  const indexHtml = readFileSync(join(dir, 'index.html'), 'utf8');
+  const csp = cspOf(indexHtml);
+  if (!csp || !/script-src 'self'(;|$)/.test(csp)) throw new Error('the built index.html lost its strict CSP');
+  return createServer((request: IncomingMessage, response: ServerResponse) => {
+    const headers: Record<string, string> = {
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+    };
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('405\n');
+      return;
+    }
+    const found = resolveStatic(dir, request.url);
+    if ('status' in found) {
+      response.writeHead(found.status, { ...headers, 'Content-Type': 'text/plain' }).end(`${found.status}\n`);
+      return;
+    }
+    const type = CONTENT_TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream';
+    if (type.startsWith('text/html')) {
+      headers['Content-Security-Policy'] = csp;
+      headers['X-Frame-Options'] = 'DENY';
+    }
+    const size = statSync(found.file).size;
+    response.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': String(size) });
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    const stream: ReadStream = createReadStream(found.file);
+    stream.on('error', () => response.destroy());
+    stream.pipe(response);
+  });
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error('no TCP address'));
+      else resolvePort(address.port);
+    });
+  });
+}
+
+/** Builds renderer/ with the root vite.config.ts (the strict CSP is kept: only `serve` relaxes it). */
+async function buildRenderer(outDir: string): Promise<void> {
+  await build({
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    clearScreen: false,
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
+const config = nodeConfig();
+const tempDataDir = values['data-dir'] ? undefined : mkdtempSync(join(tmpdir(), 'braid-dev-web-data-'));
+const dataDir = resolve(values['data-dir'] ?? (tempDataDir as string));
+const outDir = mkdtempSync(join(tmpdir(), 'braid-dev-web-renderer-'));
+
+let embedded: EmbeddedNetwork | undefined;
+let core: Core | undefined;
+let transport: WebSocketServerTransport | undefined;
+let web: Server | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await transport?.stop().catch(() => {});
+    if (web) {
+      web.closeAllConnections();
+      await new Promise<void>((r) => web?.close(() => r()));
+    }
+    await core?.stop().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    rmSync(outDir, { recursive: true, force: true });
+    if (tempDataDir) rmSync(tempDataDir, { recursive: true, force: true });
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+async function main(): Promise<void> {
+  const built = buildRenderer(outDir);
+  built.catch(() => {}); // Awaited below; no unhandled rejection while the core starts.
+  const ledger = Ledger.open(dataDir);
+  try {
+    embedded = config ? undefined : await startEmbeddedNetwork();
+    const node = embedded ? embedded.wallet : new LndNode(config as LndConfig, { simulated: false });
+    core = await Core.start({ node, ledger, dataDir, simulated: !!embedded, merchants: embedded?.merchants });
+  } catch (error) {
+    if (!core) ledger.close();
+    throw error;
+  }
+  await built;
+
+  web = serveStatic(outDir);
+  const webPort = await listen(web);
+  const token = randomBytes(32).toString('hex');
+  transport = new WebSocketServerTransport(core, {
+    port: 0,
+    token,
+    allowedOrigins: [`http://127.0.0.1:${webPort}`],
+  });
+  const { port: wsPort } = await transport.start();
+  const url = `http://127.0.0.1:${webPort}/?token=${token}&ws=${wsPort}`;
+  process.stdout.write(`${JSON.stringify({ url })}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`braid dev:web: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  void shutdown(1);
+});
