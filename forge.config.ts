@@ -1,20 +1,58 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FuseV1Options, FuseVersion } from '@electron/fuses';
 import { MakerDeb } from '@electron-forge/maker-deb';
 import { MakerZIP } from '@electron-forge/maker-zip';
 import { FusesPlugin } from '@electron-forge/plugin-fuses';
 import { VitePlugin } from '@electron-forge/plugin-vite';
 import type { ForgeConfig } from '@electron-forge/shared-types';
+import { layOutProtos } from './electron/core/node/protos';
+import { copyRuntimeModules } from './electron/packaging';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * LND's current protos in lnd-grpc's layout, shipped as resources/lnd-protos (main.ts passes it to LndNode as
+ * `protoDir`). Not under .vite/: the Vite plugin empties .vite/ in its prePackage hook, after ours.
+ */
+const LND_PROTOS = path.join(ROOT, 'node_modules', '.cache', 'braid', 'lnd-protos');
 
 const config: ForgeConfig = {
   packagerConfig: {
+    name: 'Braid',
+    executableName: 'braid',
     asar: {
-      // Native modules (better-sqlite3, later) cannot be loaded from inside an asar archive.
+      // Native modules (better-sqlite3's .node) cannot be loaded from inside an asar archive.
       unpack: '**/*.node',
     },
-    // extraResource: ['./lnd-protos'], // LND .proto files, copied next to app.asar (later issue).
+    extraResource: [LND_PROTOS],
+    // macOS: the app opens `lightning:` links (Info.plist CFBundleURLTypes); Linux: the deb's MimeType below.
+    protocols: [{ name: 'Lightning payment request', schemes: ['lightning'] }],
   },
-  rebuildConfig: {},
-  makers: [new MakerZIP({}, ['darwin', 'linux', 'win32']), new MakerDeb({})],
+  // better-sqlite3 13 is a Node-API addon with prebuilt binaries (prebuilds/<platform>-<arch>.node): ABI-stable, it
+  // loads in Electron as built, so nothing is recompiled (@electron/rebuild would otherwise build it from source).
+  rebuildConfig: { onlyModules: [] },
+  hooks: {
+    generateAssets: async () => {
+      layOutProtos(LND_PROTOS);
+    },
+    // After pruning (which walks package.json dependencies): what the main bundle require()s at run time.
+    packageAfterPrune: async (_config, buildPath) => {
+      copyRuntimeModules(ROOT, buildPath);
+    },
+  },
+  makers: [
+    new MakerZIP({}, ['darwin', 'linux', 'win32']),
+    new MakerDeb({
+      options: {
+        name: 'braid',
+        productName: 'Braid',
+        bin: 'braid',
+        categories: ['Office', 'Network'],
+        // The .desktop file registers Braid as a handler of lightning: links.
+        mimeType: ['x-scheme-handler/lightning'],
+      },
+    }),
+  ],
   plugins: [
     new VitePlugin({
       // Main process and preload are bundled to .vite/build/*.cjs; the renderer to .vite/renderer/main_window/.

@@ -1,9 +1,7 @@
-// Preload: runs sandboxed, before the page, with contextBridge as the only way to give the page anything.
-// It exposes plain data and, later, narrow typed functions; never ipcRenderer or other Electron objects themselves.
-import { contextBridge } from 'electron';
-import { version } from '../package.json';
+// Preload: runs sandboxed (its only `require` is Electron's), before the page, and gives the page exactly one object,
+// `window.braid` (shared/api/channels.ts BraidBridge): functions over named IPC channels, never ipcRenderer, never
+// Node. Vite bundles it, with what it uses of shared/, into the single file .vite/build/preload.cjs.
+import { contextBridge, ipcRenderer } from 'electron';
+import { createBridge } from './ipc/bridge';
 
-// Placeholder for the typed `window.braid` API (later issue).
-const braid: { version: string } = { version };
-
-contextBridge.exposeInMainWorld('braid', braid);
+contextBridge.exposeInMainWorld('braid', createBridge(ipcRenderer));
