@@ -1,8 +1,19 @@
+import { NodeHeader } from './components/NodeHeader';
+import { ScreenNav } from './components/ScreenNav';
+import { ConnectScreen } from './connect/ConnectScreen';
+import { HistoryScreen } from './history/HistoryScreen';
+import { PayScreen } from './pay/PayScreen';
+import { useUi } from './stores/ui';
+
 export function App() {
+  const screen = useUi((s) => s.screen);
   return (
-    <main className="app">
-      <h1>Braid</h1>
-      <p className="note">Under construction.</p>
-    </main>
+    <div className="app">
+      <NodeHeader />
+      <ScreenNav />
+      {screen === 'pay' && <PayScreen />}
+      {screen === 'history' && <HistoryScreen />}
+      {screen === 'connect' && <ConnectScreen />}
+    </div>
   );
 }

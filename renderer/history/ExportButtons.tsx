@@ -1,0 +1,54 @@
+import { useState } from 'react';
+import type { ExportPaymentsResult } from '../../shared/api/results';
+import { parseDate, plural } from '../format';
+import { api, errorText } from '../stores/api';
+import type { HistoryFilter } from './filter';
+
+/** Writes the history (with the status and date filters) as CSV or JSON; says where. */
+export function ExportButtons({ filter }: { filter: HistoryFilter }) {
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ExportPaymentsResult>();
+  const [error, setError] = useState<string>();
+  const run = async (format: 'csv' | 'json') => {
+    setBusy(true);
+    setError(undefined);
+    setResult(undefined);
+    try {
+      setResult(
+        await api().call('exportpayments', {
+          format,
+          status: filter.status === 'all' ? undefined : filter.status,
+          since: filter.from ? parseDate(filter.from) : undefined,
+          until: filter.to ? parseDate(filter.to, true) : undefined,
+        }),
+      );
+    } catch (e) {
+      setError(`Export failed: ${errorText(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="export">
+      <button type="button" disabled={busy} onClick={() => void run('csv')}>
+        Export CSV
+      </button>
+      <button type="button" disabled={busy} onClick={() => void run('json')}>
+        Export JSON
+      </button>
+      <p role="status" aria-label="Export result" className="export-result">
+        {busy ? 'Exporting…' : result ? `Exported to ${result.path}` : ''}
+      </p>
+      {result && (
+        <p className="note">
+          {plural(result.payments, 'payment')} and {plural(result.partialpayments, 'part')} written.
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

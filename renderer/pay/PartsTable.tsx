@@ -1,0 +1,147 @@
+import { Fragment } from 'react';
+import type { ChannelInfo } from '../../shared/api/results';
+import { formatFee, formatMsat, formatPercent } from '../format';
+import { type Aliases, nodeName, pathLabel } from '../names';
+import { isPlanned, usePlanner } from '../stores/planner';
+import { RouteChooser } from './RouteChooser';
+import type { TableRow } from './view';
+
+/** One row per part: its amount, channel, path, fee, probability and status as it travels. */
+export function PartsTable({
+  rows,
+  channels,
+  aliases,
+}: {
+  rows: TableRow[];
+  channels: ChannelInfo[];
+  aliases: Aliases;
+}) {
+  return (
+    <table className="parts" aria-label="Parts">
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">Amount (sat)</th>
+          <th scope="col">Channel</th>
+          <th scope="col">Path</th>
+          <th scope="col">Fee</th>
+          <th scope="col">Probability</th>
+          <th scope="col">Status</th>
+          <th scope="col">Failure</th>
+          <th scope="col">Time</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={10} className="note">
+              No parts yet.
+            </td>
+          </tr>
+        )}
+        {rows.map((r) => (
+          <Fragment key={r.key}>
+            <PartRow row={r} channels={channels} aliases={aliases} />
+            {r.row?.chooserOpen && isPlanned(r.row) && (
+              <tr className="chooser-row">
+                <td colSpan={10}>
+                  <RouteChooser number={r.number} row={r.row} aliases={aliases} />
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function channelLabel(c: ChannelInfo, aliases: Aliases): string {
+  return `${c.peer_alias || nodeName(c.peer_id, aliases)} (${formatMsat(c.local_msatoshi)} available)${c.active ? '' : ', inactive'}`;
+}
+
+function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: ChannelInfo[]; aliases: Aliases }) {
+  const setRowAmount = usePlanner((s) => s.setRowAmount);
+  const setRowChannel = usePlanner((s) => s.setRowChannel);
+  const toggleChooser = usePlanner((s) => s.toggleChooser);
+  const removeRow = usePlanner((s) => s.removeRow);
+  const n = r.number;
+  const editable = r.row !== undefined && isPlanned(r.row);
+  const plan = r.row;
+  const channel = plan?.channel ?? r.route?.[0]?.channel ?? '';
+  const amountText =
+    editable && plan ? plan.amountText : r.amount !== undefined ? formatMsat(r.amount).replace(/ sat$/, '') : '';
+  return (
+    <tr className={`part part--${r.status}`} data-status={r.status}>
+      <th scope="row">{n}</th>
+      <td>
+        <input
+          className="amount-input"
+          aria-label={`Part ${n} amount (sat)`}
+          inputMode="decimal"
+          value={amountText}
+          readOnly={!editable}
+          aria-invalid={editable && r.amount === undefined ? true : undefined}
+          onChange={(e) => plan && setRowAmount(plan.key, e.target.value)}
+        />
+      </td>
+      <td>
+        <select
+          aria-label={`Part ${n} channel`}
+          value={channel}
+          disabled={!editable}
+          onChange={(e) => plan && setRowChannel(plan.key, e.target.value)}
+        >
+          {channel === '' && <option value="">Choose a channel</option>}
+          {channel !== '' && !channels.some((c) => c.channel === channel) && <option value={channel}>{channel}</option>}
+          {channels.map((c) => (
+            <option key={c.channel} value={c.channel}>
+              {channelLabel(c, aliases)}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td className="path-cell">
+        <span className="path">
+          {plan?.routing && editable ? 'Looking for a route…' : r.route ? pathLabel(r.route, aliases) : 'No route'}
+        </span>
+        {editable && plan?.routeError && <span className="error small">{plan.routeError}</span>}
+        {editable && plan && (
+          <button
+            type="button"
+            className="small-button"
+            aria-expanded={plan.chooserOpen}
+            onClick={() => toggleChooser(plan.key)}
+          >
+            Part {n} choose route
+          </button>
+        )}
+      </td>
+      <td className="num">{r.fee !== undefined ? formatFee(r.fee) : '—'}</td>
+      <td className="num">{r.probability !== undefined ? formatPercent(r.probability) : '—'}</td>
+      <td>
+        <span role="status" aria-label={`Part ${n} status`} className={`status status--${r.status}`}>
+          {r.status}
+        </span>
+      </td>
+      <td aria-label={r.status === 'failed' ? `Part ${n} failure` : undefined} className="failure">
+        {r.status === 'failed' && r.failure && (
+          <>
+            {r.failure.message} <code className="code">({r.failure.code})</code>
+          </>
+        )}
+      </td>
+      <td className="num">{r.timeTaken ?? ''}</td>
+      <td>
+        {editable && plan && (
+          <button type="button" className="small-button" onClick={() => removeRow(plan.key)}>
+            Remove part {n}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
