@@ -1,0 +1,377 @@
+// bench:ui — how quickly the UI follows the node, in headless Chromium over the browser harness (WebSocket):
+//
+// 1. part_status: from the core's `partialpayment` event (a part became pending, then complete) to the same change
+//    in that part's "Part N status" cell. The stack runs in this process (e2e/stack.ts) so that the simnet is at
+//    hand: bob holds every HTLC (simnet holdAt) until the page shows all parts pending, then lets them go at once.
+//    The page reports the time of each change with a MutationObserver (DOM commit) and at the next animation frame
+//    (on screen), as performance.timeOrigin + performance.now(); the core's time is taken in its event listener.
+//    pending → complete is the node's news (bob settles on release): the headline figure. planned → pending is
+//    reported too, but the page may show "pending" as it sends, before the core's event (a negative latency).
+// 2. history_100k: a ledger seeded with 100,000 payments (electron/core/bench/seed.ts); the time from the click on
+//    "History" to the first row of "Payments" on screen: on a freshly loaded page, clicked as soon as the navigation
+//    shows (cold: the page is still loading the history, ~80 MB of JSON), also counted from the page's load; and on
+//    a second visit (Pay, then History again).
+//
+// Prints one JSON line per sample, one per benchmark, and a last line with both. `npm run bench:ui [-- --runs N --history-runs N]`.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { seedHistory } from '../electron/core/bench/seed';
+import { goTo, launchBrowser, navEntry, openApp, poll } from './browser';
+import { buildRenderer, type Stack, startStack } from './stack';
+import { getTestInvoice, partAmount, partStatuses, paymentResult, waitForProposal } from './ui';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '40' },
+    'history-runs': { type: 'string', default: '5' },
+    'history-payments': { type: 'string', default: '100000' },
+    'sat-per-run': { type: 'string', default: '5000' },
+  },
+});
+const RUNS = Number(values.runs);
+const HISTORY_RUNS = Number(values['history-runs']);
+const HISTORY_PAYMENTS = Number(values['history-payments']);
+const SAT_PER_RUN = Number(values['sat-per-run']);
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+const print = (line: object) => console.log(JSON.stringify(line));
+const log = (message: string) => process.stderr.write(`bench:ui: ${message}\n`);
+const wall = () => performance.timeOrigin + performance.now();
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? Number.NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Nearest rank. */
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
+}
+
+const stats = (xs: number[]) => ({
+  n: xs.length,
+  median_ms: round(median(xs), 2),
+  p95_ms: round(percentile(xs, 95), 2),
+  min_ms: round(Math.min(...xs), 2),
+  max_ms: round(Math.max(...xs), 2),
+});
+
+interface PageChange {
+  n: number;
+  text: string;
+  /** Wall-clock ms at the DOM change (MutationObserver). */
+  dom: number;
+  /** Wall-clock ms at the next animation frame after it. */
+  frame: number;
+}
+
+// The scripts that run in the page are plain text: tsx (esbuild with keepNames) would wrap a function's inner
+// functions in a `__name` helper that does not exist in the page.
+
+/**
+ * Records every change of a "Part N status" cell (role status, named by aria-label or aria-labelledby) into
+ * window.__braidChanges, with wall-clock times from the page's clock: at the DOM change (MutationObserver) and at the
+ * next animation frame.
+ */
+const WATCH_STATUS_CELLS = `(() => {
+  window.__braidChanges = [];
+  if (window.__braidWatching) return;
+  window.__braidWatching = true;
+  const nameOf = (el) => {
+    const label = el.getAttribute('aria-label');
+    if (label) return label.trim();
+    const ids = el.getAttribute('aria-labelledby');
+    if (!ids) return '';
+    return ids.split(/\\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
+  };
+  const last = new Map();
+  const scan = () => {
+    const dom = performance.timeOrigin + performance.now();
+    const seen = new Set();
+    for (const el of document.querySelectorAll('[role="status"]')) {
+      const m = /^Part (\\d+) status$/.exec(nameOf(el));
+      if (!m) continue;
+      const n = Number(m[1]);
+      seen.add(n);
+      const text = (el.textContent ?? '').trim();
+      if (last.get(n) === text) continue;
+      last.set(n, text);
+      const change = { n, text, dom, frame: NaN };
+      window.__braidChanges.push(change);
+      requestAnimationFrame(() => { change.frame = performance.timeOrigin + performance.now(); });
+    }
+    for (const n of [...last.keys()]) if (!seen.has(n)) last.delete(n);
+  };
+  new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  scan();
+})()`;
+
+async function watchStatusCells(page: Page): Promise<void> {
+  await page.evaluate(WATCH_STATUS_CELLS);
+}
+
+async function pageChanges(page: Page): Promise<PageChange[]> {
+  return page.evaluate('window.__braidChanges') as Promise<PageChange[]>;
+}
+
+interface CoreChange {
+  id: number;
+  hash: string;
+  status: string;
+  msat: bigint;
+  t: number;
+}
+
+async function benchPartStatus(browser: Browser, rendererDir: string) {
+  const stack = await startStack({ rendererDir });
+  const core: CoreChange[] = [];
+  const off = stack.core.events.on('partialpayment', (p) =>
+    core.push({ id: p.id, hash: p.payment_hash, status: p.status, msat: p.msatoshi, t: wall() }),
+  );
+  const app = await openApp(browser, stack.url);
+  const page = app.page;
+  page.setDefaultTimeout(30_000);
+  const samples: Record<'pending' | 'complete', { dom: number[]; frame: number[] }> = {
+    pending: { dom: [], frame: [] },
+    complete: { dom: [], frame: [] },
+  };
+  let partsSeen = 0;
+  let skipped = 0;
+  try {
+    await watchStatusCells(page);
+    for (let run = 0; run < RUNS; run++) {
+      await getTestInvoice(page, SAT_PER_RUN, `bench:ui ${run}`);
+      const parts = await waitForProposal(page);
+      const amounts: bigint[] = [];
+      for (let n = 1; n <= parts; n++) amounts.push(BigInt(Math.round(Number(await partAmount(page, n).inputValue()))));
+      await page.evaluate('window.__braidChanges.length = 0');
+      const mark = core.length;
+      const release = stack.simnet.holdAt('bob');
+      let released = false;
+      try {
+        await page.getByRole('button', { name: 'Send', exact: true }).click();
+        const sent = await poll(
+          () => partStatuses(page),
+          (s) => s.length >= parts && (s.every((x) => x === 'pending') || s.includes('failed')),
+          { timeoutMs: 30_000, intervalMs: 20, what: 'every part pending' },
+        );
+        if (sent.includes('failed')) {
+          // A path ran dry: not what is measured here.
+          skipped += 1;
+          log(`run ${run}: a part failed before reaching bob (${sent}); skipped`);
+          continue;
+        }
+        // Let the HTLCs reach bob and wait there.
+        await new Promise((r) => setTimeout(r, 300));
+        release();
+        released = true;
+        const outcome = await poll(
+          async () => ((await paymentResult(page).count()) > 0 ? await paymentResult(page).textContent() : ''),
+          (t) => /Payment (complete|failed)/.test(t ?? ''),
+          { timeoutMs: 60_000, intervalMs: 20, what: 'the payment result' },
+        );
+        if (!/Payment complete/.test(outcome ?? '')) {
+          skipped += 1;
+          log(`run ${run}: ${outcome}; skipped`);
+          continue;
+        }
+      } finally {
+        if (!released) release();
+      }
+      await new Promise((r) => setTimeout(r, 100)); // the last animation frame
+      const changes = await pageChanges(page);
+      const events = core.slice(mark);
+      // Rows ↔ parts: by amount (sat × 1000 = msat delivered); equal amounts by order.
+      const ids = [...new Set(events.filter((e) => e.status === 'pending').map((e) => e.id))].sort((a, b) => a - b);
+      const rowOf = new Map<number, number>();
+      const free = new Set(amounts.map((_, i) => i + 1));
+      for (const id of ids) {
+        const msat = events.find((e) => e.id === id)?.msat;
+        const row = [...free].find((n) => amounts[n - 1] !== undefined && (amounts[n - 1] as bigint) * 1000n === msat);
+        const pick = row ?? [...free][0];
+        if (pick === undefined) continue;
+        free.delete(pick);
+        rowOf.set(id, pick);
+      }
+      for (const [id, n] of rowOf) {
+        partsSeen += 1;
+        for (const status of ['pending', 'complete'] as const) {
+          const event = events.find((e) => e.id === id && e.status === status);
+          const shown = changes.find((c) => c.n === n && c.text === status);
+          if (!event || !shown) continue;
+          samples[status].dom.push(shown.dom - event.t);
+          samples[status].frame.push(shown.frame - event.t);
+          print({
+            bench: 'part_status_sample',
+            run,
+            part: n,
+            status,
+            dom_ms: round(shown.dom - event.t, 2),
+            frame_ms: round(shown.frame - event.t, 2),
+          });
+        }
+      }
+    }
+  } finally {
+    off();
+    await app.context.close();
+    await stack.stop();
+  }
+  return {
+    bench: 'part_status',
+    runs: RUNS,
+    skipped_runs: skipped,
+    parts: partsSeen,
+    sat_per_run: SAT_PER_RUN,
+    // pending → complete is told by the node (bob settles): the headline number.
+    node_to_screen: stats(samples.complete.frame),
+    node_to_dom: stats(samples.complete.dom),
+    // planned → pending: the page may show it as soon as it sends, before the core's event (then negative).
+    pending_event_to_screen: stats(samples.pending.frame),
+    pending_event_to_dom: stats(samples.pending.dom),
+  };
+}
+
+/**
+ * Arms a watch (window.__braidHistory) that resolves with the time from the next click inside the navigation to the
+ * first "Show parts of …" row inside the viewport: at the DOM change and at the next animation frame.
+ */
+const WATCH_HISTORY = `(() => {
+  let clicked;
+  document.addEventListener('click', (event) => {
+    if (clicked === undefined && event.target?.closest?.('nav')) clicked = performance.now();
+  }, { capture: true });
+  const rows = () => [...document.querySelectorAll('button')].filter((b) =>
+    (b.getAttribute('aria-label') ?? b.textContent ?? '').trim().startsWith('Show parts of '));
+  const firstVisible = () => rows().find((b) => {
+    const r = b.getBoundingClientRect();
+    return r.height > 0 && r.bottom > 0 && r.top < window.innerHeight;
+  });
+  window.__braidHistory = new Promise((resolve) => {
+    const check = () => {
+      if (clicked === undefined || !firstVisible()) return false;
+      const start = clicked;
+      const dom = performance.now() - start;
+      requestAnimationFrame(() => resolve({ dom, frame: performance.now() - start, sinceLoad: performance.now(), rowsInDom: rows().length }));
+      return true;
+    };
+    const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+})()`;
+
+interface HistoryTiming {
+  dom: number;
+  frame: number;
+  /** From the page's navigation start (its load) to the frame. */
+  sinceLoad: number;
+  rowsInDom: number;
+}
+
+/** Time from the click on the navigation's "History" to the first row of "Payments" on screen. */
+async function timeHistory(page: Page): Promise<HistoryTiming> {
+  await page.evaluate(WATCH_HISTORY);
+  await navEntry(page, 'History').click();
+  return page.evaluate('window.__braidHistory') as Promise<HistoryTiming>;
+}
+
+async function benchHistory(browser: Browser, rendererDir: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-ui-history-'));
+  let stack: Stack | undefined;
+  try {
+    const seeded = seedHistory(dataDir, HISTORY_PAYMENTS);
+    log(`seeded ${seeded.payments} payments (${seeded.parts} parts) in ${round(seeded.seconds)} s`);
+    const t = performance.now();
+    stack = await startStack({ rendererDir, dataDir });
+    log(`core started on the seeded ledger in ${round((performance.now() - t) / 1000)} s`);
+    const cold: number[] = [];
+    const coldDom: number[] = [];
+    const warm: number[] = [];
+    const fromLoad: number[] = [];
+    let rowsInDom = 0;
+    const errors: string[] = [];
+    for (let run = 0; run < HISTORY_RUNS; run++) {
+      const app = await openApp(browser, stack.url);
+      try {
+        app.page.setDefaultTimeout(120_000);
+        // At once: the shell is up (openApp waited for the navigation); the history may still be loading.
+        const first = await timeHistory(app.page);
+        cold.push(first.frame);
+        coldDom.push(first.dom);
+        fromLoad.push(first.sinceLoad);
+        rowsInDom = first.rowsInDom;
+        await goTo(app.page, 'Pay');
+        const second = await timeHistory(app.page);
+        warm.push(second.frame);
+        print({
+          bench: 'history_sample',
+          run,
+          cold_ms: round(first.frame, 1),
+          cold_dom_ms: round(first.dom, 1),
+          page_load_to_first_row_ms: round(first.sinceLoad, 1),
+          second_visit_ms: round(second.frame, 1),
+          rows_in_dom: first.rowsInDom,
+        });
+      } catch (error) {
+        // Reported, not fatal: the other runs still measure.
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        errors.push(`run ${run}: ${message}`);
+        log(`history run ${run} failed: ${message}`);
+      } finally {
+        await app.context.close();
+      }
+    }
+    return {
+      bench: 'history_first_row',
+      payments: seeded.payments,
+      parts: seeded.parts,
+      runs: HISTORY_RUNS,
+      cold_on_screen: stats(cold),
+      cold_dom: stats(coldDom),
+      page_load_to_first_row: stats(fromLoad),
+      second_visit_on_screen: stats(warm),
+      rows_in_dom: rowsInDom,
+      ...(errors.length > 0 ? { errors } : {}),
+    };
+  } finally {
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const t = performance.now();
+  const rendererDir = await buildRenderer();
+  log(`renderer built in ${round((performance.now() - t) / 1000)} s`);
+  const browser = await launchBrowser();
+  const chromiumVersion = browser.version();
+  const results: object[] = [];
+  try {
+    log(`part status latency: ${RUNS} payments of ${SAT_PER_RUN} sat`);
+    const parts = await benchPartStatus(browser, rendererDir);
+    print(parts);
+    results.push(parts);
+    log(`history: ${HISTORY_PAYMENTS} payments, ${HISTORY_RUNS} runs`);
+    const history = await benchHistory(browser, rendererDir);
+    print(history);
+    results.push(history);
+  } finally {
+    await browser.close();
+    rmSync(rendererDir, { recursive: true, force: true });
+  }
+  print({ bench: 'ui', chromium: chromiumVersion, results });
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
