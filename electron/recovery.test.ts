@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +134,19 @@ describe('the wallet dies with parts in flight (SIGKILL), the node lives on', ()
       paymentSecret: invoice.payment_secret,
       now: Math.floor(Date.now() / 1000),
     });
+    // And enough other forgotten parts (hashes the node never saw) that recovery reads the node's whole list at once.
+    const others: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const other = ledger.beginPart({
+        paymentHash: randomBytes(32).toString('hex'),
+        route: [{ id: nodes.bob?.pubkey as string, channel: '800000x1x0', msatoshi: 1_000_000n, delay: 83 }],
+        intendedMsat: 1_000_000n,
+        destination: nodes.bob?.pubkey as string,
+        paymentSecret: randomBytes(32).toString('hex'),
+        now: Math.floor(Date.now() / 1000),
+      });
+      if (other.kind === 'created') others.push(other.part.id);
+    }
     ledger.close();
     expect(begun.kind).toBe('created');
     const id = begun.kind === 'created' ? begun.part.id : 0;
@@ -143,6 +157,11 @@ describe('the wallet dies with parts in flight (SIGKILL), the node lives on', ()
     expect(part.failure?.code).toBe('NEVER_SENT');
     const payment = await restarted.rpc.call<Payment>('waitsendpay', [invoice.payment_hash, 10]);
     expect(payment.status).toBe('failed');
+    expect(others).toHaveLength(25);
+    for (const other of others) {
+      const forgotten = await restarted.rpc.call<PartialPayment>('waitpartialpay', [other, 10]);
+      expect(forgotten.failure?.code).toBe('NEVER_SENT');
+    }
     await bob.disconnect();
     restarted.child.kill('SIGTERM');
     restarted.rpc.close();

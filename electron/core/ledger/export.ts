@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { invalidParam } from '../../../shared/api/errors';
-import type { PartialPayment, Payment } from '../../../shared/types';
-import type { ExportFilter, Ledger } from './ledger';
+import type { Payment } from '../../../shared/types';
+import { csvCell } from './csv';
+import type { ExportFilter, ExportPart, Ledger } from './ledger';
+
+export { csvCell };
 
 // exportpayments: the history, payments with their parts, as CSV or JSON.
 //
@@ -40,7 +43,7 @@ export async function exportPayments(
 ): Promise<ExportResult> {
   if (format !== 'csv' && format !== 'json') throw invalidParam('format', format, "must be 'csv' or 'json'");
   if (typeof path !== 'string' || path === '') throw invalidParam('path', path, 'must be a file path');
-  const rows = ledger.exportRows(filter);
+  const records = ledger.exportRecords(filter, format);
   const target = resolve(path);
   const dir = dirname(target);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -58,24 +61,27 @@ export async function exportPayments(
   try {
     if (format === 'csv') {
       out.write(`${CSV_COLUMNS.join(',')}\r\n`);
-      for (const { payment, parts } of rows) {
+      for (const { payment, parts } of records) {
         payments += 1;
         partialpayments += parts.length;
+        // The payment's cells are the same on each of its rows: written once per payment.
+        const head = csvPaymentCells(payment);
         // A payment always has a part; should one have none, it still gets a row.
-        for (const part of parts.length > 0 ? parts : [undefined]) out.write(csvRow(payment, part));
-        await out.maybeFlush();
+        let lines = parts.length === 0 ? `${head}${CSV_NO_PART}\r\n` : '';
+        for (const part of parts) lines += `${head}${csvPartCells(part)}\r\n`;
+        if (out.write(lines)) await out.flush();
       }
     } else {
       out.write('{"payments":[');
-      for (const { payment, parts } of rows) {
-        out.write(`${payments === 0 ? '' : ','}\n${toJson({ ...payment, partialpayments: parts })}`);
+      for (const { payment, parts } of records) {
+        const full = out.write(`${payments === 0 ? '' : ','}\n${paymentJson(payment, parts)}`);
         payments += 1;
         partialpayments += parts.length;
-        await out.maybeFlush();
+        if (full) await out.flush();
       }
       out.write(`${payments === 0 ? '' : '\n'}]}\n`);
     }
-    await out.flush();
+    await out.end();
     await handle.sync();
     await handle.close();
     try {
@@ -84,6 +90,8 @@ export async function exportPayments(
       throw fileError(path, err);
     }
   } catch (err) {
+    // A write may still be under way: the file is closed (and removed) only after it.
+    await out.settled();
     await handle.close().catch(() => {});
     await rm(tmp, { force: true }).catch(() => {});
     throw err;
@@ -111,28 +119,124 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Buffers text and writes it in chunks of about 64 KiB, awaiting each write (backpressure). */
+/** Bytes written at a time: few system calls, little memory. */
+const CHUNK_BYTES = 1 << 20;
+/** Room kept free at the end of a chunk: a payment's lines normally fit in it. */
+const ROOM = 64 * 1024;
+/** A background sync is started after about this many bytes (see Writer.syncInBackground). */
+const SYNC_EVERY = 32 * CHUNK_BYTES;
+/** Chunks handed to the disk and not yet written, at most (memory: this many chunks, plus the one filling). */
+const MAX_WRITES = 4;
+
+/**
+ * Encodes text straight into a 1 MiB buffer and hands the buffer to the disk when it is full, while the next one
+ * fills. Text goes into the buffer as it comes, so no long string is built up in the JS heap (short-lived strings
+ * are cheap to collect; a long string surviving each young-generation collection is not). `write` only buffers; when
+ * it says the buffer is full, the caller awaits `flush`, which starts writing it (each chunk at its own offset, so
+ * writes under way cannot reorder) and waits only when MAX_WRITES chunks are still waiting for the disk
+ * (backpressure: memory stays a few MiB however large the file).
+ */
 class Writer {
-  private chunks: string[] = [];
-  private size = 0;
+  private buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  /** Buffers whose write has finished, to fill again. */
+  private free: Buffer[] = [];
+  /** Text too long for the room left, kept for the next flush (rare: one payment's lines over the buffer's room). */
+  private overflow: string[] = [];
+  /** Where the next chunk goes in the file. */
+  private position = 0;
+  /** Writes under way (or ended, not yet awaited), oldest first. */
+  private writes: Promise<void>[] = [];
+  private failure: { error: unknown } | undefined;
+  /** Bytes written since the last background sync was started; that sync, while under way. */
+  private unsynced = 0;
+  private syncing: Promise<void> | undefined;
 
   constructor(private readonly handle: FileHandle) {}
 
-  write(text: string): void {
-    this.chunks.push(text);
-    this.size += text.length;
-  }
-
-  async maybeFlush(): Promise<void> {
-    if (this.size >= 64 * 1024) await this.flush();
+  /** Buffers `text`; true when the caller should `await flush()` before writing more. */
+  write(text: string): boolean {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: a text within that bound always fits whole.
+    if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+    } else {
+      this.overflow.push(text);
+    }
+    return this.buffer.length - this.used < ROOM || this.overflow.length > 0;
   }
 
   async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const text = this.chunks.join('');
-    this.chunks = [];
-    this.size = 0;
-    await this.handle.write(text, null, 'utf8');
+    // A turn of the event loop for everything else the process does (a chunk is a few milliseconds of work), which
+    // also hears of the writes that ended; then backpressure: at most MAX_WRITES chunks waiting for the disk.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.writes.length >= MAX_WRITES) await this.writes.shift();
+    if (this.failure) throw this.failure.error;
+    if (this.used > 0) {
+      const buffer = this.buffer;
+      this.start(buffer.subarray(0, this.used), () => this.free.push(buffer));
+      this.buffer = this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+      this.used = 0;
+    }
+    if (this.overflow.length > 0) {
+      this.start(Buffer.from(this.overflow.join(''), 'utf8'));
+      this.overflow = [];
+    }
+  }
+
+  /** Writes `data` at the next position, without waiting (each write has its own place in the file). */
+  private start(data: Buffer, done?: () => void): void {
+    const at = this.position;
+    this.position += data.length;
+    // Caught here and rethrown by the next flush or end: a failed write must not be an unhandled rejection meanwhile.
+    const writing = writeAll(this.handle, data, at).then(
+      () => {
+        done?.();
+        this.unsynced += data.length;
+        if (this.unsynced >= SYNC_EVERY && !this.syncing) this.syncInBackground();
+      },
+      (error: unknown) => {
+        this.failure ??= { error };
+      },
+    );
+    this.writes.push(writing);
+  }
+
+  /**
+   * Starts flushing what is written so far to the disk while the next chunks are made, so that the final fsync has
+   * little left to do. An error is kept and thrown like a failed write (it may not be reported again to the final
+   * fsync).
+   */
+  private syncInBackground(): void {
+    this.unsynced = 0;
+    this.syncing = this.handle.datasync().then(
+      () => {
+        this.syncing = undefined;
+      },
+      (error: unknown) => {
+        this.syncing = undefined;
+        this.failure ??= { error };
+      },
+    );
+  }
+
+  /** Writes what is left and waits for every write. */
+  async end(): Promise<void> {
+    await this.flush();
+    await this.settled();
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for the writes and the background sync under way, if any; never throws. */
+  async settled(): Promise<void> {
+    await Promise.all(this.writes.splice(0));
+    await this.syncing;
+  }
+}
+
+async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
   }
 }
 
@@ -163,50 +267,100 @@ export const CSV_COLUMNS = [
   'route',
 ] as const;
 
-type Cell = string | bigint | number | undefined;
-
-function csvRow(p: Payment, part: PartialPayment | undefined): string {
-  const f = part?.failure;
-  const cells: Cell[] = [
-    p.payment_hash,
-    p.status,
-    p.msatoshi,
-    p.msatoshi_sent,
-    p.destination,
-    p.description,
-    p.bolt11,
-    p.created_at,
-    p.completed_at,
-    p.payment_preimage,
-    part?.id,
-    part?.status,
-    part?.msatoshi,
-    part?.msatoshi_sent,
-    part?.created_at,
-    part?.completed_at,
-    f?.code,
-    f?.message,
-    f?.erring_index,
-    f?.erring_node,
-    f?.erring_channel,
-    part && toJson(part.route),
-  ];
-  return `${cells.map(csvCell).join(',')}\r\n`;
+/** The payment's cells and the comma after them: the first 10 columns of each of its rows. */
+function csvPaymentCells(p: Payment): string {
+  return (
+    `${csvCell(p.payment_hash)},${csvCell(p.status)},${p.msatoshi},${p.msatoshi_sent},${csvCell(p.destination)},` +
+    `${csvCell(p.description)},${csvCell(p.bolt11)},${p.created_at},${csvCell(p.completed_at)},` +
+    `${csvCell(p.payment_preimage)},`
+  );
 }
 
-/** Text a spreadsheet would take for a formula (OWASP "CSV injection"). Only text cells: numbers are never guarded. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** One RFC 4180 field. */
-export function csvCell(value: Cell): string {
-  if (value === undefined) return '';
-  if (typeof value !== 'string') return value.toString();
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** The part's 12 cells (columns part_id to route), without a line end. The route comes as a CSV field already. */
+function csvPartCells(part: ExportPart): string {
+  const f = part.failure;
+  return (
+    `${part.id},${csvCell(part.status)},${part.msatoshi},${part.msatoshi_sent},${part.created_at},` +
+    `${csvCell(part.completed_at)},${csvCell(f?.code)},${csvCell(f?.message)},${csvCell(f?.erring_index)},` +
+    `${csvCell(f?.erring_node)},${csvCell(f?.erring_channel)},${part.route}`
+  );
 }
+
+/** The part's cells of a payment without parts: all empty. */
+const CSV_NO_PART = ','.repeat(CSV_COLUMNS.length - 11);
 
 // ---- JSON --------------------------------------------------------------------------------------------------------
+
+// The export's JSON is written member by member: what `toJson({ ...payment, partialpayments: parts })` writes, the
+// same members in the same order (those of Payment and PartialPayment as the ledger builds them; absent members left
+// out), without walking the objects generically. Strings go through JSON.stringify; bigints are written as their
+// digits. ledger.test.ts checks the two agree.
+
+function paymentJson(p: Payment, parts: ExportPart[]): string {
+  // Written once, used again by each part: the payment hash, and normally the destination and preimage too.
+  const same = {
+    hash: JSON.stringify(p.payment_hash),
+    destination: JSON.stringify(p.destination),
+    preimage: p.payment_preimage === undefined ? undefined : JSON.stringify(p.payment_preimage),
+  };
+  let json =
+    `{"payment_hash":${same.hash},"status":${jsonStatus(p.status)},"msatoshi":${p.msatoshi},` +
+    `"msatoshi_sent":${p.msatoshi_sent},"destination":${same.destination}`;
+  if (p.description !== undefined) json += `,"description":${JSON.stringify(p.description)}`;
+  if (p.bolt11 !== undefined) json += `,"bolt11":${JSON.stringify(p.bolt11)}`;
+  json += `,"created_at":${jsonNumber(p.created_at)}`;
+  if (p.completed_at !== undefined) json += `,"completed_at":${jsonNumber(p.completed_at)}`;
+  if (same.preimage !== undefined) json += `,"payment_preimage":${same.preimage}`;
+  const n = p.parts;
+  json +=
+    `,"parts":{"pending":${jsonNumber(n.pending)},"complete":${jsonNumber(n.complete)},` +
+    `"failed":${jsonNumber(n.failed)}},"partialpayments":[`;
+  for (let i = 0; i < parts.length; i++) json += `${i === 0 ? '' : ','}${partJson(parts[i] as ExportPart, p, same)}`;
+  return `${json}]}`;
+}
+
+function partJson(
+  part: ExportPart,
+  p: Payment,
+  same: { hash: string; destination: string; preimage: string | undefined },
+): string {
+  const hash = part.payment_hash === p.payment_hash ? same.hash : JSON.stringify(part.payment_hash);
+  const destination = part.destination === p.destination ? same.destination : JSON.stringify(part.destination);
+  let json =
+    `{"id":${jsonNumber(part.id)},"payment_hash":${hash},"status":${jsonStatus(part.status)},` +
+    `"msatoshi":${part.msatoshi},"msatoshi_sent":${part.msatoshi_sent},"destination":${destination},` +
+    `"route":${part.route},"created_at":${jsonNumber(part.created_at)}`;
+  if (part.completed_at !== undefined) json += `,"completed_at":${jsonNumber(part.completed_at)}`;
+  const preimage = part.payment_preimage;
+  if (preimage !== undefined) {
+    json += `,"payment_preimage":${preimage === p.payment_preimage ? same.preimage : JSON.stringify(preimage)}`;
+  }
+  const f = part.failure;
+  if (f !== undefined) {
+    json += `,"failure":{"code":${JSON.stringify(f.code)},"message":${JSON.stringify(f.message)}`;
+    if (f.erring_index !== undefined) json += `,"erring_index":${jsonNumber(f.erring_index)}`;
+    if (f.erring_node !== undefined) json += `,"erring_node":${JSON.stringify(f.erring_node)}`;
+    if (f.erring_channel !== undefined) json += `,"erring_channel":${JSON.stringify(f.erring_channel)}`;
+    json += '}';
+  }
+  return `${json}}`;
+}
+
+const STATUS_JSON: Readonly<Record<string, string>> = {
+  pending: '"pending"',
+  complete: '"complete"',
+  failed: '"failed"',
+};
+
+function jsonStatus(status: string): string {
+  return STATUS_JSON[status] ?? JSON.stringify(status);
+}
+
+/** As toJson writes a number: never NaN or Infinity, which JSON cannot hold. */
+function jsonNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new TypeError(`toJson: ${value} is not a JSON number`);
+  return `${value}`;
+}
 
 /** JSON.stringify with bigints written as plain JSON numbers (all their digits); undefined members left out. */
 export function toJson(value: unknown): string {

@@ -10,7 +10,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { PartFailure } from '../../../shared/types';
 import { LEDGER_FILE, LedgerLockedError, LedgerSchemaError, openDatabase, SCHEMA_VERSION } from './db';
 import { CSV_COLUMNS, csvCell, exportPayments, toJson } from './export';
-import { type BeginPartArgs, Ledger } from './ledger';
+import { type BeginPartArgs, Ledger, type ResolveItem } from './ledger';
 import { DEST, HOP, hashOf, nodeId, preimageOf, routeTo, secretOf } from './test-helpers';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -422,6 +422,48 @@ describe('resolvePart', () => {
   });
 });
 
+describe('resolveParts', () => {
+  const H2 = hashOf(preimageOf(2));
+  const build = () => {
+    const ledger = openLedger();
+    created(ledger, part(300_000n));
+    created(ledger, part(300_000n));
+    created(ledger, part(300_000n, { paymentHash: H2, intendedMsat: 300_000n }));
+    return ledger;
+  };
+  const items: ResolveItem[] = [
+    { id: 1, outcome: { status: 'failed', failure: failure() } },
+    { id: 3, outcome: { status: 'complete', preimage: preimageOf(2), attemptId: 7n } },
+    // Already failed: nothing changes.
+    { id: 1, outcome: { status: 'failed', failure: failure('OTHER') } },
+    // The last part of H1 still pending: its payment fails with it.
+    { id: 2, outcome: { status: 'failed', failure: failure() } },
+  ];
+
+  it('does what resolvePart does for each, in order, with the same results', () => {
+    const one = build();
+    const each = items.map(({ id, outcome }) => one.resolvePart(id, outcome, NOW + 1));
+    const batch = build();
+    expect(batch.resolveParts(items, NOW + 1)).toEqual(each);
+    expect(each.map((r) => r.changed)).toEqual([true, true, false, true]);
+    expect(each[3]?.payment).toMatchObject({ status: 'failed', parts: { pending: 0, complete: 0, failed: 2 } });
+    expect(batch.dumpTables()).toEqual(one.dumpTables());
+    expect(batch.resolveParts([], NOW)).toEqual([]);
+  });
+
+  it('writes all or nothing', () => {
+    const ledger = build();
+    expectRefused(ledger, 208, () =>
+      ledger.resolveParts([...items, { id: 99, outcome: items[0]?.outcome as never }], NOW),
+    );
+    const wrongPreimage = { id: 3, outcome: { status: 'complete', preimage: preimageOf(9) } } as const;
+    expectRefused(ledger, -1, () => ledger.resolveParts([...items.slice(0, 2), wrongPreimage], NOW), /hash/);
+    expectRefused(ledger, -32602, () => ledger.resolveParts(items, -1));
+    expectRefused(ledger, -32602, () => ledger.resolveParts([{ id: 0, outcome: items[0]?.outcome as never }], NOW));
+    expect(ledger.pendingParts().map((p) => p.id)).toEqual([1, 2, 3]);
+  });
+});
+
 describe('sendpay (single path)', () => {
   const single = (amount: bigint, over: Record<string, unknown> = {}) => ({
     paymentHash: H1,
@@ -500,7 +542,8 @@ describe('storage', () => {
     const dir = tmpDir();
     Ledger.open(dir).close();
     const hash = hashOf(preimageOf(77));
-    const startAt = Date.now() + 3000;
+    // A start line far enough ahead that all three children are up even on a loaded two-core machine.
+    const startAt = Date.now() + 8000;
     const results = await Promise.all(
       [1, 2, 3].map((seed) =>
         child('hammer', dir, hash, '1000', '100', '1500', String(startAt), String(seed)).then(
@@ -715,6 +758,56 @@ describe('export', () => {
     fs.writeFileSync(path.join(dir, 'blocked.csv', 'x'), '');
     await expect(exportPayments(ledger, 'csv', path.join(dir, 'blocked.csv'))).rejects.toMatchObject({ code: -32602 });
     expect(fs.readdirSync(dir).sort()).toEqual(['blocked.csv', 'h.json']);
+  });
+
+  it('gives each part its route as the export writes it, whatever the route looks like', () => {
+    const { ledger } = exportFixture();
+    // Hops without a direction: not the usual shape, so not the quick way.
+    const h4 = hashOf(preimageOf(4));
+    const route = routeTo(DEST, 20n, 10n).map(({ direction: _, ...hop }) => hop);
+    created(ledger, part(20n, { paymentHash: h4, intendedMsat: 20n, route, now: NOW + 300 }));
+    const stored = (id: number) => toJson(ledger.part(id)?.route);
+    let seen = 0;
+    for (const { parts } of ledger.exportRecords({}, 'json')) {
+      for (const p of parts) expect(p.route).toBe(stored(p.id));
+    }
+    for (const { parts } of ledger.exportRecords({}, 'csv')) {
+      for (const p of parts) {
+        expect(p.route).toBe(csvCell(stored(p.id)));
+        seen += 1;
+      }
+    }
+    expect(seen).toBe(5);
+    expect(stored(5)).not.toContain('direction');
+  });
+
+  it('writes text longer than a write chunk, and text that is not ASCII', async () => {
+    const ledger = openLedger();
+    // About 2.6 MB of UTF-8 in one cell, more than a chunk: then many small payments across chunk boundaries.
+    const long = '€ ✓ ünïcode, "quoted"\r\n'.repeat(110_000);
+    created(ledger, part(1000n, { description: long }));
+    const n = 1500;
+    for (let i = 0; i < n; i++) {
+      const h = hashOf(preimageOf(5000 + i));
+      created(ledger, part(1000n, { paymentHash: h, intendedMsat: 1000n, description: `ü ${i} ${'x'.repeat(i)}` }));
+    }
+    const dir = tmpDir();
+    await exportPayments(ledger, 'json', path.join(dir, 'big.json'));
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'big.json'), 'utf8')) as {
+      payments: { description: string }[];
+    };
+    expect(parsed.payments).toHaveLength(n + 1);
+    expect(parsed.payments[0]?.description).toBe(long);
+    expect(parsed.payments.map((p) => p.description).slice(1)).toEqual(
+      Array.from({ length: n }, (_, i) => `ü ${i} ${'x'.repeat(i)}`),
+    );
+    await exportPayments(ledger, 'csv', path.join(dir, 'big.csv'));
+    const [header, ...rows] = parseCsv(fs.readFileSync(path.join(dir, 'big.csv'), 'utf8'));
+    const description = CSV_COLUMNS.indexOf('description');
+    expect(header).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(n + 1);
+    expect(rows[0]?.[description]).toBe(long);
+    expect(rows[n]?.[description]).toBe(`ü ${n - 1} ${'x'.repeat(n - 1)}`);
   });
 
   it('streams many payments in batches, the same as listing them', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'better-sqlite3';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
 import type { PartFailure, PartialPayment, Payment, Route, RouteHop, Status } from '../../../shared/types';
+import { csvCell } from './csv';
 import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
 
 // The ledger: the two tables of the proposal (payments, partial_payments) and the rules that change them
@@ -63,6 +64,11 @@ export interface ResolveResult {
   changed: boolean;
 }
 
+export interface ResolveItem {
+  id: number;
+  outcome: PartOutcome;
+}
+
 export interface PartsFilter {
   id?: number;
   paymentHash?: string;
@@ -80,6 +86,21 @@ export interface ExportRow {
   payment: Payment;
   /** Ascending id. */
   parts: PartialPayment[];
+}
+
+/**
+ * A part as the export writes it: a PartialPayment whose `route` is already text, as the export writes it. `json`:
+ * the route's JSON, amounts as JSON numbers (exact: digits, never a float), exactly what `toJson(part.route)` writes;
+ * `csv`: that JSON as one CSV field, exactly what `csvCell` makes of it.
+ */
+export type ExportPart = Omit<PartialPayment, 'route'> & { route: string };
+
+export type ExportRouteForm = 'json' | 'csv';
+
+export interface ExportRecord {
+  payment: Payment;
+  /** Ascending id. */
+  parts: ExportPart[];
 }
 
 interface PaymentRow {
@@ -131,21 +152,25 @@ const PAYMENT_SELECT = `
     COUNT(q.id) FILTER (WHERE q.status = 'failed') AS n_failed
   FROM payments p LEFT JOIN partial_payments q ON q.payment_hash = p.payment_hash`;
 
+const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
+  AND (@until IS NULL OR p.created_at < @until)
+  AND (@status IS NULL OR p.status = @status)`;
+
 function prepareStatements(db: Db) {
   return {
     paymentRow: db.prepare<[string], PaymentRow>('SELECT * FROM payments WHERE payment_hash = ?'),
     payment: db.prepare<[string], PaymentAggRow>(`${PAYMENT_SELECT} WHERE p.payment_hash = ? GROUP BY p.id`),
     payments: db.prepare<[], PaymentAggRow>(`${PAYMENT_SELECT} GROUP BY p.id ORDER BY p.id`),
-    exportPayments: db.prepare<[Record<string, unknown>], PaymentAggRow>(
-      `${PAYMENT_SELECT}
-       WHERE p.id > @after
-         AND (@since IS NULL OR p.created_at >= @since)
-         AND (@until IS NULL OR p.created_at < @until)
-         AND (@status IS NULL OR p.status = @status)
-       GROUP BY p.id ORDER BY p.id LIMIT @limit`,
+    // Export, one batch: the next `limit` payments after id `after`, then the parts of exactly those (the same
+    // conditions on the id range up to the batch's last id), in payment order then part id, so that each payment's
+    // parts follow one another. Each part is read once; msatoshi_sent and the counts are summed from them in JS.
+    exportPayments: db.prepare<[Record<string, unknown>], PaymentRow>(
+      `SELECT p.* FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
     ),
-    partsOfHashes: db.prepare<[string], PartRow>(
-      'SELECT * FROM partial_payments WHERE payment_hash IN (SELECT value FROM json_each(?)) ORDER BY id',
+    exportParts: db.prepare<[Record<string, unknown>], PartRow>(
+      `SELECT q.* FROM payments p JOIN partial_payments q ON q.payment_hash = p.payment_hash
+       WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}
+       ORDER BY p.id, q.id`,
     ),
     part: db.prepare<[number], PartRow>('SELECT * FROM partial_payments WHERE id = ?'),
     allParts: db.prepare<[], PartRow>('SELECT * FROM partial_payments ORDER BY id'),
@@ -214,8 +239,9 @@ export class Ledger {
     (args: BeginSinglePayArgs, route: CheckedRoute, destination: string) => BeginSinglePayResult
   >;
   private readonly resolvePartTx: Transaction<(id: number, outcome: PartOutcome, now: number) => ResolveResult>;
+  private readonly resolvePartsTx: Transaction<(items: readonly ResolveItem[], now: number) => ResolveResult[]>;
   private readonly setAttemptIdTx: Transaction<(partId: number, attemptId: bigint) => void>;
-  private readonly exportBatchTx: Transaction<(params: Record<string, unknown>) => { rows: ExportRow[]; last: bigint }>;
+  private readonly exportBatchTx: Transaction<(params: Record<string, unknown>) => ExportBatch>;
 
   private constructor(
     private readonly db: Db,
@@ -230,23 +256,18 @@ export class Ledger {
     this.resolvePartTx = db.transaction((id: number, outcome: PartOutcome, now: number) =>
       this.resolvePartIn(id, outcome, now),
     );
+    this.resolvePartsTx = db.transaction((items: readonly ResolveItem[], now: number) =>
+      items.map(({ id, outcome }) => this.resolvePartIn(id, outcome, now)),
+    );
     this.setAttemptIdTx = db.transaction((partId: number, attemptId: bigint) => {
       const row = this.partRowOrThrow(partId);
       if (row.attempt_id !== attemptId) this.s.setAttemptId.run(attemptId, partId);
     });
-    this.exportBatchTx = db.transaction((params: Record<string, unknown>) => {
-      const rows = this.s.exportPayments.all(params);
-      if (rows.length === 0) return { rows: [] as ExportRow[], last: 0n };
-      const byHash = new Map<string, PartialPayment[]>();
-      for (const r of this.s.partsOfHashes.all(JSON.stringify(rows.map((r) => r.payment_hash)))) {
-        const list = byHash.get(r.payment_hash);
-        if (list) list.push(toPart(r));
-        else byHash.set(r.payment_hash, [toPart(r)]);
-      }
-      return {
-        rows: rows.map((r) => ({ payment: toPayment(r), parts: byHash.get(r.payment_hash) ?? [] })),
-        last: (rows[rows.length - 1] as PaymentAggRow).id,
-      };
+    this.exportBatchTx = db.transaction((params: Record<string, unknown>): ExportBatch => {
+      const payments = this.s.exportPayments.all(params);
+      const last = payments.at(-1)?.id;
+      if (last === undefined) return { payments, parts: [] };
+      return { payments, parts: this.s.exportParts.all({ ...params, last }) };
     });
   }
 
@@ -420,17 +441,20 @@ export class Ledger {
    * The preimage must hash to the payment hash. Unknown id: 208.
    */
   resolvePart(id: number, outcome: PartOutcome, now: number): ResolveResult {
-    checkPartId(id);
-    checkNow(now);
-    if (outcome.status === 'complete') {
-      checkHex64('payment_preimage', outcome.preimage);
-    } else if (outcome.status === 'failed') {
-      checkFailure(outcome.failure);
-    } else {
-      throw invalidParam('status', (outcome as { status: unknown }).status, "must be 'complete' or 'failed'");
-    }
-    if (outcome.attemptId !== undefined) checkAttemptId(outcome.attemptId);
+    checkResolve(id, outcome, now);
     return this.resolvePartTx.immediate(id, outcome, now);
+  }
+
+  /**
+   * `resolvePart` for each item, in order, in one transaction (one fsync for them all, where separate calls take one
+   * each): the same rules, the same results, in the same order. All or nothing: an item that `resolvePart` would
+   * refuse makes the whole call throw, and nothing is written.
+   */
+  resolveParts(items: readonly ResolveItem[], now: number): ResolveResult[] {
+    checkNow(now);
+    for (const { id, outcome } of items) checkResolve(id, outcome, now);
+    if (items.length === 0) return [];
+    return this.resolvePartsTx.immediate(items, now);
   }
 
   private resolvePartIn(id: number, outcome: PartOutcome, now: number): ResolveResult {
@@ -546,29 +570,47 @@ export class Ledger {
    * status.
    */
   exportRows(filter: ExportFilter = {}, batchSize = 500): Generator<ExportRow, void, undefined> {
-    // Checked now, not at the first next(): a bad filter fails before an export file is started.
-    const { since, until, status } = filter;
-    if (since !== undefined && !Number.isSafeInteger(since)) throw invalidParam('since', since, 'must be Unix seconds');
-    if (until !== undefined && !Number.isSafeInteger(until)) throw invalidParam('until', until, 'must be Unix seconds');
-    if (status !== undefined && !STATUSES.includes(status)) {
-      throw invalidParam('status', status, "must be 'pending', 'complete' or 'failed'");
-    }
-    const params = {
-      since: since ?? null,
-      until: until ?? null,
-      status: status ?? null,
-      limit: Math.max(1, batchSize | 0),
-    };
-    return this.exportBatches(params);
+    return this.exportBatches(exportParams(filter, batchSize), toPart);
   }
 
-  private *exportBatches(params: Record<string, unknown> & { limit: number }): Generator<ExportRow, void, undefined> {
+  /**
+   * `exportRows` as the export writes it: each part's route is turned from its stored text straight into the text the
+   * export writes (see `ExportPart`), instead of being parsed into hops that the export would only write back.
+   */
+  exportRecords(
+    filter: ExportFilter = {},
+    routeForm: ExportRouteForm = 'json',
+    // Smaller batches than exportRows': what a batch holds is still live at each young-generation collection.
+    batchSize = 200,
+  ): Generator<ExportRecord, void, undefined> {
+    const params = exportParams(filter, batchSize);
+    return this.exportBatches(params, routeForm === 'csv' ? toCsvExportPart : toJsonExportPart);
+  }
+
+  private *exportBatches<P extends { status: Status; msatoshi_sent: bigint }>(
+    params: ExportParams,
+    convert: (row: PartRow) => P,
+  ): Generator<{ payment: Payment; parts: P[] }, void, undefined> {
     let after = 0n;
     for (;;) {
       const batch = this.exportBatchTx.deferred({ ...params, after });
-      yield* batch.rows;
-      if (batch.rows.length < params.limit) return;
-      after = batch.last;
+      const { payments, parts: partRows } = batch;
+      // The parts come in payment order, each payment's together: walk both lists side by side.
+      let j = 0;
+      for (const row of payments) {
+        const parts: P[] = [];
+        let sent = 0n;
+        const counts = { pending: 0, complete: 0, failed: 0 };
+        for (let r = partRows[j]; r !== undefined && r.payment_hash === row.payment_hash; r = partRows[++j]) {
+          const part = convert(r);
+          parts.push(part);
+          counts[part.status] += 1;
+          if (part.status !== 'failed') sent += part.msatoshi_sent;
+        }
+        yield { payment: paymentOf(row, sent, counts), parts };
+      }
+      if (payments.length < params.limit) return;
+      after = (payments[payments.length - 1] as PaymentRow).id;
     }
   }
 
@@ -615,42 +657,63 @@ export class Ledger {
 // ---- Rows to objects ---------------------------------------------------------------------------------------------
 
 function toPayment(r: PaymentAggRow): Payment {
+  return paymentOf(r, r.sent, {
+    pending: Number(r.n_pending),
+    complete: Number(r.n_complete),
+    failed: Number(r.n_failed),
+  });
+}
+
+function paymentOf(r: PaymentRow, sent: bigint, parts: Payment['parts']): Payment {
   return {
     payment_hash: r.payment_hash,
     status: r.status,
     msatoshi: r.msatoshi,
-    msatoshi_sent: r.sent,
+    msatoshi_sent: sent,
     destination: r.destination,
     ...(r.description !== null && { description: r.description }),
     ...(r.bolt11 !== null && { bolt11: r.bolt11 }),
     created_at: Number(r.created_at),
     ...(r.completed_at !== null && { completed_at: Number(r.completed_at) }),
     ...(r.status === 'complete' && r.payment_preimage !== null && { payment_preimage: r.payment_preimage }),
-    parts: { pending: Number(r.n_pending), complete: Number(r.n_complete), failed: Number(r.n_failed) },
+    parts,
   };
 }
 
 function toPart(r: PartRow): PartialPayment {
-  let failure: PartFailure | undefined;
-  if (r.status === 'failed') {
-    failure = { code: r.failure_code ?? '', message: r.failure_message ?? '' };
-    if (r.erring_index !== null) failure.erring_index = Number(r.erring_index);
-    if (r.erring_node !== null) failure.erring_node = r.erring_node;
-    if (r.erring_channel !== null) failure.erring_channel = r.erring_channel;
-  }
-  return {
+  return partOf(r, routeFromJson(r.route));
+}
+
+function toJsonExportPart(r: PartRow): ExportPart {
+  return partOf(r, routeJsonForExport(r.route));
+}
+
+function toCsvExportPart(r: PartRow): ExportPart {
+  return partOf(r, routeCsvForExport(r.route));
+}
+
+/** A part's fields in the API's order; members that do not apply are absent (not undefined). */
+function partOf<R>(r: PartRow, route: R): Omit<PartialPayment, 'route'> & { route: R } {
+  const part: Omit<PartialPayment, 'route'> & { route: R } = {
     id: Number(r.id),
     payment_hash: r.payment_hash,
     status: r.status,
     msatoshi: r.msatoshi,
     msatoshi_sent: r.msatoshi_sent,
     destination: r.destination,
-    route: routeFromJson(r.route),
+    route,
     created_at: Number(r.created_at),
-    ...(r.completed_at !== null && { completed_at: Number(r.completed_at) }),
-    ...(r.status === 'complete' && r.payment_preimage !== null && { payment_preimage: r.payment_preimage }),
-    ...(failure && { failure }),
   };
+  if (r.completed_at !== null) part.completed_at = Number(r.completed_at);
+  if (r.status === 'complete' && r.payment_preimage !== null) part.payment_preimage = r.payment_preimage;
+  if (r.status === 'failed') {
+    const failure: PartFailure = { code: r.failure_code ?? '', message: r.failure_message ?? '' };
+    if (r.erring_index !== null) failure.erring_index = Number(r.erring_index);
+    if (r.erring_node !== null) failure.erring_node = r.erring_node;
+    if (r.erring_channel !== null) failure.erring_channel = r.erring_channel;
+    part.failure = failure;
+  }
+  return part;
 }
 
 /** c-lightning's hop format, amounts as decimal strings so that they survive JSON exactly. */
@@ -665,6 +728,34 @@ function routeToJson(route: Route): string {
     })),
   );
 }
+
+/**
+ * The stored route (routeToJson) as the export writes it: the same JSON with each hop's msatoshi a JSON number
+ * rather than a decimal string, exactly what toJson(routeFromJson(text)) writes, without parsing the route and
+ * writing it again. One replace is exact: the stored text is only ever written by routeToJson, whose hop ids and
+ * channels are checked hex and digits (checkRoute), so `"msatoshi":"` occurs nowhere but at the hops' amounts.
+ */
+function routeJsonForExport(text: string): string {
+  return text.replace(QUOTED_MSATOSHI, '"msatoshi":$1');
+}
+const QUOTED_MSATOSHI = /"msatoshi":"(\d+)"/g;
+
+/**
+ * `csvCell(routeJsonForExport(text))`, the route as one CSV field, in one pass when the stored route has the usual
+ * shape (every hop with a direction, as routeToJson writes it): each hop is rewritten whole, its quotes doubled and
+ * its amount unquoted, by one native regular expression replace (a replace for each of some 30 quotes costs several
+ * times as much, in time and garbage). Other shapes take the general way. The shape test makes this exact: such a
+ * route starts with `[` (not a formula) and holds quotes (so csvCell quotes it), and every quote in it is inside a
+ * hop, where the replacement doubles it, bar the amount's two, which routeJsonForExport drops.
+ */
+function routeCsvForExport(text: string): string {
+  if (!STORED_ROUTE.test(text)) return csvCell(routeJsonForExport(text));
+  return `"${text.replace(STORED_HOP, CSV_HOP)}"`;
+}
+const STORED_HOP_SOURCE = '\\{"id":"(\\w+)","channel":"(\\w+)","direction":(\\d),"msatoshi":"(\\d+)","delay":(\\d+)\\}';
+const STORED_HOP = new RegExp(STORED_HOP_SOURCE, 'g');
+const STORED_ROUTE = new RegExp(`^\\[${STORED_HOP_SOURCE}(?:,${STORED_HOP_SOURCE})*\\]$`);
+const CSV_HOP = '{""id"":""$1"",""channel"":""$2"",""direction"":$3,""msatoshi"":$4,""delay"":$5}';
 
 function routeFromJson(text: string): Route {
   const hops = JSON.parse(text) as {
@@ -681,6 +772,29 @@ function routeFromJson(text: string): Route {
     msatoshi: BigInt(h.msatoshi),
     delay: h.delay,
   }));
+}
+
+interface ExportParams {
+  since: number | null;
+  until: number | null;
+  status: Status | null;
+  limit: number;
+}
+
+interface ExportBatch {
+  payments: PaymentRow[];
+  parts: PartRow[];
+}
+
+/** Checked at once, not at the generator's first next(): a bad filter fails before an export file is started. */
+function exportParams(filter: ExportFilter, batchSize: number): ExportParams {
+  const { since, until, status } = filter;
+  if (since !== undefined && !Number.isSafeInteger(since)) throw invalidParam('since', since, 'must be Unix seconds');
+  if (until !== undefined && !Number.isSafeInteger(until)) throw invalidParam('until', until, 'must be Unix seconds');
+  if (status !== undefined && !STATUSES.includes(status)) {
+    throw invalidParam('status', status, "must be 'pending', 'complete' or 'failed'");
+  }
+  return { since: since ?? null, until: until ?? null, status: status ?? null, limit: Math.max(1, batchSize | 0) };
 }
 
 // ---- Checks (-32602 unless said otherwise) -----------------------------------------------------------------------
@@ -730,6 +844,20 @@ function checkPartId(id: unknown): void {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
     throw invalidParam('id', id, 'must be a partial payment id (an integer from 1)');
   }
+}
+
+/** resolvePart's arguments, checked in its order. */
+function checkResolve(id: unknown, outcome: PartOutcome, now: number): void {
+  checkPartId(id);
+  checkNow(now);
+  if (outcome.status === 'complete') {
+    checkHex64('payment_preimage', outcome.preimage);
+  } else if (outcome.status === 'failed') {
+    checkFailure(outcome.failure);
+  } else {
+    throw invalidParam('status', (outcome as { status: unknown }).status, "must be 'complete' or 'failed'");
+  }
+  if (outcome.attemptId !== undefined) checkAttemptId(outcome.attemptId);
 }
 
 function checkAttemptId(value: unknown): void {

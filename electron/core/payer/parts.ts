@@ -4,7 +4,7 @@ import { toLndRoute } from '../../../shared/route';
 import { parseScid } from '../../../shared/scid';
 import type { PartFailure, PartialPayment, Payment, Route } from '../../../shared/types';
 import type { EventBus } from '../events';
-import type { BeginPartArgs, BeginSinglePayArgs, Ledger } from '../ledger/ledger';
+import type { BeginPartArgs, BeginSinglePayArgs, Ledger, ResolveResult } from '../ledger/ledger';
 import { type HtlcAttempt, type LightningNode, type NodePayment, NodeRefusal } from '../node/types';
 import { describeHtlcFailure } from './failure';
 
@@ -194,40 +194,105 @@ export class PartDispatcher {
   /**
    * After a restart or a lost connection: each pending part is settled by what the node knows. A part the node never saw never left
    * (it was written, then the wallet stopped before handing it over), so it failed; one still in flight is followed.
+   * The node is asked once for all its payments when many hashes are pending, else hash by hash, a few at a time;
+   * the outcomes are then written in one transaction, and announced in the order of the parts.
    */
   async recover(): Promise<{ completed: number; failed: number; pending: number }> {
     const pending = this.ledger.pendingParts().filter((p) => !this.dispatching.has(p.id));
     const byHash = new Map<string, PartialPayment[]>();
-    for (const part of pending) byHash.set(part.payment_hash, [...(byHash.get(part.payment_hash) ?? []), part]);
+    for (const part of pending) {
+      const parts = byHash.get(part.payment_hash);
+      if (parts) parts.push(part);
+      else byHash.set(part.payment_hash, [part]);
+    }
+    const payments = await this.nodePayments([...byHash.keys()]);
+    const outcomes: { id: number; outcome: Outcome }[] = [];
     let completed = 0;
     let failed = 0;
     for (const [hash, parts] of byHash) {
-      const payment = await this.node.lookupPayment(hash);
+      const payment = payments.get(hash);
       const matched = payment ? this.match(parts, payment.htlcs) : [];
       for (const part of parts) {
         const pair = matched.find((m) => m.part.id === part.id);
         if (!pair) {
-          this.resolve(part.id, {
-            status: 'failed',
-            failure: {
-              code: 'NEVER_SENT',
-              message:
-                'The node never received this part: the wallet stopped, or the connection was cut, before it was handed over',
-            },
-          });
+          outcomes.push({ id: part.id, outcome: NEVER_SENT });
           failed += 1;
           continue;
         }
         const outcome = this.outcomeOf(pair.attempt, part.route);
         if (!outcome) continue;
-        this.resolve(part.id, outcome);
+        outcomes.push({ id: part.id, outcome });
         if (outcome.status === 'complete') completed += 1;
         else failed += 1;
       }
     }
+    this.resolveAll(outcomes);
     return { completed, failed, pending: pending.length - completed - failed };
   }
+
+  /**
+   * The node's records of these payment hashes (absent: the node never saw the hash). Many hashes: one ListPayments
+   * (a round trip per 10,000 payments) beats a TrackPaymentV2 per hash, which over a remote connection is a round
+   * trip each; a few: those lookups, RECOVERY_LOOKUPS at a time.
+   */
+  private async nodePayments(hashes: string[]): Promise<Map<string, NodePayment>> {
+    const found = new Map<string, NodePayment>();
+    if (hashes.length > RECOVERY_LIST_ABOVE) {
+      const wanted = new Set(hashes);
+      for (const payment of await this.node.listPayments()) {
+        if (wanted.has(payment.payment_hash)) found.set(payment.payment_hash, payment);
+      }
+      return found;
+    }
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      // After a failed lookup (recover throws it), the others ask nothing more.
+      while (next < hashes.length && !failed) {
+        const hash = hashes[next++] as string;
+        try {
+          const payment = await this.node.lookupPayment(hash);
+          if (payment) found.set(hash, payment);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RECOVERY_LOOKUPS, hashes.length) }, worker));
+    return found;
+  }
+
+  /**
+   * Writes the outcomes in one transaction, then announces the parts that changed, in order. Should the ledger refuse
+   * one (it would refuse the whole batch), they are written one by one instead, as far as they go, so that those
+   * before it are kept and the refusal is thrown as it would have been.
+   */
+  private resolveAll(outcomes: { id: number; outcome: Outcome }[]): void {
+    let results: ResolveResult[];
+    try {
+      results = this.ledger.resolveParts(outcomes, this.now());
+    } catch {
+      for (const { id, outcome } of outcomes) this.resolve(id, outcome);
+      return;
+    }
+    for (const { part, payment, changed } of results) if (changed) this.announce(part, payment);
+  }
 }
+
+/** Above this many pending payment hashes, recovery asks the node for all its payments at once. */
+const RECOVERY_LIST_ABOVE = 20;
+/** Lookups under way at once otherwise. */
+const RECOVERY_LOOKUPS = 8;
+
+const NEVER_SENT: Outcome = {
+  status: 'failed',
+  failure: {
+    code: 'NEVER_SENT',
+    message:
+      'The node never received this part: the wallet stopped, or the connection was cut, before it was handed over',
+  },
+};
 
 export function notFound(what: string, value: unknown): ApiError {
   return new ApiError(ErrorCode.NotFound, `no such ${what}: ${String(value)}`);
