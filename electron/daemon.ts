@@ -1,11 +1,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Core } from './core/core';
-import { startEmbeddedNetwork } from './core/embedded';
-import { Ledger } from './core/ledger/ledger';
-import type { LndConfig } from './core/node/config';
-import { LndNode } from './core/node/lnd';
+import { type BootedCore, bootCore } from './core/boot';
+import { NODE_FLAG_OPTIONS, nodeConfigFromFlags } from './node-flags';
 import { JsonRpcServer } from './transports/jsonrpc';
 
 // The headless wallet: the core on a node (an LND, or the embedded simulated network when none is given), with
@@ -16,49 +13,29 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values } = parseArgs({
-  options: {
-    lndconnect: { type: 'string' },
-    'lnd-host': { type: 'string' },
-    'lnd-cert': { type: 'string' },
-    'lnd-macaroon': { type: 'string' },
-    'data-dir': { type: 'string' },
-    'rpc-socket': { type: 'string' },
-  },
-});
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-function nodeConfig(): LndConfig | undefined {
-  if (values.lndconnect) return { kind: 'lndconnect', uri: values.lndconnect };
-  const host = values['lnd-host'];
-  const cert = values['lnd-cert'];
-  const macaroon = values['lnd-macaroon'];
-  if (!host && !cert && !macaroon) return undefined;
-  if (!host || !cert || !macaroon) fail('--lnd-host, --lnd-cert and --lnd-macaroon go together');
-  return { kind: 'lnd', host, cert, macaroon };
+let values: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({ options: { ...NODE_FLAG_OPTIONS, 'rpc-socket': { type: 'string' } } }).values;
+}
+try {
+  values = parse();
+} catch (error) {
+  fail(message(error));
 }
 
 const dataDir = resolve(
   values['data-dir'] ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'braid'),
 );
-const config = nodeConfig();
 
-let ledger: Ledger;
+let booted: BootedCore;
 try {
-  ledger = Ledger.open(dataDir);
+  booted = await bootCore({ dataDir, node: nodeConfigFromFlags(values) });
 } catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
+  fail(`cannot start: ${message(error)}`);
 }
-
-const embedded = config ? undefined : await startEmbeddedNetwork();
-const node = embedded ? embedded.wallet : new LndNode(config as LndConfig, { simulated: false });
-let core: Core;
-try {
-  core = await Core.start({ node, ledger, dataDir, simulated: !!embedded, merchants: embedded?.merchants });
-} catch (error) {
-  ledger.close();
-  await embedded?.stop();
-  fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
-}
+const { core } = booted;
 const rpc = values['rpc-socket'] ? new JsonRpcServer(core, resolve(values['rpc-socket'])) : undefined;
 await rpc?.start();
 
@@ -77,8 +54,7 @@ const shutdown = async () => {
   if (stopping) return;
   stopping = true;
   await rpc?.stop();
-  await core.stop();
-  await embedded?.stop();
+  await booted.stop();
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

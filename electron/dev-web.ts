@@ -6,11 +6,9 @@ import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'vite';
-import { Core } from './core/core';
-import { type EmbeddedNetwork, startEmbeddedNetwork } from './core/embedded';
-import { Ledger } from './core/ledger/ledger';
+import { type BootedCore, bootCore } from './core/boot';
 import type { LndConfig } from './core/node/config';
-import { LndNode } from './core/node/lnd';
+import { NODE_FLAG_OPTIONS, nodeConfigFromFlags } from './node-flags';
 import { WebSocketServerTransport } from './transports/websocket';
 
 // The browser harness (`npm run dev:web -- [--lndconnect URI | --lnd-host H --lnd-cert F --lnd-macaroon F]
@@ -26,35 +24,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-let values: {
-  lndconnect?: string;
-  'lnd-host'?: string;
-  'lnd-cert'?: string;
-  'lnd-macaroon'?: string;
-  'data-dir'?: string;
-};
+let values: ReturnType<typeof parseArgs<{ options: typeof NODE_FLAG_OPTIONS }>>['values'];
+let config: LndConfig | undefined;
 try {
-  ({ values } = parseArgs({
-    options: {
-      lndconnect: { type: 'string' },
-      'lnd-host': { type: 'string' },
-      'lnd-cert': { type: 'string' },
-      'lnd-macaroon': { type: 'string' },
-      'data-dir': { type: 'string' },
-    },
-  }));
+  ({ values } = parseArgs({ options: NODE_FLAG_OPTIONS }));
+  config = nodeConfigFromFlags(values);
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
-}
-
-function nodeConfig(): LndConfig | undefined {
-  if (values.lndconnect) return { kind: 'lndconnect', uri: values.lndconnect };
-  const host = values['lnd-host'];
-  const cert = values['lnd-cert'];
-  const macaroon = values['lnd-macaroon'];
-  if (!host && !cert && !macaroon) return undefined;
-  if (!host || !cert || !macaroon) fail('--lnd-host, --lnd-cert and --lnd-macaroon go together');
-  return { kind: 'lnd', host, cert, macaroon };
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -171,13 +147,11 @@ async function buildRenderer(outDir: string): Promise<void> {
   });
 }
 
-const config = nodeConfig();
 const tempDataDir = values['data-dir'] ? undefined : mkdtempSync(join(tmpdir(), 'braid-dev-web-data-'));
 const dataDir = resolve(values['data-dir'] ?? (tempDataDir as string));
 const outDir = mkdtempSync(join(tmpdir(), 'braid-dev-web-renderer-'));
 
-let embedded: EmbeddedNetwork | undefined;
-let core: Core | undefined;
+let booted: BootedCore | undefined;
 let transport: WebSocketServerTransport | undefined;
 let web: Server | undefined;
 let stopping = false;
@@ -190,8 +164,7 @@ async function shutdown(code: number): Promise<never> {
       web.closeAllConnections();
       await new Promise<void>((r) => web?.close(() => r()));
     }
-    await core?.stop().catch(() => {});
-    await embedded?.stop().catch(() => {});
+    await booted?.stop().catch(() => {});
     rmSync(outDir, { recursive: true, force: true });
     if (tempDataDir) rmSync(tempDataDir, { recursive: true, force: true });
   }
@@ -203,15 +176,8 @@ process.on('SIGTERM', () => void shutdown(0));
 async function main(): Promise<void> {
   const built = buildRenderer(outDir);
   built.catch(() => {}); // Awaited below; no unhandled rejection while the core starts.
-  const ledger = Ledger.open(dataDir);
-  try {
-    embedded = config ? undefined : await startEmbeddedNetwork();
-    const node = embedded ? embedded.wallet : new LndNode(config as LndConfig, { simulated: false });
-    core = await Core.start({ node, ledger, dataDir, simulated: !!embedded, merchants: embedded?.merchants });
-  } catch (error) {
-    if (!core) ledger.close();
-    throw error;
-  }
+  booted = await bootCore({ dataDir, node: config });
+  const { core } = booted;
   await built;
 
   web = serveStatic(outDir);

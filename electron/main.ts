@@ -7,11 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, type SaveDialogOptions, safeStorage, session, shell } from 'electron';
 import Store from 'electron-store';
 import type { SettingsView } from '../shared/api/channels';
-import { Core } from './core/core';
-import { type EmbeddedNetwork, startEmbeddedNetwork } from './core/embedded';
-import { Ledger } from './core/ledger/ledger';
-import { LndNode } from './core/node/lnd';
-import type { LightningNode } from './core/node/types';
+import { type BootedCore, bootCore } from './core/boot';
 import { type IpcHandlers, registerIpcHandlers, type SettingsPort } from './ipc/handlers';
 import {
   appOriginOf,
@@ -35,14 +31,9 @@ const APP_ORIGIN = appOriginOf(APP_URL) as string;
 /** How long quitting may wait for the core to let go of the node and the ledger. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
-interface Running {
-  core: Core;
-  embedded?: EmbeddedNetwork;
-}
-
 let mainWindow: BrowserWindow | undefined;
 let ipc: IpcHandlers | undefined;
-let running: Promise<Running> | undefined;
+let running: Promise<BootedCore> | undefined;
 /** Links that arrived before the IPC handlers existed. */
 const earlyLinks: string[] = [];
 
@@ -57,30 +48,15 @@ function deliverLink(bolt11: string | undefined): void {
 }
 
 /** The connection chosen in the settings (the embedded simulated network by default), then the core on it. */
-async function startCore(settings: Settings): Promise<Running> {
+async function startCore(settings: Settings): Promise<BootedCore> {
   const { profileId, config } = await settings.activeConnection();
-  // One ledger per profile: payments on the simulated network never mix with a real node's history.
-  const dataDir = path.join(app.getPath('userData'), 'ledgers', profileId);
-  const ledger = Ledger.open(dataDir);
-  let embedded: EmbeddedNetwork | undefined;
-  let node: LightningNode | undefined;
-  try {
-    if (config.kind === 'embedded') {
-      embedded = await startEmbeddedNetwork();
-      node = embedded.wallet;
-    } else {
-      // Packaged, LND's protos are an extra resource (forge.config.ts); in development they are laid out on demand.
-      const protoDir = app.isPackaged ? path.join(process.resourcesPath, 'lnd-protos') : undefined;
-      node = new LndNode(config, { simulated: false, protoDir });
-    }
-    const core = await Core.start({ node, ledger, dataDir, simulated: !!embedded, merchants: embedded?.merchants });
-    return { core, embedded };
-  } catch (error) {
-    await node?.disconnect().catch(() => {});
-    ledger.close();
-    await embedded?.stop();
-    throw error;
-  }
+  return bootCore({
+    // One ledger per profile: payments on the simulated network never mix with a real node's history.
+    dataDir: path.join(app.getPath('userData'), 'ledgers', profileId),
+    node: config.kind === 'embedded' ? undefined : config,
+    // Packaged, LND's protos are an extra resource (forge.config.ts); in development they are laid out on demand.
+    protoDir: app.isPackaged ? path.join(process.resourcesPath, 'lnd-protos') : undefined,
+  });
 }
 
 async function stopCore(): Promise<void> {
@@ -89,8 +65,7 @@ async function stopCore(): Promise<void> {
   if (!current) return;
   const started = await current.catch(() => undefined);
   if (!started) return;
-  await started.core.stop();
-  await started.embedded?.stop();
+  await started.stop();
 }
 
 function openSettings(): Settings {

@@ -32,7 +32,6 @@ function partRouteKey(route: Route): string {
 export class PartDispatcher {
   private heightCache = { height: 0, at: 0 };
   private stopTracking: (() => void) | undefined;
-  private readonly inFlight = new Set<Promise<unknown>>();
   /** Parts whose SendToRouteV2 call is still open: their answer will come from it, not from reconciliation. */
   private readonly dispatching = new Set<number>();
   private offState: (() => void) | undefined;
@@ -64,11 +63,6 @@ export class PartDispatcher {
     this.stopTracking?.();
     this.stopTracking = undefined;
     this.offState?.();
-  }
-
-  /** Waits for the outcomes already handed over (for clean shutdowns and tests). */
-  async settle(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
   }
 
   private async height(): Promise<number> {
@@ -113,7 +107,8 @@ export class PartDispatcher {
 
   private handOver(part: PartialPayment, lndRoute: LndRoute, skipTempErr: boolean): void {
     this.dispatching.add(part.id);
-    const sending = this.node.sendToRoute(part.payment_hash, lndRoute, skipTempErr).then(
+    // Not awaited: SendToRouteV2 blocks until the HTLC resolves, and the parts of a payment must be out together.
+    void this.node.sendToRoute(part.payment_hash, lndRoute, skipTempErr).then(
       (attempt) => {
         this.dispatching.delete(part.id);
         this.onAttempt(part, attempt);
@@ -129,8 +124,6 @@ export class PartDispatcher {
         if (this.node.state === 'connected') setTimeout(() => void this.recover().catch(() => {}), 200).unref();
       },
     );
-    this.inFlight.add(sending);
-    void sending.finally(() => this.inFlight.delete(sending));
   }
 
   private onAttempt(part: PartialPayment, attempt: HtlcAttempt): void {
