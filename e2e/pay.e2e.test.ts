@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
@@ -258,28 +258,22 @@ describe('Braid in Chromium over dev:web (embedded simnet)', () => {
     expect(paid.map((p) => p.name).sort()).toEqual(['a', 'b']);
     await goTo(page, 'History');
     // The browser harness writes the file on the core's side and says where ("Exported to PATH" in the "Export
-    // result" status); a browser download is taken too, should the UI offer one instead.
-    const downloaded = page.waitForEvent('download', { timeout: 30_000 }).then(
-      async (d) => {
-        const path = join(ARTIFACTS, `export-${RUN}.csv`);
-        await d.saveAs(path);
-        return path;
-      },
-      () => undefined,
-    );
+    // result" status), and the page downloads it (dev:web's /exports/NAME?token=…).
+    const download = page.waitForEvent('download', { timeout: 30_000 });
     await page.getByRole('button', { name: 'Export CSV', exact: true }).click();
     const status = page.getByRole('status', { name: 'Export result', exact: true });
     const text = await poll(
       async () => ((await status.count()) > 0 ? ((await status.textContent()) ?? '') : ''),
       (t) => /Exported to /.test(t),
       { timeoutMs: 30_000, what: '"Exported to PATH" in the Export result' },
-    ).catch(async (error) => {
-      const path = await downloaded;
-      if (path) return `Downloaded to ${path}`;
-      throw error;
-    });
-    const path = (/(?:Exported|Downloaded) to (\S.*?\.csv)/.exec(text)?.[1] ?? '').trim();
+    );
+    const path = (/Exported to (\S.*?\.csv)/.exec(text)?.[1] ?? '').trim();
     expect(path, text).not.toBe('');
+    const downloaded = await download;
+    expect(downloaded.suggestedFilename()).toBe(basename(path));
+    const saved = join(ARTIFACTS, `export-${RUN}.csv`);
+    await downloaded.saveAs(saved);
+    expect(readFileSync(saved, 'utf8')).toBe(readFileSync(path, 'utf8'));
     await screenshot(page, 'history-exported');
     const rows = parseCsv(readFileSync(path, 'utf8'));
     const header = rows.shift() ?? [];

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -41,7 +42,10 @@ function start(): Promise<Started> {
 }
 
 /** A GET with the path sent as written (fetch would normalise `/../`). */
-function get(url: URL, path: string): Promise<{ status: number; type: string; body: string }> {
+function get(
+  url: URL,
+  path: string,
+): Promise<{ status: number; type: string; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
       let body = '';
@@ -49,7 +53,9 @@ function get(url: URL, path: string): Promise<{ status: number; type: string; bo
       res.on('data', (d) => {
         body += d;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body, headers: res.headers }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -166,6 +172,68 @@ describe('npm run dev:web', () => {
       other.once('open', () => resolve(101));
     });
     expect(refused).toBe(403);
+  });
+
+  it('serves an export the core wrote as a download, to the holder of the token only', async () => {
+    const token = dev.url.searchParams.get('token') as string;
+    const ws = new WebSocket(`ws://127.0.0.1:${dev.url.searchParams.get('ws')}/?token=${token}`, {
+      origin: dev.url.origin,
+    });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const call = (id: number, method: string, params: unknown) => {
+      const answer = new Promise<{ result?: { path: string }; error?: unknown }>((r) =>
+        ws.on('message', (d) => {
+          const message = parseJson(String(d)) as { id?: number };
+          if (message.id === id) r(message as never);
+        }),
+      );
+      ws.send(stringifyJson({ jsonrpc: '2.0', id, method, params }));
+      return answer;
+    };
+    const files: Record<string, string> = {};
+    for (const [id, format] of [
+      [1, 'csv'],
+      [2, 'json'],
+    ] as const) {
+      const answer = await call(id, 'exportpayments', { format });
+      expect(answer.error, JSON.stringify(answer.error)).toBeUndefined();
+      files[format] = answer.result?.path as string;
+    }
+    ws.close();
+
+    for (const [format, type] of [
+      ['csv', /^text\/csv/],
+      ['json', /^application\/json/],
+    ] as const) {
+      const path = files[format] as string;
+      const name = basename(path);
+      expect(name).toMatch(new RegExp(`^payments-.+\\.${format}$`));
+      const res = await get(dev.url, `/exports/${name}?token=${token}`);
+      expect(res.status).toBe(200);
+      expect(res.type).toMatch(type);
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="${name}"`);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toBe(readFileSync(path, 'utf8'));
+
+      expect((await get(dev.url, `/exports/${name}`)).status).toBe(403);
+      expect((await get(dev.url, `/exports/${name}?token=${'0'.repeat(64)}`)).status).toBe(403);
+      expect((await get(dev.url, `/exports/${name}?token=${token.slice(1)}`)).status).toBe(403);
+    }
+    for (const path of [
+      '/exports/../../package.json',
+      '/exports/..%2f..%2fpackage.json',
+      '/exports/payments-..%2f..%2fpackage.json',
+      '/exports/%2e%2e%2fconfig.json',
+      '/exports/payments-nosuch.csv',
+      '/exports/other.csv',
+    ]) {
+      const res = await get(dev.url, `${path}?token=${token}`);
+      expect([403, 404], path).toContain(res.status);
+      expect(res.body).not.toContain('"name"');
+    }
   });
 
   it('stops on SIGTERM: exit 0, nothing of its process group left, its temporary directories gone', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, mkdtempSync, type ReadStream, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -89,8 +89,60 @@ function resolveStatic(dir: string, url: string | undefined): { file: string } |
   return { file: real };
 }
 
-/** A tiny static server for the built renderer on 127.0.0.1: GET and HEAD, no listing, nothing outside `dir`. */
-function serveStatic(dir: string): Server {
+const EXPORT_NAME = /^payments-[\w.-]+\.(csv|json)$/;
+const EXPORT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
+function sameToken(given: string | null, token: string): boolean {
+  if (given === null) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/**
+ * `GET /exports/NAME?token=…`: an export the core wrote to `exportsDir` (`exportpayments`), as a download. Only with
+ * the page's token (else 403), only a plain `payments-….csv|json` name that is a regular file inside that folder.
+ */
+function resolveExport(
+  exportsDir: string,
+  token: string,
+  url: string,
+): { file: string; name: string; type: string } | { status: 400 | 403 | 404 } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, 'http://127.0.0.1');
+  } catch {
+    return { status: 400 };
+  }
+  if (!sameToken(parsed.searchParams.get('token'), token)) return { status: 403 };
+  let name: string;
+  try {
+    // The path as sent (URL would resolve `/exports/../x`).
+    name = decodeURIComponent((url.split(/[?#]/, 1)[0] ?? '').slice('/exports/'.length));
+  } catch {
+    return { status: 400 };
+  }
+  const match = EXPORT_NAME.exec(name);
+  if (!match || name.includes('..')) return { status: 403 };
+  let real: string;
+  try {
+    real = realpathSync(join(exportsDir, name));
+    if (!statSync(real).isFile()) return { status: 404 };
+    const rel = relative(realpathSync(exportsDir), real);
+    if (rel !== name) return { status: 403 };
+  } catch {
+    return { status: 404 };
+  }
+  return { file: real, name, type: EXPORT_TYPES[match[1] as string] as string };
+}
+
+/**
+ * A tiny static server for the built renderer on 127.0.0.1: GET and HEAD, no listing, nothing outside `dir`; and the
+ * core's exports under `/exports/` for the holder of the token.
+ */
+function serveStatic(dir: string, exports: { dir: string; token: string }): Server {
   const indexHtml = readFileSync(join(dir, 'index.html'), 'utf8');
   const csp = cspOf(indexHtml);
   if (!csp || !/script-src 'self'(;|$)/.test(csp)) throw new Error('the built index.html lost its strict CSP');
@@ -104,7 +156,30 @@ function serveStatic(dir: string): Server {
       response.writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('405\n');
       return;
     }
-    const found = resolveStatic(dir, request.url);
+    const url = request.url ?? '/';
+    if (url.startsWith('/exports/')) {
+      const found = resolveExport(exports.dir, exports.token, url);
+      if ('status' in found) {
+        response.writeHead(found.status, { ...headers, 'Content-Type': 'text/plain' }).end(`${found.status}\n`);
+        return;
+      }
+      const size = statSync(found.file).size;
+      response.writeHead(200, {
+        ...headers,
+        'Content-Type': found.type,
+        'Content-Length': String(size),
+        'Content-Disposition': `attachment; filename="${found.name}"`,
+      });
+      if (request.method === 'HEAD') {
+        response.end();
+        return;
+      }
+      const stream: ReadStream = createReadStream(found.file);
+      stream.on('error', () => response.destroy());
+      stream.pipe(response);
+      return;
+    }
+    const found = resolveStatic(dir, url);
     if ('status' in found) {
       response.writeHead(found.status, { ...headers, 'Content-Type': 'text/plain' }).end(`${found.status}\n`);
       return;
@@ -180,9 +255,9 @@ async function main(): Promise<void> {
   const { core } = booted;
   await built;
 
-  web = serveStatic(outDir);
-  const webPort = await listen(web);
   const token = randomBytes(32).toString('hex');
+  web = serveStatic(outDir, { dir: join(dataDir, 'exports'), token });
+  const webPort = await listen(web);
   transport = new WebSocketServerTransport(core, {
     port: 0,
     token,

@@ -1,4 +1,4 @@
 export { ApiError, type BraidApi, ErrorCode, toApiError } from './client';
 export { createIpcApi } from './ipc';
-export { pickTransport, type TransportEnvironment } from './select';
+export { exportDownloadUrl, pickTransport, startDownload, type TransportEnvironment } from './select';
 export { connectWebSocketApi, type WebSocketApi, type WebSocketApiOptions } from './websocket';

@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/api/errors';
 import type { ApiEvent } from '../../shared/api/events';
 import type { BraidApi } from './client';
 import { createIpcApi } from './ipc';
-import { pickTransport } from './select';
+import { exportDownloadUrl, pickTransport } from './select';
 
 // The transport choice and the IPC wrapper, on stand-ins for window.braid and the browser's WebSocket (the
 // WebSocket client itself runs against the real server in electron/transports/websocket.test.ts).
@@ -88,5 +88,20 @@ describe('createIpcApi', () => {
 
   it('needs window.braid', () => {
     expect(() => createIpcApi(undefined)).toThrow(/window\.braid/);
+  });
+});
+
+describe('exportDownloadUrl', () => {
+  const token = 'a'.repeat(64);
+  it('is the harness URL of the written file in a browser with a token', () => {
+    expect(
+      exportDownloadUrl('/data/exports/payments-2024-01-01T00-00-00-000Z.csv', { search: `?token=${token}&ws=1` }),
+    ).toBe(`/exports/payments-2024-01-01T00-00-00-000Z.csv?token=${token}`);
+  });
+  it('is undefined inside Electron or without a good token', () => {
+    const bridge = fakeBridge().bridge;
+    expect(exportDownloadUrl('/x/payments-1.csv', { braid: bridge, search: `?token=${token}` })).toBeUndefined();
+    expect(exportDownloadUrl('/x/payments-1.csv', { search: '' })).toBeUndefined();
+    expect(exportDownloadUrl('/x/payments-1.csv', { search: '?token=bad' })).toBeUndefined();
   });
 });

@@ -37,3 +37,34 @@ export function pickTransport(
       '`npm run dev:web` prints (it carries ?token=…&ws=PORT).',
   );
 }
+
+/**
+ * Where the browser harness serves an export the core wrote (`exportpayments`' `path`) as a download:
+ * `/exports/NAME?token=…`. Undefined inside Electron (the file is on the user's disk already) or without a token.
+ */
+export function exportDownloadUrl(
+  path: string,
+  env: Pick<TransportEnvironment, 'braid' | 'search'> = {
+    braid: globalThis.window?.braid,
+    search: globalThis.location?.search ?? '',
+  },
+): string | undefined {
+  if (env.braid) return undefined;
+  const token = new URLSearchParams(env.search).get('token');
+  if (token === null || !TOKEN.test(token)) return undefined;
+  const name = path.split(/[\\/]/).pop() ?? '';
+  if (name === '') return undefined;
+  return `/exports/${encodeURIComponent(name)}?token=${encodeURIComponent(token)}`;
+}
+
+/** Has the browser download `url` (a same-origin link with `download`, clicked from code). */
+export function startDownload(url: string, name: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.rel = 'noopener';
+  link.style.display = 'none';
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
