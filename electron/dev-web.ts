@@ -163,20 +163,11 @@ function serveStatic(dir: string, exports: { dir: string; token: string }): Serv
         response.writeHead(found.status, { ...headers, 'Content-Type': 'text/plain' }).end(`${found.status}\n`);
         return;
       }
-      const size = statSync(found.file).size;
-      response.writeHead(200, {
+      sendFile(request, response, found.file, {
         ...headers,
         'Content-Type': found.type,
-        'Content-Length': String(size),
         'Content-Disposition': `attachment; filename="${found.name}"`,
       });
-      if (request.method === 'HEAD') {
-        response.end();
-        return;
-      }
-      const stream: ReadStream = createReadStream(found.file);
-      stream.on('error', () => response.destroy());
-      stream.pipe(response);
       return;
     }
     const found = resolveStatic(dir, url);
@@ -189,16 +180,20 @@ function serveStatic(dir: string, exports: { dir: string; token: string }): Serv
       headers['Content-Security-Policy'] = csp;
       headers['X-Frame-Options'] = 'DENY';
     }
-    const size = statSync(found.file).size;
-    response.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': String(size) });
-    if (request.method === 'HEAD') {
-      response.end();
-      return;
-    }
-    const stream: ReadStream = createReadStream(found.file);
-    stream.on('error', () => response.destroy());
-    stream.pipe(response);
+    sendFile(request, response, found.file, { ...headers, 'Content-Type': type });
   });
+}
+
+/** 200 with the file's body (none for HEAD), streamed. */
+function sendFile(request: IncomingMessage, response: ServerResponse, file: string, headers: Record<string, string>) {
+  response.writeHead(200, { ...headers, 'Content-Length': String(statSync(file).size) });
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
+  const stream: ReadStream = createReadStream(file);
+  stream.on('error', () => response.destroy());
+  stream.pipe(response);
 }
 
 function listen(server: Server): Promise<number> {
