@@ -1,0 +1,199 @@
+/**
+ * Split benchmark (issue 6), `npm run bench:split [-- --quick] [--payments N] [--seeds 1,2] [--sizes 10000,100000]
+ * [--balances uniform,bimodal]`.
+ *
+ * On simnet's `mainnet` topology (the 2026-02-03 graph, balances drawn by buildMainnet from a fixed seed, uniform
+ * and bimodal), for payments of 10k, 100k, 1M and 5M sat between random pairs that can pay, runs three strategies on
+ * the same network state, pairs and seeds, all in-process at the model level (no gRPC, hop delay 0, MPP hold 2 s):
+ *  - "lnd": simnet's SendPaymentV2 model (LND's own splitter), max 16 parts;
+ *  - "single": the cheapest route of LND's path finding only, one HTLC, no retry;
+ *  - "braid": Braid's payer loop with the simple planner ("planner": "simple", electron/core/payer/split.ts at the
+ *    model level); the MCF planner plugs in through `RoundPlanner` (split-strategies.ts).
+ * Every strategy has a fee limit of 1% of the amount and 60 s. Before each run the balances are put back from a
+ * snapshot, nothing is in flight and the sender's mission control is reset, so each payment starts from the same
+ * state for each strategy (payments are independent of each other).
+ *
+ * Pairs: sender and receiver drawn uniformly from the strongly connected enabled core (enabledCore), kept when the
+ * sender's outbound and the receiver's inbound each reach the amount + 1% and a bounded max-flow (Edmonds–Karp on
+ * the hidden balances of enabled directions, stopped at amount + 1%) reaches it too. A new pair set per size.
+ *
+ * Output: one JSON line per (size, strategy) with the issue's fields (plus seeds/balances/planner and the pairs'
+ * draw), aggregated over all seeds and balance models; then one line per (balances, size, strategy) with the same
+ * fields ("scope": "balances"), and a final summary line. Rounds are per delivered payment (see split-strategies.ts
+ * for what a round is for each strategy); htlcs counts every payment's HTLCs; fee_ppm is the fees of delivered
+ * payments over their amount; planner_ms is per round.
+ * --quick: 10 payments, sizes 10k/100k/1M, seed 1, both balance models.
+ */
+import { randomBytes } from 'node:crypto';
+import { Sim } from '../../../simnet/model/sim';
+import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../../simnet/topology/mainnet';
+import { maxRssMb, median, percentile, print, round } from './bench-util';
+import { BalanceGraph, pickPairs, restoreState, snapshotBalances } from './split-network';
+import {
+  braidStrategy,
+  lndStrategy,
+  type SplitOutcome,
+  type SplitStrategy,
+  simplePlanner,
+  singleStrategy,
+} from './split-strategies';
+
+type Balances = 'uniform' | 'bimodal';
+type StrategyName = 'braid' | 'lnd' | 'single';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const list = (name: string): number[] | undefined => option(name)?.split(',').map(Number);
+
+const quick = flag('quick');
+const PAYMENTS = Number(option('payments') ?? (quick ? 10 : 50));
+const SIZES_SAT = list('sizes') ?? (quick ? [10_000, 100_000, 1_000_000] : [10_000, 100_000, 1_000_000, 5_000_000]);
+/** One seed by default keeps a full run near 4 minutes here; `--seeds 1,2` doubles it. */
+const SEEDS = list('seeds') ?? [1];
+const BALANCES = (option('balances')?.split(',') ?? ['uniform', 'bimodal']) as Balances[];
+const FEE_LIMIT_PPM = 10_000n;
+const TIMEOUT_SECONDS = 60;
+const MPP_TIMEOUT_MS = 2_000;
+const FINAL_CLTV_DELTA = 80;
+
+/** The strategies, in the order they run on each pair. The MCF planner will be another `braidStrategy({planner})`. */
+const STRATEGIES: { name: StrategyName; planner?: string; run: SplitStrategy }[] = [
+  { name: 'braid', planner: 'simple', run: braidStrategy({ planner: simplePlanner }) },
+  { name: 'lnd', run: lndStrategy },
+  { name: 'single', run: singleStrategy },
+];
+
+interface Row {
+  balances: Balances;
+  sizeSat: number;
+  strategy: StrategyName;
+  outcome: SplitOutcome;
+}
+
+function stats(rows: Row[], sizeSat: number) {
+  const deliveredRows = rows.filter((r) => r.outcome.delivered);
+  const rounds = deliveredRows.map((r) => r.outcome.rounds);
+  const planner = rows.flatMap((r) => r.outcome.plannerMs);
+  const fees = deliveredRows.reduce((s, r) => s + r.outcome.feeMsat, 0n);
+  const amount = BigInt(deliveredRows.length) * BigInt(sizeSat) * 1000n;
+  return {
+    payments: rows.length,
+    delivered: deliveredRows.length,
+    success_rate: rows.length ? round(deliveredRows.length / rows.length, 3) : 0,
+    rounds_median: rounds.length ? median(rounds) : null,
+    rounds_p90: rounds.length ? percentile(rounds, 90) : null,
+    htlcs: rows.reduce((s, r) => s + r.outcome.htlcs, 0),
+    fee_ppm: amount > 0n ? round(Number((fees * 1_000_000_000n) / amount) / 1000, 1) : null,
+    planner_ms_median: planner.length ? round(median(planner), 3) : null,
+    planner_ms_p95: planner.length ? round(percentile(planner, 95), 3) : null,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!mainnetGraphAvailable()) {
+    print({ bench: 'split', skipped: true, reason: `mainnet graph file missing at ${mainnetGraphPath()}` });
+    return;
+  }
+  const started = performance.now();
+  const rows: Row[] = [];
+  const draws: Record<string, { pairs: number; tried: number; max_flow_ms: number }> = {};
+
+  for (const seed of SEEDS) {
+    for (const balances of BALANCES) {
+      const t = performance.now();
+      const sim = new Sim({ seed, hopDelayMs: { min: 0, max: 0 }, mppTimeoutMs: MPP_TIMEOUT_MS, blockIntervalMs: 0 });
+      const { core } = buildMainnet(sim, { seed, balances });
+      const buildMs = performance.now() - t;
+      const snapshot = snapshotBalances(sim.net);
+      const graph = new BalanceGraph(sim.net);
+      const coreList = [...core].sort((a, b) => a - b);
+      for (const sizeSat of SIZES_SAT) {
+        const amountMsat = BigInt(sizeSat) * 1000n;
+        const pick = pickPairs(graph, coreList, amountMsat, PAYMENTS, seed * 1_000_003 + sizeSat);
+        const key = `${seed}/${balances}/${sizeSat}`;
+        draws[key] = { pairs: pick.pairs.length, tried: pick.tried, max_flow_ms: round(pick.maxFlowMs, 1) };
+        const perSize: Row[] = [];
+        for (const { sender, receiver } of pick.pairs) {
+          for (const strategy of STRATEGIES) {
+            restoreState(sim, snapshot, sender);
+            const invoice = sim.lnd(receiver).invoices.add({
+              valueMsat: amountMsat,
+              memo: 'bench',
+              expiry: 3600,
+              cltvExpiry: FINAL_CLTV_DELTA,
+              preimage: randomBytes(32),
+              encode: () => '',
+            });
+            const outcome = await strategy.run({
+              sim,
+              sender,
+              receiver,
+              amountMsat,
+              invoice,
+              feeLimitMsat: (amountMsat * FEE_LIMIT_PPM) / 1_000_000n,
+              timeoutSeconds: TIMEOUT_SECONDS,
+            });
+            perSize.push({ balances, sizeSat, strategy: strategy.name, outcome });
+          }
+        }
+        restoreState(sim, snapshot, coreList[0] as number);
+        rows.push(...perSize);
+        console.error(
+          `seed ${seed} ${balances} ${sizeSat} sat: ${pick.pairs.length} pairs (${pick.tried} drawn), ` +
+            `build ${round(buildMs / 1000, 1)} s, at ${round((performance.now() - started) / 1000, 1)} s`,
+        );
+      }
+      sim.stop();
+    }
+  }
+
+  const planners = Object.fromEntries(STRATEGIES.map((s) => [s.name, s.planner]));
+  for (const sizeSat of SIZES_SAT) {
+    for (const { name } of STRATEGIES) {
+      const selected = rows.filter((r) => r.sizeSat === sizeSat && r.strategy === name);
+      print({
+        size_sat: sizeSat,
+        strategy: name,
+        ...stats(selected, sizeSat),
+        ...(planners[name] ? { planner: planners[name] } : {}),
+        seeds: SEEDS,
+        balances: BALANCES,
+      });
+    }
+  }
+  for (const balances of BALANCES) {
+    for (const sizeSat of SIZES_SAT) {
+      for (const { name } of STRATEGIES) {
+        const selected = rows.filter((r) => r.balances === balances && r.sizeSat === sizeSat && r.strategy === name);
+        print({ scope: 'balances', balances, size_sat: sizeSat, strategy: name, ...stats(selected, sizeSat) });
+      }
+    }
+  }
+  print({
+    bench: 'split',
+    summary: true,
+    quick,
+    payments_per_size: PAYMENTS,
+    sizes_sat: SIZES_SAT,
+    seeds: SEEDS,
+    balances: BALANCES,
+    strategies: STRATEGIES.map((s) => (s.planner ? `${s.name}-${s.planner}` : s.name)),
+    pair_draws: draws,
+    fee_limit_ppm: Number(FEE_LIMIT_PPM),
+    mpp_timeout_ms: MPP_TIMEOUT_MS,
+    total_s: round((performance.now() - started) / 1000, 1),
+    max_rss_mb: maxRssMb(),
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
