@@ -1,0 +1,285 @@
+import { describe, expect, it } from 'vitest';
+import { buildGraph, type ChannelGraph, type ChannelInput, findEdge, type Policy } from './graph.ts';
+import { hopAmounts, linearize, type Plan, planPayment } from './mcf.ts';
+import { UncertaintyNetwork } from './uncertainty.ts';
+
+const U = 1_000_000; // msat, one unit in these tests
+const pol = (ppm: number, extra: Partial<Policy> = {}): Policy => ({
+  feeBaseMsat: 0n,
+  feePpm: BigInt(ppm),
+  cltvDelta: 40,
+  htlcMinMsat: 1n,
+  ...extra,
+});
+
+// s → {a, b, c} over our own channels (100 units each, all local), then a→t (6 units of capacity, unknown),
+// b→t (4 units, unknown) and c→t (1 unit, known to be fully on c's side): cheap but small.
+type Edges = Record<'sa' | 'sb' | 'sc' | 'at' | 'bt' | 'ct', number>;
+
+function diamond(options: { atHtlcMax?: number; model?: 'uniform' | 'bimodal' } = {}): {
+  g: ChannelGraph;
+  net: UncertaintyNetwork;
+  e: Edges;
+} {
+  const ch = (scid: string, n1: number, n2: number, cap: number, ppm: number): ChannelInput => ({
+    scid,
+    node1: n1,
+    node2: n2,
+    capacityMsat: BigInt(cap),
+    policies: [pol(ppm, scid === '4' && options.atHtlcMax ? { htlcMaxMsat: BigInt(options.atHtlcMax) } : {}), pol(ppm)],
+  });
+  const g = buildGraph({
+    nodes: ['s', 'a', 'b', 'c', 't'],
+    channels: [
+      ch('1', 0, 1, 100 * U, 0),
+      ch('2', 0, 2, 100 * U, 0),
+      ch('3', 0, 3, 100 * U, 0),
+      ch('4', 1, 4, 6 * U, 1000),
+      ch('5', 2, 4, 4 * U, 100),
+      ch('6', 3, 4, 1 * U, 0),
+    ],
+  });
+  const e: Edges = {
+    sa: findEdge(g, 0, 1),
+    sb: findEdge(g, 0, 2),
+    sc: findEdge(g, 0, 3),
+    at: findEdge(g, 1, 4),
+    bt: findEdge(g, 2, 4),
+    ct: findEdge(g, 3, 4),
+  };
+  const net = new UncertaintyNetwork(g, { model: options.model ?? 'uniform' });
+  for (const own of [e.sa, e.sb, e.sc]) net.setOwnBalance(own, 100 * U);
+  net.onSuccess([e.ct], U); // c→t is known to hold its whole capacity
+  return { g, net, e };
+}
+
+function flowOn(plan: Plan, edge: number): bigint {
+  let sum = 0n;
+  for (const p of plan.parts) if (p.path.includes(edge)) sum += p.amountMsat;
+  return sum;
+}
+
+function mustPlan(r: ReturnType<typeof planPayment>): Plan {
+  if (!r.ok) throw new Error(`${r.reason}: ${r.message}`);
+  return r;
+}
+
+describe('linearize', () => {
+  it('cuts the uncertain range at 50/80/95 % with secant slopes of −log P', () => {
+    const { net, e } = diamond();
+    const { ends, slopes } = linearize(net, e.at, U, 6 * U);
+    expect(ends).toEqual([0, 3, 4, 5]); // floor of 0, 3, 4.8, 5.7 units
+    expect(slopes[0]).toBe(0);
+    // Uniform: −log P at a + p·(b − a) is −log(1 − p) (the +1 msat is dropped), so over a range of 6 units:
+    // piece 1: log 2 / 3 units; piece 2: (log 5 − log 2) / 1.8 units; piece 3: (log 20 − log 5) / 0.9 units.
+    expect(slopes[1]).toBeCloseTo(Math.log(2) / 3, 12);
+    expect(slopes[2]).toBeCloseTo(Math.log(2.5) / 1.8, 12);
+    expect(slopes[3]).toBeCloseTo(Math.log(4) / 0.9, 12);
+    // The bimodal model evaluates −log P exactly: P(3U) = 0.5 by symmetry.
+    const bi = diamond({ model: 'bimodal' });
+    expect(linearize(bi.net, bi.e.at, U, 6 * U).slopes[1]).toBeCloseTo(Math.log(2) / 3, 12);
+    // own channel: one certain piece of 100 units
+    expect(linearize(net, e.sa, U, 100 * U)).toEqual({ ends: [100], slopes: [0] });
+  });
+});
+
+describe('planPayment', () => {
+  it('finds the most probable split of a small graph (brute force over a unit grid)', () => {
+    const { g, net, e } = diamond();
+    const amount = 5 * U;
+    // Brute force: x units on a→t, y on b→t, z on c→t, x + y + z = 5, true probabilities.
+    let best = { p: -1, x: 0, y: 0, z: 0 };
+    for (let x = 0; x <= 5; x++) {
+      for (let y = 0; x + y <= 5; y++) {
+        const z = 5 - x - y;
+        const p =
+          net.successProbability(e.at, x * U) *
+          net.successProbability(e.bt, y * U) *
+          net.successProbability(e.ct, z * U);
+        if (p > best.p) best = { p, x, y, z };
+      }
+    }
+    // By hand: (3, 1, 1) with P = 3,000,001/6,000,001 · 3,000,001/4,000,001 ≈ 0.375.
+    expect(best).toMatchObject({ x: 3, y: 1, z: 1 });
+    expect(best.p).toBeCloseTo((3_000_001 / 6_000_001) * (3_000_001 / 4_000_001), 12);
+
+    const plan = mustPlan(
+      planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(amount), maxFeeMsat: 10_000n, unitMsat: U }),
+    );
+    expect(flowOn(plan, e.at)).toBe(BigInt(3 * U));
+    expect(flowOn(plan, e.bt)).toBe(BigInt(1 * U));
+    expect(flowOn(plan, e.ct)).toBe(BigInt(1 * U));
+    expect(plan.probability).toBeCloseTo(best.p, 12);
+    // 1000 ppm on 3U over a→t and 100 ppm on 1U over b→t; c→t is free; our own first hops cost nothing.
+    expect(plan.feeMsat).toBe(3000n + 100n);
+    expect(plan.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(amount));
+  });
+
+  it('after a failure, the re-plan avoids the failed channel for that amount', () => {
+    const { g, net, e } = diamond();
+    const first = mustPlan(
+      planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(3 * U), maxFeeMsat: 10_000n, unitMsat: U }),
+    );
+    const viaA = first.parts.find((p) => p.path.includes(e.at));
+    expect(viaA).toBeDefined();
+    const part = viaA as Plan['parts'][number];
+    net.onFailure(part.path, part.path.indexOf(e.at), Number(part.amountMsat));
+    expect(net.successProbability(e.at, Number(part.amountMsat))).toBe(0);
+    const again = mustPlan(
+      planPayment(g, net, { source: 0, destination: 4, amountMsat: part.amountMsat, maxFeeMsat: 10_000n, unitMsat: U }),
+    );
+    expect(flowOn(again, e.at)).toBeLessThan(part.amountMsat);
+    expect(again.probability).toBeGreaterThan(0);
+  });
+
+  it('raises μ to stay within the fee limit', () => {
+    const { g, net, e } = diamond();
+    // 4 units. Without a fee term: c→t 1, a→t 3 (3000 msat at 1000 ppm). Within 1000 msat only c→t 1 and the
+    // 100 ppm b→t 3 (300 msat) remain: c 1 + a 1 + b 2 would already cost 1200.
+    const plan = mustPlan(
+      planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(4 * U), maxFeeMsat: 1000n, unitMsat: U }),
+    );
+    expect(plan.feeMsat).toBe(300n);
+    expect(flowOn(plan, e.ct)).toBe(BigInt(U));
+    expect(flowOn(plan, e.bt)).toBe(BigInt(3 * U));
+    expect(plan.mu).toBeGreaterThan(0);
+    const free = mustPlan(
+      planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(4 * U), maxFeeMsat: 5000n, unitMsat: U }),
+    );
+    expect(free.feeMsat).toBe(3000n);
+    expect(free.mu).toBe(0);
+    expect(free.probability).toBeGreaterThan(plan.probability);
+    const none = planPayment(g, net, {
+      source: 0,
+      destination: 4,
+      amountMsat: BigInt(5 * U),
+      maxFeeMsat: 0n,
+      unitMsat: U,
+    });
+    expect(none.ok).toBe(false);
+  });
+
+  it('reports insufficient capacity and unreachable destinations', () => {
+    const { g, net } = diamond();
+    const big = planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(20 * U), maxFeeMsat: 10n ** 9n });
+    expect(big).toMatchObject({ ok: false, reason: 'insufficient-capacity' });
+    const back = planPayment(g, net, { source: 4, destination: 0, amountMsat: BigInt(U), maxFeeMsat: 10n ** 9n });
+    expect(back.ok).toBe(false);
+  });
+
+  it('never puts more than a channel direction htlc max on it', () => {
+    const { g, net, e } = diamond({ atHtlcMax: 2 * U });
+    const plan = mustPlan(
+      planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(5 * U), maxFeeMsat: 10n ** 9n, unitMsat: U }),
+    );
+    expect(flowOn(plan, e.at)).toBeLessThanOrEqual(BigInt(2 * U));
+    for (const p of plan.parts) if (p.path.includes(e.at)) expect(p.amountMsat).toBeLessThanOrEqual(BigInt(2 * U));
+    expect(plan.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(5 * U));
+  });
+
+  it('accounts for amounts in flight and plans under the bimodal model', () => {
+    const { g, net, e } = diamond({ model: 'bimodal' });
+    const req = { source: 0, destination: 4, amountMsat: BigInt(3 * U) + 123n, maxFeeMsat: 10n ** 9n, unitMsat: U };
+    const plan = mustPlan(planPayment(g, net, req));
+    expect(plan.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(req.amountMsat);
+    net.reserve([e.sa, e.at], 5 * U); // a→t now has at most 1 unit left
+    const busy = mustPlan(planPayment(g, net, req));
+    expect(flowOn(busy, e.at)).toBeLessThanOrEqual(BigInt(U));
+    expect(busy.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(req.amountMsat);
+  });
+
+  it('respects the maximum number of parts', () => {
+    const { g, net } = diamond();
+    const plan = mustPlan(
+      planPayment(g, net, {
+        source: 0,
+        destination: 4,
+        amountMsat: BigInt(5 * U),
+        maxFeeMsat: 10n ** 9n,
+        maxParts: 1,
+        unitMsat: U / 10,
+      }),
+    );
+    expect(plan.parts.length).toBe(1);
+    expect(plan.parts[0]?.amountMsat).toBe(BigInt(5 * U));
+  });
+});
+
+// Deterministic pseudo-random generator (mulberry32).
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomGraph(seed: number, n: number, m: number): ChannelGraph {
+  const r = rng(seed);
+  const nodes = Array.from({ length: n }, (_, i) => `n${i}`);
+  const channels: ChannelInput[] = [];
+  const randPol = (cap: number): Policy => ({
+    feeBaseMsat: BigInt(Math.floor(r() * 2000)),
+    feePpm: BigInt(Math.floor(r() * 2000)),
+    cltvDelta: 40,
+    htlcMinMsat: BigInt(Math.floor(r() * 3) * 1000 + 1),
+    htlcMaxMsat: BigInt(Math.floor(cap * (0.2 + 0.8 * r()))),
+    disabled: r() < 0.05,
+  });
+  for (let i = 0; i < m; i++) {
+    const a = Math.floor(r() * n);
+    let b = Math.floor(r() * (n - 1));
+    if (b >= a) b++;
+    const cap = Math.floor((0.05 + r() * 2) * 1e9); // 50k – 2M sat
+    channels.push({
+      scid: `${i}x0x0`,
+      node1: a,
+      node2: b,
+      capacityMsat: BigInt(cap),
+      policies: [randPol(cap), randPol(cap)],
+    });
+  }
+  return buildGraph({ nodes, channels });
+}
+
+describe('planPayment on random graphs', () => {
+  it('conserves amounts, respects htlc limits and is deterministic', () => {
+    let plans = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const g = randomGraph(seed, 60, 240);
+      const net = new UncertaintyNetwork(g);
+      const r = rng(seed * 7);
+      for (let k = 0; k < 5; k++) {
+        const source = Math.floor(r() * 60);
+        const destination = (source + 1 + Math.floor(r() * 59)) % 60;
+        const amountMsat = BigInt(Math.floor(1e6 + r() * 3e8)) + 7n;
+        const req = { source, destination, amountMsat, maxFeeMsat: amountMsat / 100n, maxParts: 8 };
+        const res = planPayment(g, net, req);
+        expect(planPayment(g, net, req)).toEqual(res);
+        if (!res.ok) continue;
+        plans++;
+        expect(res.parts.length).toBeLessThanOrEqual(8);
+        expect(res.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(amountMsat);
+        expect(res.parts.reduce((s, p) => s + p.feeMsat, 0n)).toBe(res.feeMsat);
+        expect(res.feeMsat).toBeLessThanOrEqual(req.maxFeeMsat);
+        for (const p of res.parts) {
+          expect(p.amountMsat).toBeGreaterThan(0n);
+          expect(g.from[p.path[0] as number]).toBe(source);
+          expect(g.to[p.path.at(-1) as number]).toBe(destination);
+          const hops = hopAmounts(g, p.path, p.amountMsat);
+          p.path.forEach((edge, i) => {
+            if (i > 0) expect(g.from[edge]).toBe(g.to[p.path[i - 1] as number]);
+            expect(g.disabled[edge]).toBe(0);
+            const a = Number(hops[i]);
+            expect(a).toBeGreaterThanOrEqual(g.htlcMinMsat[edge] as number);
+            expect(a).toBeLessThanOrEqual(g.htlcMaxMsat[edge] as number);
+          });
+        }
+      }
+    }
+    expect(plans).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,717 @@
+// Min-cost-flow payment splitting (issue 6; Pickhardt & Richter, arXiv 2107.05322, piecewise-linearised as in
+// mpp-splitter and CLN's askrene).
+//
+// Cost of a flow: Σ_e [ −log P_e(f_e) + μ · fee_e(f_e) ]. The amount is quantised into D units of U msat
+// (default U = ceil(amount / 100), so D ≈ 100; `unitMsat` overrides it). Each directed edge gets up to 4 linear pieces
+// (CLN's pivots): a certain piece [0, minLiq − inFlight) of probability cost 0, then the uncertain range [a, b] cut at
+// a + {0.5, 0.8, 0.95}·(b − a); each piece's unit cost is the secant slope of −log P between its ends (uniform:
+// closed form −log(1 − p), ignoring the model's +1 msat; bimodal: evaluated, then made non-decreasing) plus
+// μ · (U·ppm/1e6 + base / min(edge units, D)), i.e. the base fee amortised as if the edge carried as much as it
+// can. Flow never enters the top 5 % of a range.
+// Edges out of the source carry no fee (we do not pay ourselves).
+//
+// Pruning: disabled edges, edges whose htlc max is below one unit or whose htlc min is above the amount, edges with
+// less than one unit of possible liquidity, and edges not on any source→destination path (forward and backward
+// reachability) are dropped. A directed edge's total flow is capped at its htlc max, so no part can exceed it.
+//
+// Solver: successive shortest paths with node potentials (Dijkstra on a binary heap in typed arrays, stopping at the
+// destination), residual costs from the convex pieces. The flow is decomposed into paths (cycles cancelled); each
+// path is a part. The quantisation excess (D·U − amount < U) is taken off the largest part, so parts sum to the
+// amount exactly. Parts are then checked against every hop's htlc min/max with fees included; an offending edge is
+// banned and the plan re-solved. Too many parts: the unit is doubled, up to ceil(amount / maxParts) (then D ≤ maxParts
+// bounds the parts); a coarser unit can lose capacity to rounding, in which case no plan is returned.
+//
+// μ: 0 first (most probable flow). If its fee exceeds the limit, μ runs over μ*·10^k, k = −2 … 6, where μ* is the
+// ratio of median probability slope to median fee per unit (as askrene's median ratio), then 3 geometric bisection
+// steps between the last μ over the limit and the first within it; the most probable plan within the limit wins.
+
+import type { ChannelGraph } from './graph.ts';
+import type { UncertaintyNetwork } from './uncertainty.ts';
+
+export const DEFAULT_PIVOTS: readonly number[] = [0.5, 0.8, 0.95];
+const PIECES = 4;
+
+export interface PlanRequest {
+  source: number;
+  destination: number;
+  amountMsat: bigint;
+  maxFeeMsat: bigint;
+  /** Default 16. */
+  maxParts?: number;
+  /** Quantisation unit in msat; default ceil(amount / 100). */
+  unitMsat?: number;
+  /** Fixed μ (nats per msat of fee); skips the search. */
+  mu?: number;
+  /** Default 20: a path with more hops is rejected (its middle edge is banned and the plan re-solved). */
+  maxHops?: number;
+}
+
+export interface PlanPart {
+  /** Directed edge indices from source to destination. */
+  path: number[];
+  /** What the destination receives over this part. */
+  amountMsat: bigint;
+  /** Fees paid to the forwarding nodes of this part. */
+  feeMsat: bigint;
+  /** Probability of this part alone. */
+  probability: number;
+}
+
+export interface Plan {
+  ok: true;
+  parts: PlanPart[];
+  /** Product over the edges used of P(total forwarded on that edge). */
+  probability: number;
+  feeMsat: bigint;
+  mu: number;
+  unitMsat: number;
+}
+
+export interface NoPlan {
+  ok: false;
+  reason: 'invalid' | 'no-route' | 'insufficient-capacity' | 'fee-limit' | 'limits';
+  message: string;
+}
+
+export type PlanResult = Plan | NoPlan;
+
+/**
+ * The piecewise-linear cost of one edge: cumulative piece ends in units and per-unit −log P slopes (certain piece
+ * first, then the pivots), for the given remaining-liquidity view of `net`. Ends are capped at `limitMsat`.
+ */
+export function linearize(
+  net: UncertaintyNetwork,
+  edge: number,
+  unitMsat: number,
+  limitMsat: number,
+  pivots: readonly number[] = DEFAULT_PIVOTS,
+): { ends: number[]; slopes: number[] } {
+  const ends = new Int32Array(pivots.length + 1);
+  const slopes = new Float64Array(pivots.length + 1);
+  const n = linearizeInto(net, edge, unitMsat, limitMsat, pivots, ends, slopes, 0);
+  return { ends: Array.from(ends.subarray(0, n)), slopes: Array.from(slopes.subarray(0, n)) };
+}
+
+/** Writes the pieces of `edge` at `at` in `ends`/`slopes`; returns how many (0 … pivots + 1). */
+function linearizeInto(
+  net: UncertaintyNetwork,
+  edge: number,
+  unitMsat: number,
+  limitMsat: number,
+  pivots: readonly number[],
+  ends: Int32Array,
+  slopes: Float64Array,
+  at: number,
+): number {
+  const h = net.inFlight[edge] as number;
+  const b = (net.maxLiq[edge] as number) - h;
+  const a = Math.min(b, Math.max(0, (net.minLiq[edge] as number) - h));
+  if (b <= 0) return 0;
+  ends[at] = Math.floor(Math.min(a, limitMsat) / unitMsat);
+  slopes[at] = 0;
+  if (b - a < unitMsat) return 1;
+  let n = 1;
+  if (net.model === 'uniform') {
+    // −log P at a + p·(b − a) is −log(1 − p) up to the +1 msat of the discrete model, which is ignored here.
+    const scale = unitMsat / (b - a);
+    let prevP = 0;
+    let prevCost = 0;
+    for (const p of pivots) {
+      const cost = p < 1 ? -Math.log(1 - p) : 1e9;
+      ends[at + n] = Math.floor(Math.min(a + p * (b - a), limitMsat) / unitMsat);
+      slopes[at + n] = ((cost - prevCost) / (p - prevP)) * scale;
+      n++;
+      prevP = p;
+      prevCost = cost;
+    }
+    return n;
+  }
+  let prevX = a;
+  let prevCost = 0;
+  let prevSlope = 0;
+  for (const p of pivots) {
+    const x = a + p * (b - a);
+    const pr = net.successProbability(edge, x);
+    const cost = pr > 0 ? -Math.log(pr) : 1e9;
+    let slope = ((cost - prevCost) / (x - prevX)) * unitMsat;
+    if (!(slope >= prevSlope)) slope = prevSlope;
+    ends[at + n] = Math.floor(Math.min(x, limitMsat) / unitMsat);
+    slopes[at + n] = slope;
+    n++;
+    prevX = x;
+    prevCost = cost;
+    prevSlope = slope;
+  }
+  return n;
+}
+
+/** Binary min-heap of (key, node) in typed arrays; ties broken by node index for determinism. */
+interface Heap {
+  key: Float64Array;
+  val: Int32Array;
+  size: number;
+}
+
+function heapPush(h: Heap, key: number, val: number): void {
+  if (h.size >= h.key.length) {
+    const k = new Float64Array(h.key.length * 2);
+    k.set(h.key);
+    const v = new Int32Array(h.val.length * 2);
+    v.set(h.val);
+    h.key = k;
+    h.val = v;
+  }
+  const hk = h.key;
+  const hv = h.val;
+  let i = h.size++;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const pk = hk[parent] as number;
+    if (pk < key || (pk === key && (hv[parent] as number) <= val)) break;
+    hk[i] = pk;
+    hv[i] = hv[parent] as number;
+    i = parent;
+  }
+  hk[i] = key;
+  hv[i] = val;
+}
+
+/** Removes the minimum (read it from key[0]/val[0] first). */
+function heapPop(h: Heap): void {
+  const hk = h.key;
+  const hv = h.val;
+  const size = --h.size;
+  if (size <= 0) return;
+  const lk = hk[size] as number;
+  const lv = hv[size] as number;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    const r = c + 1;
+    if (
+      r < size &&
+      ((hk[r] as number) < (hk[c] as number) ||
+        ((hk[r] as number) === (hk[c] as number) && (hv[r] as number) < (hv[c] as number)))
+    ) {
+      c = r;
+    }
+    const ck = hk[c] as number;
+    if (ck > lk || (ck === lk && (hv[c] as number) >= lv)) break;
+    hk[i] = ck;
+    hv[i] = hv[c] as number;
+    i = c;
+  }
+  hk[i] = lk;
+  hv[i] = lv;
+}
+
+interface Scratch {
+  keep: Uint8Array;
+  usable: Uint8Array;
+  flow: Int32Array;
+  ends: Int32Array;
+  slope: Float64Array;
+  feeUnit: Float64Array;
+  pot: Float64Array;
+  dist: Float64Array;
+  seen: Uint32Array;
+  done: Uint32Array;
+  prevEdge: Int32Array;
+  prevDir: Int8Array;
+  stamp: number;
+  heap: Heap;
+  settled: Int32Array;
+  mark: Uint8Array;
+  queue: Int32Array;
+  cursor: Uint32Array;
+  onPath: Int32Array;
+  edgeSum: Float64Array;
+}
+
+const scratchCache = new WeakMap<ChannelGraph, Scratch>();
+
+function scratchFor(g: ChannelGraph): Scratch {
+  let s = scratchCache.get(g);
+  if (s) return s;
+  const n = g.nodeCount;
+  const m = g.edgeCount;
+  s = {
+    keep: new Uint8Array(m),
+    usable: new Uint8Array(m),
+    flow: new Int32Array(m),
+    ends: new Int32Array(m * PIECES),
+    slope: new Float64Array(m * PIECES),
+    feeUnit: new Float64Array(m),
+    pot: new Float64Array(n),
+    dist: new Float64Array(n),
+    seen: new Uint32Array(n),
+    done: new Uint32Array(n),
+    prevEdge: new Int32Array(n),
+    prevDir: new Int8Array(n),
+    stamp: 0,
+    heap: { key: new Float64Array(1024), val: new Int32Array(1024), size: 0 },
+    settled: new Int32Array(n),
+    mark: new Uint8Array(n),
+    queue: new Int32Array(n),
+    cursor: new Uint32Array(n),
+    onPath: new Int32Array(n).fill(-1),
+    edgeSum: new Float64Array(m),
+  };
+  scratchCache.set(g, s);
+  return s;
+}
+
+/** The kept (pruned) edge set with linearised costs for one unit size. */
+interface Problem {
+  g: ChannelGraph;
+  net: UncertaintyNetwork;
+  s: Scratch;
+  source: number;
+  destination: number;
+  amount: number;
+  unit: number;
+  units: number;
+  kept: number[];
+}
+
+function prepare(
+  g: ChannelGraph,
+  net: UncertaintyNetwork,
+  source: number,
+  destination: number,
+  amount: number,
+  unit: number,
+  banned: Set<number>,
+): Problem {
+  const s = scratchFor(g);
+  const units = Math.ceil(amount / unit);
+  const ok = s.usable;
+  const { disabled, htlcMaxMsat, htlcMinMsat } = g;
+  const { maxLiq, inFlight } = net;
+  for (let e = 0; e < g.edgeCount; e++) {
+    ok[e] =
+      disabled[e] === 0 &&
+      (htlcMaxMsat[e] as number) >= unit &&
+      (htlcMinMsat[e] as number) <= amount &&
+      (maxLiq[e] as number) - (inFlight[e] as number) >= unit
+        ? 1
+        : 0;
+  }
+  for (const e of banned) ok[e] = 0;
+  // Nothing leaves the destination or enters the source.
+  for (let e = g.offsets[destination] as number; e < (g.offsets[destination + 1] as number); e++) ok[e] = 0;
+  for (let e = g.offsets[source] as number; e < (g.offsets[source + 1] as number); e++) ok[g.reverse[e] as number] = 0;
+  const usable = (e: number): boolean => ok[e] === 1;
+  // Forward reachability from the source.
+  const fwd = s.mark;
+  fwd.fill(0);
+  let head = 0;
+  let tail = 0;
+  s.queue[tail++] = source;
+  fwd[source] = 1;
+  while (head < tail) {
+    const u = s.queue[head++] as number;
+    const end = g.offsets[u + 1] as number;
+    for (let e = g.offsets[u] as number; e < end; e++) {
+      const v = g.to[e] as number;
+      if (fwd[v] === 0 && usable(e)) {
+        fwd[v] = 1;
+        s.queue[tail++] = v;
+      }
+    }
+  }
+  // Backward from the destination, over usable edges whose tail is forward-reachable: those are the kept edges.
+  const kept: number[] = [];
+  if (fwd[destination] === 1) {
+    head = 0;
+    tail = 0;
+    s.queue[tail++] = destination;
+    fwd[destination] = 3;
+    while (head < tail) {
+      const v = s.queue[head++] as number;
+      const end = g.offsets[v + 1] as number;
+      for (let e2 = g.offsets[v] as number; e2 < end; e2++) {
+        const e = g.reverse[e2] as number; // u → v
+        const u = g.from[e] as number;
+        if ((fwd[u] as number) === 0 || !usable(e)) continue;
+        kept.push(e);
+        if (fwd[u] === 1) {
+          fwd[u] = 3;
+          s.queue[tail++] = u;
+        }
+      }
+    }
+  }
+  for (const e of kept) {
+    s.keep[e] = 1;
+    s.flow[e] = 0;
+    const limit = Math.min(g.htlcMaxMsat[e] as number, units * unit);
+    const base = e * PIECES;
+    let count = linearizeInto(net, e, unit, limit, DEFAULT_PIVOTS, s.ends, s.slope, base);
+    if (count === 0) {
+      s.ends[base] = 0;
+      s.slope[base] = 0;
+      count = 1;
+    }
+    // Unused pieces repeat the last one with zero width.
+    for (let i = count; i < PIECES; i++) {
+      s.ends[base + i] = s.ends[base + count - 1] as number;
+      s.slope[base + i] = s.slope[base + count - 1] as number;
+    }
+    const capUnits = s.ends[base + PIECES - 1] as number;
+    if (g.from[e] === source) s.feeUnit[e] = 0;
+    else {
+      s.feeUnit[e] =
+        (unit * (g.feePpm[e] as number)) / 1e6 + (g.feeBaseMsat[e] as number) / Math.max(1, Math.min(capUnits, units));
+    }
+  }
+  return { g, net, s, source, destination, amount, unit, units, kept };
+}
+
+function release(p: Problem): void {
+  for (const e of p.kept) {
+    p.s.keep[e] = 0;
+    p.s.flow[e] = 0;
+  }
+}
+
+/** Successive shortest paths; leaves the flow in s.flow. Returns false if D units cannot be routed. */
+function solve(p: Problem, mu: number): boolean {
+  const { g, s, source, destination } = p;
+  const { flow, ends, slope, feeUnit, pot, dist, seen, done, prevEdge, prevDir, keep } = s;
+  for (const e of p.kept) flow[e] = 0;
+  // Potentials: only differences matter; reset those of nodes touched by the pruned problem.
+  for (const e of p.kept) {
+    pot[g.from[e] as number] = 0;
+    pot[g.to[e] as number] = 0;
+  }
+  let remaining = p.units;
+  while (remaining > 0) {
+    // Dijkstra with reduced costs.
+    s.stamp++;
+    const stamp = s.stamp;
+    const heap = s.heap;
+    heap.size = 0;
+    let settledCount = 0;
+    seen[source] = stamp;
+    dist[source] = 0;
+    heapPush(heap, 0, source);
+    let reached = false;
+    while (heap.size > 0) {
+      const d = heap.key[0] as number;
+      const u = heap.val[0] as number;
+      heapPop(heap);
+      if (done[u] === stamp || d > (dist[u] as number)) continue;
+      done[u] = stamp;
+      s.settled[settledCount++] = u;
+      if (u === destination) {
+        reached = true;
+        break;
+      }
+      const pu = pot[u] as number;
+      const end = g.offsets[u + 1] as number;
+      for (let e = g.offsets[u] as number; e < end; e++) {
+        const v = g.to[e] as number;
+        if (done[v] === stamp) continue;
+        if (keep[e] === 1) {
+          const f = flow[e] as number;
+          const base = e * PIECES;
+          let i = 0;
+          while (i < PIECES && (ends[base + i] as number) <= f) i++;
+          if (i < PIECES) {
+            let c = (slope[base + i] as number) + mu * (feeUnit[e] as number) + pu - (pot[v] as number);
+            if (c < 0) c = 0;
+            const nd = d + c;
+            if (seen[v] !== stamp || nd < (dist[v] as number)) {
+              seen[v] = stamp;
+              dist[v] = nd;
+              prevEdge[v] = e;
+              prevDir[v] = 1;
+              heapPush(heap, nd, v);
+            }
+          }
+        }
+        const r = g.reverse[e] as number; // v → u
+        if (keep[r] === 1) {
+          const f = flow[r] as number;
+          if (f > 0) {
+            const base = r * PIECES;
+            let j = 0;
+            while (j < PIECES - 1 && (ends[base + j] as number) < f) j++;
+            let c = -((slope[base + j] as number) + mu * (feeUnit[r] as number)) + pu - (pot[v] as number);
+            if (c < 0) c = 0;
+            const nd = d + c;
+            if (seen[v] !== stamp || nd < (dist[v] as number)) {
+              seen[v] = stamp;
+              dist[v] = nd;
+              prevEdge[v] = r;
+              prevDir[v] = -1;
+              heapPush(heap, nd, v);
+            }
+          }
+        }
+      }
+    }
+    if (!reached) return false;
+    const dt = dist[destination] as number;
+    for (let i = 0; i < settledCount; i++) {
+      const u = s.settled[i] as number;
+      pot[u] = (pot[u] as number) + (dist[u] as number) - dt;
+    }
+    // Bottleneck along the path.
+    let b = remaining;
+    for (let v = destination; v !== source; ) {
+      const e = prevEdge[v] as number;
+      const f = flow[e] as number;
+      const base = e * PIECES;
+      if (prevDir[v] === 1) {
+        let i = 0;
+        while (i < PIECES && (ends[base + i] as number) <= f) i++;
+        b = Math.min(b, (ends[base + i] as number) - f);
+        v = g.from[e] as number;
+      } else {
+        let j = 0;
+        while (j < PIECES - 1 && (ends[base + j] as number) < f) j++;
+        b = Math.min(b, f - (j > 0 ? (ends[base + j - 1] as number) : 0));
+        v = g.to[e] as number;
+      }
+    }
+    if (b <= 0) return false; // cannot happen with consistent pieces; guards against an endless loop
+    for (let v = destination; v !== source; ) {
+      const e = prevEdge[v] as number;
+      if (prevDir[v] === 1) {
+        flow[e] = (flow[e] as number) + b;
+        v = g.from[e] as number;
+      } else {
+        flow[e] = (flow[e] as number) - b;
+        v = g.to[e] as number;
+      }
+    }
+    remaining -= b;
+  }
+  return true;
+}
+
+/** Paths with their unit counts, from s.flow (consumed). Deterministic: CSR order. */
+function decompose(p: Problem): { path: number[]; units: number }[] {
+  const { g, s, source, destination } = p;
+  const { flow, keep, cursor, onPath } = s;
+  for (const e of p.kept) {
+    cursor[g.from[e] as number] = g.offsets[g.from[e] as number] as number;
+  }
+  cursor[source] = g.offsets[source] as number;
+  const out: { path: number[]; units: number }[] = [];
+  const nextEdge = (u: number): number => {
+    const end = g.offsets[u + 1] as number;
+    let e = cursor[u] as number;
+    while (e < end && !(keep[e] === 1 && (flow[e] as number) > 0)) e++;
+    cursor[u] = e;
+    return e < end ? e : -1;
+  };
+  for (;;) {
+    if (nextEdge(source) < 0) break;
+    const path: number[] = [];
+    const nodes: number[] = [source];
+    onPath[source] = 0;
+    let u = source;
+    while (u !== destination) {
+      const e = nextEdge(u);
+      if (e < 0) break; // conservation guarantees this does not happen
+      const v = g.to[e] as number;
+      path.push(e);
+      const at = onPath[v] as number;
+      if (at >= 0) {
+        // Cycle nodes[at] … u → v: cancel it.
+        const cyc = path.splice(at);
+        let m = Number.POSITIVE_INFINITY;
+        for (const c of cyc) m = Math.min(m, flow[c] as number);
+        for (const c of cyc) flow[c] = (flow[c] as number) - m;
+        for (const n of nodes.splice(at + 1)) onPath[n] = -1;
+        u = v;
+        continue;
+      }
+      onPath[v] = nodes.length;
+      nodes.push(v);
+      u = v;
+    }
+    for (const n of nodes) onPath[n] = -1;
+    if (u !== destination || path.length === 0) break;
+    let m = Number.POSITIVE_INFINITY;
+    for (const e of path) m = Math.min(m, flow[e] as number);
+    for (const e of path) flow[e] = (flow[e] as number) - m;
+    out.push({ path, units: m });
+  }
+  return out;
+}
+
+function fee(g: ChannelGraph, e: number, amount: bigint): bigint {
+  return BigInt(g.feeBaseMsat[e] as number) + (amount * BigInt(g.feePpm[e] as number)) / 1_000_000n;
+}
+
+/** Amount forwarded over each hop of a path so that `amount` arrives (index-aligned with path). */
+export function hopAmounts(g: ChannelGraph, path: readonly number[], amount: bigint): bigint[] {
+  const amts = new Array<bigint>(path.length);
+  let a = amount;
+  for (let i = path.length - 1; i >= 0; i--) {
+    amts[i] = a;
+    if (i > 0) a += fee(g, path[i] as number, a);
+  }
+  return amts;
+}
+
+interface Candidate {
+  plan: Plan;
+  /** Edge that breaks an htlc limit or hop limit, if any. */
+  violation: number;
+}
+
+function toPlan(p: Problem, paths: { path: number[]; units: number }[], mu: number, maxHops: number): Candidate {
+  const { g, net, s } = p;
+  const amounts = paths.map((x) => x.units * p.unit);
+  let excess = p.units * p.unit - p.amount;
+  if (excess > 0) {
+    let best = 0;
+    for (let i = 1; i < amounts.length; i++) if ((amounts[i] as number) > (amounts[best] as number)) best = i;
+    amounts[best] = (amounts[best] as number) - excess;
+    excess = 0;
+  }
+  const parts: PlanPart[] = [];
+  let total = 0n;
+  let violation = -1;
+  const touched: number[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const path = (paths[i] as { path: number[] }).path;
+    const amount = BigInt(amounts[i] as number);
+    const hops = hopAmounts(g, path, amount);
+    let prob = 1;
+    for (let k = 0; k < path.length; k++) {
+      const e = path[k] as number;
+      const a = Number(hops[k] as bigint);
+      if (violation < 0 && (a < (g.htlcMinMsat[e] as number) || a > (g.htlcMaxMsat[e] as number))) violation = e;
+      prob *= net.successProbability(e, a);
+      if (s.edgeSum[e] === 0) touched.push(e);
+      s.edgeSum[e] = (s.edgeSum[e] as number) + a;
+    }
+    if (violation < 0 && path.length > maxHops) violation = path[path.length >> 1] as number;
+    const feeMsat = (hops[0] as bigint) - amount;
+    total += feeMsat;
+    parts.push({ path, amountMsat: amount, feeMsat, probability: prob });
+  }
+  let probability = 1;
+  for (const e of touched) {
+    probability *= net.successProbability(e, s.edgeSum[e] as number);
+    s.edgeSum[e] = 0;
+  }
+  return { plan: { ok: true, parts, probability, feeMsat: total, mu, unitMsat: p.unit }, violation };
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const sorted = Float64Array.from(xs).sort();
+  return sorted[sorted.length >> 1] as number;
+}
+
+/** Plans a payment over the uncertainty network. Pure and deterministic for identical input. */
+export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest): PlanResult {
+  const amount = Number(req.amountMsat);
+  const maxParts = req.maxParts ?? 16;
+  const maxHops = req.maxHops ?? 20;
+  if (!(amount > 0) || !Number.isSafeInteger(amount)) {
+    return { ok: false, reason: 'invalid', message: 'amount must be a positive integer below 2^53 msat' };
+  }
+  if (req.source === req.destination || maxParts < 1) {
+    return { ok: false, reason: 'invalid', message: 'source equals destination or maxParts < 1' };
+  }
+  let unit = req.unitMsat ?? Math.max(1, Math.ceil(amount / 100));
+  unit = Math.max(1, Math.floor(unit));
+  const banned = new Set<number>();
+  let lastFailure: NoPlan = { ok: false, reason: 'no-route', message: 'no route' };
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const p = prepare(g, net, req.source, req.destination, amount, unit, banned);
+    try {
+      if (p.kept.length === 0) {
+        lastFailure = {
+          ok: false,
+          reason: 'no-route',
+          message: `destination unreachable over usable channels (unit ${unit} msat)`,
+        };
+        break;
+      }
+      const run = (mu: number): Candidate | undefined =>
+        solve(p, mu) ? toPlan(p, decompose(p), mu, maxHops) : undefined;
+      const mus: number[] = [];
+      let chosen: Candidate | undefined;
+      const first = run(req.mu ?? 0);
+      if (!first) {
+        lastFailure = {
+          ok: false,
+          reason: 'insufficient-capacity',
+          message: 'the channels cannot carry the amount within 95% of their liquidity ranges',
+        };
+        break;
+      }
+      if (req.mu !== undefined || first.plan.feeMsat <= req.maxFeeMsat) chosen = first;
+      else {
+        const probSlopes: number[] = [];
+        const fees: number[] = [];
+        for (const e of p.kept) {
+          const sl = p.s.slope[e * PIECES + 1] as number;
+          if (sl > 0) probSlopes.push(sl);
+          const f = p.s.feeUnit[e] as number;
+          if (f > 0) fees.push(f);
+        }
+        const scale = fees.length > 0 ? (median(probSlopes) || 1e-6) / median(fees) : 1;
+        let lo = 0;
+        let okMu = -1;
+        let best: Candidate | undefined;
+        for (let k = -2; k <= 6; k++) {
+          const mu = scale * 10 ** k;
+          mus.push(mu);
+          const c = run(mu);
+          if (c && c.plan.feeMsat <= req.maxFeeMsat) {
+            okMu = mu;
+            best = c;
+            break;
+          }
+          lo = mu;
+        }
+        if (best && lo > 0) {
+          let hi = okMu;
+          for (let i = 0; i < 3; i++) {
+            const mid = Math.sqrt(lo * hi);
+            const c = run(mid);
+            if (c && c.plan.feeMsat <= req.maxFeeMsat) {
+              hi = mid;
+              if (c.plan.probability > best.plan.probability) best = c;
+            } else lo = mid;
+          }
+        }
+        chosen = best;
+        if (!chosen) {
+          return {
+            ok: false,
+            reason: 'fee-limit',
+            message: `no flow found within the fee limit (μ up to ${mus.at(-1)})`,
+          };
+        }
+      }
+      if (chosen.violation >= 0) {
+        banned.add(chosen.violation);
+        lastFailure = { ok: false, reason: 'limits', message: 'htlc or hop limits could not be met' };
+        continue;
+      }
+      if (chosen.plan.parts.length > maxParts) {
+        // D = ceil(amount / unit) <= maxParts bounds the number of parts, so this terminates.
+        const cap = Math.ceil(amount / maxParts);
+        if (unit >= cap) break;
+        unit = Math.min(unit * 2, cap);
+        continue;
+      }
+      return chosen.plan;
+    } finally {
+      release(p);
+    }
+  }
+  return lastFailure;
+}
