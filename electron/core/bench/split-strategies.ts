@@ -1,6 +1,7 @@
 // The strategies the split benchmark (split.bench.ts) compares, all at the model level (no gRPC): LND's own
 // splitter (simnet's SendPaymentV2 model), a single cheapest route, and Braid's round loop with a pluggable planner
-// ("braid-simple" today: allocate over our channels + path finding per first channel, as electron/core/payer/split.ts).
+// ("braid-simple": allocate over our channels + path finding per first channel, as electron/core/payer/split.ts;
+// "braid": the min-cost-flow planner of shared/planner/mcf/, see split-mcf.ts).
 import { allocate } from '../../../shared/planner/allocate';
 import type { Invoice } from '../../../simnet/model/invoices';
 import { DEFAULT_FINAL_CLTV_DELTA } from '../../../simnet/model/lnd';
@@ -171,6 +172,15 @@ export interface PlanRequest {
  */
 export type RoundPlanner = (ctx: SplitContext, req: PlanRequest) => Route[] | undefined;
 
+/**
+ * A planner with state for one payment (the MCF planner of split-mcf.ts): `plan` as a RoundPlanner, and `outcome`
+ * for every route it planned once that part is back (or was refused before going out).
+ */
+export interface PlannerSession {
+  plan(req: PlanRequest): Route[] | undefined;
+  outcome?(route: Route, attempt: Attempt): void;
+}
+
 /** As payer/split.ts: a channel's part that no path carries is halved down to this before the channel is dropped. */
 const MIN_SPLIT_MSAT = 10_000_000n;
 
@@ -227,7 +237,9 @@ export const simplePlanner: RoundPlanner = (ctx, req) => {
 };
 
 export interface BraidOptions {
-  planner: RoundPlanner;
+  /** A stateless planner, or `session`: a planner made for each payment. */
+  planner?: RoundPlanner;
+  session?: (ctx: SplitContext) => PlannerSession;
   /** Parts in flight at most (payer default: 16). */
   maxParts?: number;
   /** Rounds at most. */
@@ -250,8 +262,16 @@ export function braidStrategy(options: BraidOptions): SplitStrategy {
   const maxParts = options.maxParts ?? 16;
   const maxRounds = options.maxRounds ?? 20;
   const collectMs = options.collectMs ?? 5;
+  const planner = options.planner;
+  const makeSession =
+    options.session ??
+    ((ctx: SplitContext): PlannerSession => {
+      if (!planner) throw new Error('braidStrategy: a planner or a session is needed');
+      return { plan: (req) => planner(ctx, req) };
+    });
   return async (ctx) => {
     const lnd = ctx.sim.lnd(ctx.sender);
+    const session = makeSession(ctx);
     const hash = ctx.invoice.hash;
     const deadline = Date.now() + ctx.timeoutSeconds * 1000;
     const avoid: AvoidPair[] = [];
@@ -276,7 +296,7 @@ export function braidStrategy(options: BraidOptions): SplitStrategy {
       if (remaining > 0n) {
         rounds++;
         const t = performance.now();
-        const plan = options.planner(ctx, {
+        const plan = session.plan({
           amountMsat: remaining,
           maxParts: Math.max(1, maxParts - pending().length),
           feeBudgetMsat: ctx.feeLimitMsat - feesSpent,
@@ -293,17 +313,22 @@ export function braidStrategy(options: BraidOptions): SplitStrategy {
                 const failure = attempt.failure;
                 if (failure && TERMINAL.has(failure.code)) refused = true;
                 if (failure) learn(route, failure.sourceIndex, failure.code, avoid, ctx);
+                session.outcome?.(route, attempt);
                 notify();
               },
               () => {
                 // A refused registration (e.g. a set already settled): the part never went out.
                 part.attempt = { status: 'FAILED' } as Attempt;
+                session.outcome?.(route, part.attempt);
                 notify();
               },
             );
             parts.push(part);
             sent++;
           }
+        } else if (plan) {
+          // Over the fee limit: nothing goes out; the session gets its parts back.
+          for (const route of plan) session.outcome?.(route, { status: 'FAILED' } as Attempt);
         }
       }
       if (pending().length === 0) {

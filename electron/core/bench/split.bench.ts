@@ -1,14 +1,17 @@
 /**
  * Split benchmark (issue 6), `npm run bench:split [-- --quick] [--payments N] [--seeds 1,2] [--sizes 10000,100000]
- * [--balances uniform,bimodal]`.
+ * [--balances uniform,bimodal] [--mcf-model uniform|bimodal]`.
  *
  * On simnet's `mainnet` topology (the 2026-02-03 graph, balances drawn by buildMainnet from a fixed seed, uniform
- * and bimodal), for payments of 10k, 100k, 1M and 5M sat between random pairs that can pay, runs three strategies on
+ * and bimodal), for payments of 10k, 100k, 1M and 5M sat between random pairs that can pay, runs four strategies on
  * the same network state, pairs and seeds, all in-process at the model level (no gRPC, hop delay 0, MPP hold 2 s):
  *  - "lnd": simnet's SendPaymentV2 model (LND's own splitter), max 16 parts;
  *  - "single": the cheapest route of LND's path finding only, one HTLC, no retry;
- *  - "braid": Braid's payer loop with the simple planner ("planner": "simple", electron/core/payer/split.ts at the
- *    model level); the MCF planner plugs in through `RoundPlanner` (split-strategies.ts).
+ *  - "braid": Braid's payer loop with the min-cost-flow planner of shared/planner/mcf/ ("planner": "mcf-uniform", or
+ *    "mcf-bimodal" with `--mcf-model bimodal`; split-mcf.ts): a fresh uncertainty network per payment, learning
+ *    within the payment's rounds only;
+ *  - "braid-simple": the same loop with the simple planner ("planner": "simple", electron/core/payer/split.ts at the
+ *    model level).
  * Every strategy has a fee limit of 1% of the amount and 60 s. Before each run the balances are put back from a
  * snapshot, nothing is in flight and the sender's mission control is reset, so each payment starts from the same
  * state for each strategy (payments are independent of each other).
@@ -25,9 +28,11 @@
  * --quick: 10 payments, sizes 10k/100k/1M, seed 1, both balance models.
  */
 import { randomBytes } from 'node:crypto';
+import type { ProbabilityModel } from '../../../shared/planner/mcf/uncertainty';
 import { Sim } from '../../../simnet/model/sim';
 import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../../simnet/topology/mainnet';
 import { maxRssMb, median, percentile, print, round } from './bench-util';
+import { mcfSession } from './split-mcf';
 import { BalanceGraph, pickPairs, restoreState, snapshotBalances } from './split-network';
 import {
   braidStrategy,
@@ -39,7 +44,7 @@ import {
 } from './split-strategies';
 
 type Balances = 'uniform' | 'bimodal';
-type StrategyName = 'braid' | 'lnd' | 'single';
+type StrategyName = 'braid' | 'braid-simple' | 'lnd' | 'single';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -60,9 +65,15 @@ const TIMEOUT_SECONDS = 60;
 const MPP_TIMEOUT_MS = 2_000;
 const FINAL_CLTV_DELTA = 80;
 
-/** The strategies, in the order they run on each pair. The MCF planner will be another `braidStrategy({planner})`. */
+/** The strategies, in the order they run on each pair. */
+const MCF_MODEL = (option('mcf-model') ?? 'uniform') as ProbabilityModel;
 const STRATEGIES: { name: StrategyName; planner?: string; run: SplitStrategy }[] = [
-  { name: 'braid', planner: 'simple', run: braidStrategy({ planner: simplePlanner }) },
+  {
+    name: 'braid',
+    planner: `mcf-${MCF_MODEL}`,
+    run: braidStrategy({ session: (ctx) => mcfSession(ctx, { model: MCF_MODEL }) }),
+  },
+  { name: 'braid-simple', planner: 'simple', run: braidStrategy({ planner: simplePlanner }) },
   { name: 'lnd', run: lndStrategy },
   { name: 'single', run: singleStrategy },
 ];
