@@ -6,31 +6,17 @@
  *    and (when the graph file is there) on mainnet.
  * Environment: BENCH_SEED (default 1), BRAID_MAINNET_GRAPH (the graph file, see simnet/topology/mainnet.ts).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Rng } from '../model/rng';
 import { buildRouteFromPath } from '../model/route';
 import { Sim } from '../model/sim';
 import { buildMainnet, clearMainnetKeyCache, mainnetGraphAvailable, mainnetGraphPath } from '../topology/mainnet';
 import { buildSmall } from '../topology/small';
+import { findGc } from './gc';
 
 const SEED = Number(process.env.BENCH_SEED ?? 1);
 const LOAD_RUNS = 3;
 const THROUGHPUT_REPS = 5;
 const FINAL_CLTV = 40;
-
-/** `gc` without asking for a node flag: tsx runs this file, so --expose-gc may not be on the command line. */
-function findGc(): (() => void) | undefined {
-  const global = globalThis as { gc?: () => void };
-  if (typeof global.gc === 'function') return global.gc;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const gc = findGc();
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;

@@ -1,8 +1,7 @@
 // Small helpers for the ledger benchmark (ledger.bench.ts): statistics, output, GC, synthetic routes.
 import { createHash, randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Route } from '../../../shared/types';
+import { findGc } from '../../../simnet/bench/gc';
 
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 export const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
@@ -29,18 +28,6 @@ export function summary(ms: number[], prefix: string): Record<string, number> {
   };
 }
 
-/** `gc` without a node flag on the command line (tsx runs this file). */
-function findGc(): (() => void) | undefined {
-  const global = globalThis as { gc?: () => void };
-  if (typeof global.gc === 'function') return global.gc;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 const gcFn = findGc();
 export function collect(): void {
   gcFn?.();

@@ -8,18 +8,8 @@
 
 import { buildGraph, type ChannelInput, type Policy } from './graph.ts';
 import { planPayment } from './mcf.ts';
+import { rng } from './rng.ts';
 import { UncertaintyNetwork } from './uncertainty.ts';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = 1;
 const r = rng(seed);

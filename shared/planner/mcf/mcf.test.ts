@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph, type ChannelGraph, type ChannelInput, findEdge, type Policy } from './graph.ts';
 import { hopAmounts, linearize, type Plan, planPayment } from './mcf.ts';
+import { rng } from './rng';
 import { UncertaintyNetwork } from './uncertainty.ts';
 
 const U = 1_000_000; // msat, one unit in these tests
@@ -204,18 +205,6 @@ describe('planPayment', () => {
     expect(plan.parts[0]?.amountMsat).toBe(BigInt(5 * U));
   });
 });
-
-// Deterministic pseudo-random generator (mulberry32).
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomGraph(seed: number, n: number, m: number): ChannelGraph {
   const r = rng(seed);
