@@ -31,7 +31,13 @@ export class Core {
   private offState: (() => void) | undefined;
 
   private constructor(private readonly options: CoreOptions) {
-    this.parts = new PartDispatcher(options.ledger, options.node, this.events, () => this.ownId);
+    this.parts = new PartDispatcher(
+      options.ledger,
+      options.node,
+      this.events,
+      () => this.ownId,
+      () => this.nodeInfo(),
+    );
     this.ctx = {
       node: options.node,
       ledger: options.ledger,

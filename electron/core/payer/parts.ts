@@ -5,7 +5,7 @@ import { parseScid } from '../../../shared/scid';
 import type { PartFailure, PartialPayment, Payment, Route } from '../../../shared/types';
 import type { EventBus } from '../events';
 import type { BeginPartArgs, BeginSinglePayArgs, Ledger, ResolveResult } from '../ledger/ledger';
-import { type HtlcAttempt, type LightningNode, type NodePayment, NodeRefusal } from '../node/types';
+import { type HtlcAttempt, type LightningNode, type NodeInfo, type NodePayment, NodeRefusal } from '../node/types';
 import { describeHtlcFailure } from './failure';
 
 export type PartRequest = Omit<BeginPartArgs, 'now'>;
@@ -30,7 +30,6 @@ function partRouteKey(route: Route): string {
  * answer, or, when that call was cut off, from the node's payment updates.
  */
 export class PartDispatcher {
-  private heightCache = { height: 0, at: 0 };
   private stopTracking: (() => void) | undefined;
   /** Parts whose SendToRouteV2 call is still open: their answer will come from it, not from reconciliation. */
   private readonly dispatching = new Set<number>();
@@ -41,6 +40,8 @@ export class PartDispatcher {
     private readonly node: LightningNode,
     private readonly events: EventBus,
     private readonly ownId: () => string,
+    /** The node's info as the core caches it: routes' delays are relative to its block height. */
+    private readonly info: () => Promise<NodeInfo> = () => node.getInfo(),
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
@@ -66,11 +67,7 @@ export class PartDispatcher {
   }
 
   private async height(): Promise<number> {
-    if (Date.now() - this.heightCache.at > 1000) {
-      const info = await this.node.getInfo();
-      this.heightCache = { height: info.blockheight, at: Date.now() };
-    }
-    return this.heightCache.height;
+    return (await this.info()).blockheight;
   }
 
   /** sendpartialpay: the proposal's rules in the ledger, then the HTLC. Returns once the HTLC is handed over. */
