@@ -144,8 +144,16 @@ describe('planPayment', () => {
     expect(flowOn(plan, e.ct)).toBe(BigInt(U));
     expect(flowOn(plan, e.bt)).toBe(BigInt(3 * U));
     expect(plan.mu).toBeGreaterThan(0);
+    // An attempt that costs nothing makes fees free: the most probable flow (μ = 0) while it fits the limit.
     const free = mustPlan(
-      planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(4 * U), maxFeeMsat: 5000n, unitMsat: U }),
+      planPayment(g, net, {
+        source: 0,
+        destination: 4,
+        amountMsat: BigInt(4 * U),
+        maxFeeMsat: 5000n,
+        unitMsat: U,
+        attemptCostMsat: Number.POSITIVE_INFINITY,
+      }),
     );
     expect(free.feeMsat).toBe(3000n);
     expect(free.mu).toBe(0);
@@ -173,9 +181,38 @@ describe('planPayment', () => {
     const plan = mustPlan(
       planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(5 * U), maxFeeMsat: 10n ** 9n, unitMsat: U }),
     );
-    expect(flowOn(plan, e.at)).toBeLessThanOrEqual(BigInt(2 * U));
-    for (const p of plan.parts) if (p.path.includes(e.at)) expect(p.amountMsat).toBeLessThanOrEqual(BigInt(2 * U));
+    const viaAt = plan.parts.filter((p) => p.path.includes(e.at));
+    for (const p of viaAt) expect(p.amountMsat).toBeLessThanOrEqual(BigInt(2 * U));
+    // More than one HTLC may cross the channel: the flow on it is carried by enough parts, each within the max.
+    expect(BigInt(viaAt.length) * BigInt(2 * U)).toBeGreaterThanOrEqual(flowOn(plan, e.at));
     expect(plan.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(5 * U));
+  });
+
+  it('sends more than its htlc max over our own channel, as several parts', () => {
+    // One own channel of 100 units whose htlc max is 2 units, to a peer with a known 50-unit channel to t.
+    const g = buildGraph({
+      nodes: ['s', 'p', 't'],
+      channels: [
+        {
+          scid: '1',
+          node1: 0,
+          node2: 1,
+          capacityMsat: BigInt(100 * U),
+          policies: [pol(0, { htlcMaxMsat: BigInt(2 * U) }), pol(0)],
+        },
+        { scid: '2', node1: 1, node2: 2, capacityMsat: BigInt(50 * U), policies: [pol(10), pol(10)] },
+      ],
+    });
+    const net = new UncertaintyNetwork(g);
+    net.setOwnBalance(findEdge(g, 0, 1), 100 * U);
+    net.onSuccess([findEdge(g, 1, 2)], 50 * U);
+    const plan = mustPlan(
+      planPayment(g, net, { source: 0, destination: 2, amountMsat: BigInt(7 * U), maxFeeMsat: 10n ** 9n }),
+    );
+    expect(plan.parts.length).toBe(4);
+    for (const p of plan.parts) expect(hopAmounts(g, p.path, p.amountMsat)[0]).toBeLessThanOrEqual(BigInt(2 * U));
+    expect(plan.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(7 * U));
+    expect(plan.probability).toBe(1);
   });
 
   it('accounts for amounts in flight and plans under the bimodal model', () => {

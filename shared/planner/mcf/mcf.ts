@@ -7,21 +7,26 @@
 // a + {0.5, 0.8, 0.95}·(b − a); each piece's unit cost is the secant slope of −log P between its ends (uniform:
 // closed form −log(1 − p), ignoring the model's +1 msat; bimodal: evaluated, then made non-decreasing) plus
 // μ · (U·ppm/1e6 + base / min(edge units, D)), i.e. the base fee amortised as if the edge carried as much as it
-// can. Flow never enters the top 5 % of a range.
+// can. Flow stays out of the top 5 % of a range unless the amount cannot be carried otherwise; then a fifth piece
+// reaches 99.5 % at a steep price.
 // Edges out of the source carry no fee (we do not pay ourselves).
 //
 // Pruning: disabled edges, edges whose htlc max is below one unit or whose htlc min is above the amount, edges with
 // less than one unit of possible liquidity, and edges not on any source→destination path (forward and backward
-// reachability) are dropped. A directed edge's total flow is capped at its htlc max, so no part can exceed it.
+// reachability) are dropped. An edge may carry up to maxParts × its htlc max in all: a path that carries more than
+// one HTLC may becomes several parts (our own channel with a small htlc max still lends all of its balance).
 //
 // Solver: successive shortest paths with node potentials (Dijkstra on a binary heap in typed arrays, stopping at the
 // destination), residual costs from the convex pieces. The flow is decomposed into paths (cycles cancelled); each
 // path is a part. The quantisation excess (D·U − amount < U) is taken off the largest part, so parts sum to the
-// amount exactly. Parts are then checked against every hop's htlc min/max with fees included; an offending edge is
-// banned and the plan re-solved. Too many parts: the unit is doubled, up to ceil(amount / maxParts) (then D ≤ maxParts
-// bounds the parts); a coarser unit can lose capacity to rounding, in which case no plan is returned.
+// amount exactly. Parts are then checked against every hop's htlc min/max with fees included; the offending edges are
+// banned and the plan re-solved. Too many parts: the largest maxParts − ⌈maxParts/4⌉ parts are kept (held as in
+// flight) and what they leave is planned in the remaining slots; failing that, the unit is doubled, up to
+// ceil(amount / maxParts) (then D ≤ maxParts bounds the parts). A plan spends at most 40 solves in all.
 //
-// μ: 0 first (most probable flow). If its fee exceeds the limit, μ runs over μ*·10^k, k = −2 … 6, where μ* is the
+// μ: starts at 1 / attemptCost (LND's attempt cost by default: 100 sat + 1000 ppm of the amount), so a fee is paid
+// when it buys as much probability as it saves in expected retries; this keeps fees near LND's while the flow stays
+// the most probable one for its price. If the fee exceeds the limit, μ runs over μ*·10^k, k = −2 … 6, where μ* is the
 // ratio of median probability slope to median fee per unit (as askrene's median ratio), then 3 geometric bisection
 // steps between the last μ over the limit and the first within it; the most probable plan within the limit wins.
 
@@ -29,7 +34,9 @@ import type { ChannelGraph } from './graph.ts';
 import type { UncertaintyNetwork } from './uncertainty.ts';
 
 export const DEFAULT_PIVOTS: readonly number[] = [0.5, 0.8, 0.95];
-const PIECES = 4;
+/** When the default pieces cannot carry the amount: the top of every range too, at a steep price. */
+export const FULL_PIVOTS: readonly number[] = [0.5, 0.8, 0.95, 0.995];
+const PIECES = 5;
 
 export interface PlanRequest {
   source: number;
@@ -42,6 +49,12 @@ export interface PlanRequest {
   unitMsat?: number;
   /** Fixed μ (nats per msat of fee); skips the search. */
   mu?: number;
+  /**
+   * What one failed attempt costs the payer, in msat: the starting μ is 1 / attemptCost, so a fee is worth paying
+   * when it buys as much probability as it costs in expected retries. Default LND's (routing/pathfind.go): 100 sat
+   * plus 1000 ppm of the amount.
+   */
+  attemptCostMsat?: number;
   /** Default 20: a path with more hops is rejected (its middle edge is banned and the plan re-solved). */
   maxHops?: number;
 }
@@ -283,6 +296,8 @@ function prepare(
   amount: number,
   unit: number,
   banned: Set<number>,
+  pivots: readonly number[],
+  maxParts: number,
 ): Problem {
   const s = scratchFor(g);
   const units = Math.ceil(amount / unit);
@@ -346,9 +361,10 @@ function prepare(
   for (const e of kept) {
     s.keep[e] = 1;
     s.flow[e] = 0;
-    const limit = Math.min(g.htlcMaxMsat[e] as number, units * unit);
+    // Several parts may share an edge, each within its htlc max (toPlan splits a path that carries more).
+    const limit = Math.min((g.htlcMaxMsat[e] as number) * maxParts, units * unit);
     const base = e * PIECES;
-    let count = linearizeInto(net, e, unit, limit, DEFAULT_PIVOTS, s.ends, s.slope, base);
+    let count = linearizeInto(net, e, unit, limit, pivots, s.ends, s.slope, base);
     if (count === 0) {
       s.ends[base] = 0;
       s.slope[base] = 0;
@@ -563,7 +579,8 @@ export function hopAmounts(g: ChannelGraph, path: readonly number[], amount: big
 interface Candidate {
   plan: Plan;
   /** Edge that breaks an htlc limit or hop limit, if any. */
-  violation: number;
+  /** Edges that break an htlc limit or the hop limit (all of them, so one re-solve bans them together). */
+  violations: number[];
 }
 
 function toPlan(p: Problem, paths: { path: number[]; units: number }[], mu: number, maxHops: number): Candidate {
@@ -576,24 +593,35 @@ function toPlan(p: Problem, paths: { path: number[]; units: number }[], mu: numb
     amounts[best] = (amounts[best] as number) - excess;
     excess = 0;
   }
-  const parts: PlanPart[] = [];
-  let total = 0n;
-  let violation = -1;
-  const touched: number[] = [];
+  // A path may carry more than one HTLC may: it becomes as many parts as its narrowest htlc max needs.
+  const chunks: { path: number[]; amount: bigint }[] = [];
   for (let i = 0; i < paths.length; i++) {
     const path = (paths[i] as { path: number[] }).path;
     const amount = BigInt(amounts[i] as number);
+    const hops = hopAmounts(g, path, amount);
+    let n = 1;
+    for (let k = 0; k < path.length; k++) {
+      n = Math.max(n, Math.ceil(Number(hops[k] as bigint) / (g.htlcMaxMsat[path[k] as number] as number)));
+    }
+    const each = amount / BigInt(n);
+    for (let j = 0; j < n; j++) chunks.push({ path, amount: j === 0 ? amount - each * BigInt(n - 1) : each });
+  }
+  const parts: PlanPart[] = [];
+  let total = 0n;
+  const violations: number[] = [];
+  const touched: number[] = [];
+  for (const { path, amount } of chunks) {
     const hops = hopAmounts(g, path, amount);
     let prob = 1;
     for (let k = 0; k < path.length; k++) {
       const e = path[k] as number;
       const a = Number(hops[k] as bigint);
-      if (violation < 0 && (a < (g.htlcMinMsat[e] as number) || a > (g.htlcMaxMsat[e] as number))) violation = e;
+      if (a < (g.htlcMinMsat[e] as number) || a > (g.htlcMaxMsat[e] as number)) violations.push(e);
       prob *= net.successProbability(e, a);
       if (s.edgeSum[e] === 0) touched.push(e);
       s.edgeSum[e] = (s.edgeSum[e] as number) + a;
     }
-    if (violation < 0 && path.length > maxHops) violation = path[path.length >> 1] as number;
+    if (path.length > maxHops) violations.push(path[path.length >> 1] as number);
     const feeMsat = (hops[0] as bigint) - amount;
     total += feeMsat;
     parts.push({ path, amountMsat: amount, feeMsat, probability: prob });
@@ -603,7 +631,7 @@ function toPlan(p: Problem, paths: { path: number[]; units: number }[], mu: numb
     probability *= net.successProbability(e, s.edgeSum[e] as number);
     s.edgeSum[e] = 0;
   }
-  return { plan: { ok: true, parts, probability, feeMsat: total, mu, unitMsat: p.unit }, violation };
+  return { plan: { ok: true, parts, probability, feeMsat: total, mu, unitMsat: p.unit }, violations };
 }
 
 function median(xs: number[]): number {
@@ -614,6 +642,81 @@ function median(xs: number[]): number {
 
 /** Plans a payment over the uncertainty network. Pure and deterministic for identical input. */
 export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest): PlanResult {
+  return planAt(g, net, req, 0, { solves: MAX_SOLVES });
+}
+
+/**
+ * Min-cost-flow solves one plan may spend, over bans, the μ search and the re-plans of keepLargest: a bound on the
+ * time of the worst case (each solve is a few ms to a few tens of ms on the mainnet graph).
+ */
+const MAX_SOLVES = 40;
+
+interface Budget {
+  solves: number;
+}
+
+/**
+ * Too many parts: keep the largest ones (they carry most of the amount over the most probable paths), hold them as
+ * in flight, and plan what they leave with the remaining part slots. A coarser unit would also bound the parts, but
+ * it drops every channel narrower than a unit, which near the max-flow loses the plan altogether.
+ */
+function keepLargest(
+  g: ChannelGraph,
+  net: UncertaintyNetwork,
+  req: PlanRequest,
+  plan: Plan,
+  maxParts: number,
+  depth: number,
+  budget: Budget,
+): Plan | undefined {
+  const slots = Math.max(1, Math.ceil(maxParts / 4));
+  const keep = plan.parts
+    .slice()
+    .sort((a, b) => (a.amountMsat === b.amountMsat ? 0 : a.amountMsat > b.amountMsat ? -1 : 1))
+    .slice(0, maxParts - slots);
+  const hops = keep.map((p) => hopAmounts(g, p.path, p.amountMsat).map(Number));
+  for (let i = 0; i < keep.length; i++) reserveHops(net, (keep[i] as PlanPart).path, hops[i] as number[], 1);
+  try {
+    const kept = keep.reduce((s, p) => s + p.amountMsat, 0n);
+    const keptFee = keep.reduce((s, p) => s + p.feeMsat, 0n);
+    const rest = planAt(
+      g,
+      net,
+      { ...req, amountMsat: req.amountMsat - kept, maxFeeMsat: req.maxFeeMsat - keptFee, maxParts: slots },
+      depth + 1,
+      budget,
+    );
+    if (!rest.ok) return undefined;
+    const parts = [...keep, ...rest.parts];
+    return { ...plan, parts, feeMsat: keptFee + rest.feeMsat, probability: jointProbability(g, net, parts) };
+  } finally {
+    for (let i = 0; i < keep.length; i++) reserveHops(net, (keep[i] as PlanPart).path, hops[i] as number[], -1);
+  }
+}
+
+function reserveHops(net: UncertaintyNetwork, path: readonly number[], amounts: readonly number[], sign: 1 | -1): void {
+  for (let k = 0; k < path.length; k++) {
+    const e = path[k] as number;
+    net.inFlight[e] = Math.max(0, (net.inFlight[e] as number) + sign * (amounts[k] as number));
+  }
+}
+
+/** Product over the edges used of P(everything the parts forward on that edge). */
+export function jointProbability(g: ChannelGraph, net: UncertaintyNetwork, parts: readonly PlanPart[]): number {
+  const sums = new Map<number, number>();
+  for (const part of parts) {
+    const amounts = hopAmounts(g, part.path, part.amountMsat);
+    for (let k = 0; k < part.path.length; k++) {
+      const e = part.path[k] as number;
+      sums.set(e, (sums.get(e) ?? 0) + Number(amounts[k] as bigint));
+    }
+  }
+  let p = 1;
+  for (const [e, sum] of sums) p *= net.successProbability(e, sum);
+  return p;
+}
+
+function planAt(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest, depth: number, budget: Budget): PlanResult {
   const amount = Number(req.amountMsat);
   const maxParts = req.maxParts ?? 16;
   const maxHops = req.maxHops ?? 20;
@@ -626,9 +729,13 @@ export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanR
   let unit = req.unitMsat ?? Math.max(1, Math.ceil(amount / 100));
   unit = Math.max(1, Math.floor(unit));
   const banned = new Set<number>();
+  const attemptCost = req.attemptCostMsat ?? 100_000 + amount / 1000;
+  const mu0 = req.mu ?? (attemptCost > 0 ? 1 / attemptCost : 0);
+  let pivots = DEFAULT_PIVOTS;
+  let triedKeep = false;
   let lastFailure: NoPlan = { ok: false, reason: 'no-route', message: 'no route' };
   for (let attempt = 0; attempt < 40; attempt++) {
-    const p = prepare(g, net, req.source, req.destination, amount, unit, banned);
+    const p = prepare(g, net, req.source, req.destination, amount, unit, banned, pivots, maxParts);
     try {
       if (p.kept.length === 0) {
         lastFailure = {
@@ -638,18 +745,30 @@ export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanR
         };
         break;
       }
-      const run = (mu: number): Candidate | undefined =>
-        solve(p, mu) ? toPlan(p, decompose(p), mu, maxHops) : undefined;
+      const run = (mu: number): Candidate | undefined => {
+        if (budget.solves <= 0) return undefined;
+        budget.solves--;
+        return solve(p, mu) ? toPlan(p, decompose(p), mu, maxHops) : undefined;
+      };
       const mus: number[] = [];
       let chosen: Candidate | undefined;
-      const first = run(req.mu ?? 0);
+      const first = run(mu0);
       if (!first) {
+        if (budget.solves <= 0) break;
         lastFailure = {
           ok: false,
           reason: 'insufficient-capacity',
-          message: 'the channels cannot carry the amount within 95% of their liquidity ranges',
+          message: `the channels cannot carry the amount within ${100 * (pivots.at(-1) ?? 1)}% of their liquidity ranges`,
         };
-        break;
+        if (pivots === FULL_PIVOTS) break;
+        pivots = FULL_PIVOTS;
+        continue;
+      }
+      // Limits first: a plan that breaks them is re-solved without the offending edges before any μ search.
+      if (first.violations.length > 0) {
+        for (const e of first.violations) banned.add(e);
+        lastFailure = { ok: false, reason: 'limits', message: 'htlc or hop limits could not be met' };
+        continue;
       }
       if (req.mu !== undefined || first.plan.feeMsat <= req.maxFeeMsat) chosen = first;
       else {
@@ -662,14 +781,15 @@ export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanR
           if (f > 0) fees.push(f);
         }
         const scale = fees.length > 0 ? (median(probSlopes) || 1e-6) / median(fees) : 1;
-        let lo = 0;
+        let lo = mu0;
         let okMu = -1;
         let best: Candidate | undefined;
         for (let k = -2; k <= 6; k++) {
           const mu = scale * 10 ** k;
+          if (mu <= mu0) continue;
           mus.push(mu);
           const c = run(mu);
-          if (c && c.plan.feeMsat <= req.maxFeeMsat) {
+          if (c && c.violations.length === 0 && c.plan.feeMsat <= req.maxFeeMsat) {
             okMu = mu;
             best = c;
             break;
@@ -681,7 +801,7 @@ export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanR
           for (let i = 0; i < 3; i++) {
             const mid = Math.sqrt(lo * hi);
             const c = run(mid);
-            if (c && c.plan.feeMsat <= req.maxFeeMsat) {
+            if (c && c.violations.length === 0 && c.plan.feeMsat <= req.maxFeeMsat) {
               hi = mid;
               if (c.plan.probability > best.plan.probability) best = c;
             } else lo = mid;
@@ -696,12 +816,12 @@ export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanR
           };
         }
       }
-      if (chosen.violation >= 0) {
-        banned.add(chosen.violation);
-        lastFailure = { ok: false, reason: 'limits', message: 'htlc or hop limits could not be met' };
-        continue;
-      }
       if (chosen.plan.parts.length > maxParts) {
+        // Once per plan, and not inside a re-plan of what the largest parts leave (which bounds the work).
+        const trimmed =
+          depth === 0 && !triedKeep ? keepLargest(g, net, req, chosen.plan, maxParts, depth, budget) : undefined;
+        triedKeep = true;
+        if (trimmed) return trimmed;
         // D = ceil(amount / unit) <= maxParts bounds the number of parts, so this terminates.
         const cap = Math.ceil(amount / maxParts);
         if (unit >= cap) break;
@@ -712,6 +832,9 @@ export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanR
     } finally {
       release(p);
     }
+  }
+  if (budget.solves <= 0 && lastFailure.reason === 'no-route') {
+    return { ok: false, reason: 'limits', message: `no plan within ${MAX_SOLVES} min-cost-flow solves` };
   }
   return lastFailure;
 }

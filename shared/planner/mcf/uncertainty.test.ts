@@ -64,6 +64,23 @@ describe('uncertainty network', () => {
     expect(net.maxLiq[r]).toBe(600_000);
   });
 
+  it('settlement moves the amount to the other side of every hop', () => {
+    const { g, xy, yz } = line();
+    const net = new UncertaintyNetwork(g);
+    net.onFailure([xy], 0, 900_001); // x→y holds at most 900,000
+    net.onSuccess([xy, yz], 300_000);
+    net.onSettled([xy, yz], 300_000);
+    // x→y: [300,000, 900,000] before the move, [0, 600,000] after; y→x mirrors it: [400,000, 1,000,000].
+    expect([net.minLiq[xy], net.maxLiq[xy]]).toEqual([0, 600_000]);
+    const r = g.reverse[xy] as number;
+    expect([net.minLiq[r], net.maxLiq[r]]).toEqual([400_000, 1_000_000]);
+    expect([net.minLiq[yz], net.maxLiq[yz]]).toEqual([0, 700_000]);
+    // Our own channels are the node's to tell.
+    net.setOwnBalance(xy, 500_000);
+    net.onSettled([xy], 100_000);
+    expect([net.minLiq[xy], net.maxLiq[xy]]).toEqual([500_000, 500_000]);
+  });
+
   it('failure lowers the failing hop maximum and raises the minimums before it', () => {
     const { g, xy, yz } = line();
     const net = new UncertaintyNetwork(g);

@@ -13,6 +13,7 @@
 //   success of h on a path: every hop had at least inFlight + h: minLiq = max(minLiq, inFlight + h).
 //   failure of h at hop k: hops before k: minLiq = max(minLiq, inFlight + h); hop k: maxLiq = min(maxLiq,
 //     inFlight + h − 1). Hops after k learn nothing.
+//   settlement of h (after success): every hop's sending side holds h less: [min − h, max − h], floored at 0.
 //   Every update is mirrored on the reverse direction: min' = cap − max, max' = cap − min.
 //   When new evidence contradicts old belief (the balance moved), the new bound wins and the other bound is reset to
 //   its prior (0 or cap).
@@ -96,6 +97,20 @@ export class UncertaintyNetwork {
   /** The part arrived: every hop could carry inFlight + amount. Call before `release` of that part. */
   onSuccess(path: readonly number[], amountMsat: number): void {
     for (const e of path) this.raiseMin(e, (this.inFlight[e] as number) + amountMsat);
+  }
+
+  /**
+   * The part was settled: its money moved across every hop, so each sending side now holds `amountMsat` less and the
+   * other side that much more. Call after `onSuccess` (which learned what the hops could carry before the move).
+   * Exact (own) channels are left alone: the node's balances set them before each plan.
+   */
+  onSettled(path: readonly number[], amountMsat: number): void {
+    for (const e of path) {
+      if (this.exact[e] === 1) continue;
+      this.minLiq[e] = Math.max(0, (this.minLiq[e] as number) - amountMsat);
+      this.maxLiq[e] = Math.max(0, (this.maxLiq[e] as number) - amountMsat);
+      this.mirror(e);
+    }
   }
 
   /** The part failed at path[failingIndex] for lack of liquidity. Call before `release` of that part. */
