@@ -1,7 +1,7 @@
 // The strategies the split benchmark (split.bench.ts) compares, all at the model level (no gRPC): LND's own
 // splitter (simnet's SendPaymentV2 model), a single cheapest route, and Braid's round loop with a pluggable planner
-// ("braid-simple": allocate over our channels + path finding per first channel, as electron/core/payer/split.ts;
-// "braid": the min-cost-flow planner of shared/planner/mcf/, see split-mcf.ts).
+// ("braid-simple": allocate over our channels + path finding per first channel, the core's planner before the
+// min-cost flow; "braid": the min-cost-flow planner of shared/planner/mcf/, see split-mcf.ts).
 import { allocate } from '../../../shared/planner/allocate';
 import type { Invoice } from '../../../simnet/model/invoices';
 import { DEFAULT_FINAL_CLTV_DELTA } from '../../../simnet/model/lnd';
@@ -181,12 +181,12 @@ export interface PlannerSession {
   outcome?(route: Route, attempt: Attempt): void;
 }
 
-/** As payer/split.ts: a channel's part that no path carries is halved down to this before the channel is dropped. */
+/** As the core's simple planner did: a part that no path carries is halved down to this before its channel is dropped. */
 const MIN_SPLIT_MSAT = 10_000_000n;
 
 /**
- * The simple planner of electron/core/payer/split.ts at the model level: allocate the amount over the sender's
- * channels by their known balance (shared/planner/allocate), then LND's path finding (findRoute with the sender's
+ * The core's former simple planner (replaced by the min-cost flow), at the model level: allocate the amount over the
+ * sender's channels by their known balance (shared/planner/allocate), then LND's path finding (findRoute with the sender's
  * mission control, as QueryRoutes with use_mission_control) restricted to each first channel, with the learned
  * pairs ignored. A part without a path is halved on the same channel; a channel where even that fails is dropped.
  */

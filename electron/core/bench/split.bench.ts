@@ -10,7 +10,7 @@
  *  - "braid": Braid's payer loop with the min-cost-flow planner of shared/planner/mcf/ ("planner": "mcf-uniform", or
  *    "mcf-bimodal" with `--mcf-model bimodal`; split-mcf.ts): a fresh uncertainty network per payment, learning
  *    within the payment's rounds only;
- *  - "braid-simple": the same loop with the simple planner ("planner": "simple", electron/core/payer/split.ts at the
+ *  - "braid-simple": the same loop with the simple planner ("planner": "simple", the core's former planner at the
  *    model level).
  * Every strategy has a fee limit of 1% of the amount and 60 s. Before each run the balances are put back from a
  * snapshot, nothing is in flight and the sender's mission control is reset, so each payment starts from the same
@@ -25,7 +25,9 @@
  * fields ("scope": "balances"), and a final summary line. Rounds are per delivered payment (see split-strategies.ts
  * for what a round is for each strategy); htlcs counts every payment's HTLCs; fee_ppm is the fees of delivered
  * payments over their amount; planner_ms is per round.
- * --quick: 10 payments, sizes 10k/100k/1M, seed 1, both balance models.
+ * Half max-flow (`--half-max-flow N`, default 20, 5 with --quick): per seed and balance model, N pairs that can pay
+ * 1M sat each pay half of their full max-flow (hidden balances); one line per strategy, "scope": "half_max_flow".
+ * --quick: 10 payments, sizes 10k/100k/1M, seed 1, both balance models. `--strategies braid,lnd` runs only those.
  */
 import { randomBytes } from 'node:crypto';
 import type { ProbabilityModel } from '../../../shared/planner/mcf/uncertainty';
@@ -33,7 +35,7 @@ import { Sim } from '../../../simnet/model/sim';
 import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../../simnet/topology/mainnet';
 import { maxRssMb, median, percentile, print, round } from './bench-util';
 import { mcfSession } from './split-mcf';
-import { BalanceGraph, pickPairs, restoreState, snapshotBalances } from './split-network';
+import { BalanceGraph, type BalanceSnapshot, pickPairs, restoreState, snapshotBalances } from './split-network';
 import {
   braidStrategy,
   lndStrategy,
@@ -59,6 +61,8 @@ const PAYMENTS = Number(option('payments') ?? (quick ? 10 : 50));
 const SIZES_SAT = list('sizes') ?? (quick ? [10_000, 100_000, 1_000_000] : [10_000, 100_000, 1_000_000, 5_000_000]);
 /** One seed by default keeps a full run near 4 minutes here; `--seeds 1,2` doubles it. */
 const SEEDS = list('seeds') ?? [1];
+/** Pairs per seed and balance model that pay half their max-flow (`--half-max-flow 0` skips them). */
+const HALF_PAYMENTS = Number(option('half-max-flow') ?? (quick ? 5 : 20));
 const BALANCES = (option('balances')?.split(',') ?? ['uniform', 'bimodal']) as Balances[];
 const FEE_LIMIT_PPM = 10_000n;
 const TIMEOUT_SECONDS = 60;
@@ -67,7 +71,7 @@ const FINAL_CLTV_DELTA = 80;
 
 /** The strategies, in the order they run on each pair. */
 const MCF_MODEL = (option('mcf-model') ?? 'uniform') as ProbabilityModel;
-const STRATEGIES: { name: StrategyName; planner?: string; run: SplitStrategy }[] = [
+const ALL_STRATEGIES: { name: StrategyName; planner?: string; run: SplitStrategy }[] = [
   {
     name: 'braid',
     planner: `mcf-${MCF_MODEL}`,
@@ -77,20 +81,24 @@ const STRATEGIES: { name: StrategyName; planner?: string; run: SplitStrategy }[]
   { name: 'lnd', run: lndStrategy },
   { name: 'single', run: singleStrategy },
 ];
+/** `--strategies braid,lnd` runs only those. */
+const STRATEGIES = ALL_STRATEGIES.filter((s) => option('strategies')?.split(',').includes(s.name) ?? true);
 
 interface Row {
   balances: Balances;
+  /** The payment size, or 0 for the half-max-flow payments (their amounts vary by pair). */
   sizeSat: number;
+  amountMsat: bigint;
   strategy: StrategyName;
   outcome: SplitOutcome;
 }
 
-function stats(rows: Row[], sizeSat: number) {
+function stats(rows: Row[]) {
   const deliveredRows = rows.filter((r) => r.outcome.delivered);
   const rounds = deliveredRows.map((r) => r.outcome.rounds);
   const planner = rows.flatMap((r) => r.outcome.plannerMs);
   const fees = deliveredRows.reduce((s, r) => s + r.outcome.feeMsat, 0n);
-  const amount = BigInt(deliveredRows.length) * BigInt(sizeSat) * 1000n;
+  const amount = deliveredRows.reduce((s, r) => s + r.amountMsat, 0n);
   return {
     payments: rows.length,
     delivered: deliveredRows.length,
@@ -102,6 +110,42 @@ function stats(rows: Row[], sizeSat: number) {
     planner_ms_median: planner.length ? round(median(planner), 3) : null,
     planner_ms_p95: planner.length ? round(percentile(planner, 95), 3) : null,
   };
+}
+
+/** Every strategy, one after the other from the same network state, paying `amountMsat` from sender to receiver. */
+async function runAll(run: {
+  sim: Sim;
+  snapshot: BalanceSnapshot;
+  sender: number;
+  receiver: number;
+  amountMsat: bigint;
+  balances: Balances;
+  sizeSat: number;
+}): Promise<Row[]> {
+  const { sim, sender, receiver, amountMsat } = run;
+  const rows: Row[] = [];
+  for (const strategy of STRATEGIES) {
+    restoreState(sim, run.snapshot, sender);
+    const invoice = sim.lnd(receiver).invoices.add({
+      valueMsat: amountMsat,
+      memo: 'bench',
+      expiry: 3600,
+      cltvExpiry: FINAL_CLTV_DELTA,
+      preimage: randomBytes(32),
+      encode: () => '',
+    });
+    const outcome = await strategy.run({
+      sim,
+      sender,
+      receiver,
+      amountMsat,
+      invoice,
+      feeLimitMsat: (amountMsat * FEE_LIMIT_PPM) / 1_000_000n,
+      timeoutSeconds: TIMEOUT_SECONDS,
+    });
+    rows.push({ balances: run.balances, sizeSat: run.sizeSat, amountMsat, strategy: strategy.name, outcome });
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -127,36 +171,27 @@ async function main(): Promise<void> {
         const pick = pickPairs(graph, coreList, amountMsat, PAYMENTS, seed * 1_000_003 + sizeSat);
         const key = `${seed}/${balances}/${sizeSat}`;
         draws[key] = { pairs: pick.pairs.length, tried: pick.tried, max_flow_ms: round(pick.maxFlowMs, 1) };
-        const perSize: Row[] = [];
         for (const { sender, receiver } of pick.pairs) {
-          for (const strategy of STRATEGIES) {
-            restoreState(sim, snapshot, sender);
-            const invoice = sim.lnd(receiver).invoices.add({
-              valueMsat: amountMsat,
-              memo: 'bench',
-              expiry: 3600,
-              cltvExpiry: FINAL_CLTV_DELTA,
-              preimage: randomBytes(32),
-              encode: () => '',
-            });
-            const outcome = await strategy.run({
-              sim,
-              sender,
-              receiver,
-              amountMsat,
-              invoice,
-              feeLimitMsat: (amountMsat * FEE_LIMIT_PPM) / 1_000_000n,
-              timeoutSeconds: TIMEOUT_SECONDS,
-            });
-            perSize.push({ balances, sizeSat, strategy: strategy.name, outcome });
-          }
+          rows.push(...(await runAll({ sim, snapshot, sender, receiver, amountMsat, balances, sizeSat })));
         }
         restoreState(sim, snapshot, coreList[0] as number);
-        rows.push(...perSize);
         console.error(
           `seed ${seed} ${balances} ${sizeSat} sat: ${pick.pairs.length} pairs (${pick.tried} drawn), ` +
             `build ${round(buildMs / 1000, 1)} s, at ${round((performance.now() - started) / 1000, 1)} s`,
         );
+      }
+      // Payments of half the pair's max-flow: pairs that can pay 1M sat, each paying half of its full max-flow.
+      if (HALF_PAYMENTS > 0) {
+        const pick = pickPairs(graph, coreList, 1_000_000_000n, HALF_PAYMENTS, seed * 1_000_003 + 7);
+        for (const { sender, receiver } of pick.pairs) {
+          const cap = Math.min(graph.outbound(sender), graph.inbound(receiver));
+          const maxFlow = graph.boundedMaxFlow(sender, receiver, cap, 50_000);
+          if (maxFlow <= 0) continue;
+          const amountMsat = BigInt(Math.floor(maxFlow / 2_000)) * 1000n;
+          rows.push(...(await runAll({ sim, snapshot, sender, receiver, amountMsat, balances, sizeSat: 0 })));
+        }
+        restoreState(sim, snapshot, coreList[0] as number);
+        console.error(`seed ${seed} ${balances} half max-flow: ${pick.pairs.length} pairs`);
       }
       sim.stop();
     }
@@ -169,18 +204,31 @@ async function main(): Promise<void> {
       print({
         size_sat: sizeSat,
         strategy: name,
-        ...stats(selected, sizeSat),
+        ...stats(selected),
         ...(planners[name] ? { planner: planners[name] } : {}),
         seeds: SEEDS,
         balances: BALANCES,
       });
     }
   }
+  for (const { name } of STRATEGIES) {
+    const selected = rows.filter((r) => r.sizeSat === 0 && r.strategy === name);
+    if (selected.length === 0) continue;
+    const sizes = selected.map((r) => Number(r.amountMsat / 1000n));
+    print({
+      scope: 'half_max_flow',
+      size_sat_median: median(sizes),
+      strategy: name,
+      ...stats(selected),
+      seeds: SEEDS,
+      balances: BALANCES,
+    });
+  }
   for (const balances of BALANCES) {
     for (const sizeSat of SIZES_SAT) {
       for (const { name } of STRATEGIES) {
         const selected = rows.filter((r) => r.balances === balances && r.sizeSat === sizeSat && r.strategy === name);
-        print({ scope: 'balances', balances, size_sat: sizeSat, strategy: name, ...stats(selected, sizeSat) });
+        print({ scope: 'balances', balances, size_sat: sizeSat, strategy: name, ...stats(selected) });
       }
     }
   }
