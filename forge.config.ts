@@ -58,6 +58,8 @@ const config: ForgeConfig = {
       // Main process and preload are bundled to .vite/build/*.cjs; the renderer to .vite/renderer/main_window/.
       build: [
         { entry: 'electron/main.ts', config: 'vite.main.config.ts', target: 'main' },
+        // The payment planner's worker thread: planner-worker.cjs next to main.cjs (electron/core/planner/service.ts).
+        { entry: 'electron/core/planner/planner-worker.ts', config: 'vite.main.config.ts', target: 'main' },
         { entry: 'electron/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
       ],
       renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],

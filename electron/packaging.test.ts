@@ -64,7 +64,8 @@ async function main() {
   const { bolt11 } = await core.call('testinvoice', { msatoshi: 1000000 }) as { bolt11: string };
   const paid = await core.call('pay', { bolt11 }) as { status: string };
   const info = await core.call('getinfo', {}) as { alias: string };
-  process.stdout.write(JSON.stringify({ alias: info.alias, status: paid.status }));
+  const plannerThread = await core.planner.threadId();
+  process.stdout.write(JSON.stringify({ alias: info.alias, status: paid.status, plannerInWorker: plannerThread !== 0 }));
   await core.stop();
   await embedded.stop();
 }
@@ -102,6 +103,11 @@ main().then(() => process.exit(0), (error) => { console.error(error); process.ex
     expect(code).not.toContain('import.meta');
   });
 
+  it('bundles the planner’s worker next to main.cjs, requiring only Node built-ins', () => {
+    const worker = path.join(app, '.vite', 'build', 'planner-worker.cjs');
+    expect([...requires(worker)].filter((name) => !BUILTIN.test(name))).toEqual([]);
+  });
+
   it('copies the run-time packages with their dependencies, and lightning’s protos only', () => {
     for (const name of [...RUNTIME_MODULES, 'node-addon-api', '@grpc/grpc-js', 'tiny-secp256k1', 'sjcl']) {
       expect(existsSync(path.join(app, 'node_modules', name, 'package.json')), name).toBe(true);
@@ -117,7 +123,8 @@ main().then(() => process.exit(0), (error) => { console.error(error); process.ex
       cwd: app,
       timeout: 60_000,
     });
-    expect(JSON.parse(stdout)).toEqual({ alias: 'alice', status: 'complete' });
+    // The planner ran in its worker, planner-worker.cjs, not in the main thread.
+    expect(JSON.parse(stdout)).toEqual({ alias: 'alice', status: 'complete', plannerInWorker: true });
   });
 
   it('lays out LND’s protos as the extra resource LndNode is given when packaged', async () => {

@@ -6,6 +6,7 @@ import { EventBus } from './events';
 import type { Ledger } from './ledger/ledger';
 import type { LightningNode, NodeInfo } from './node/types';
 import { PartDispatcher } from './payer/parts';
+import { PlannerService } from './planner/service';
 
 export interface CoreOptions {
   node: LightningNode;
@@ -26,6 +27,8 @@ export class Core {
   readonly events = new EventBus();
   private readonly ctx: CoreContext;
   private readonly parts: PartDispatcher;
+  /** The payment planner (a worker thread), for splitpay and pay; public so that tests can see where it runs. */
+  readonly planner: PlannerService;
   private info: { value: NodeInfo; at: number } | undefined;
   private ownId = '';
   private offState: (() => void) | undefined;
@@ -38,11 +41,13 @@ export class Core {
       () => this.ownId,
       () => this.nodeInfo(),
     );
+    this.planner = new PlannerService(options.node, options.ledger, this.events);
     this.ctx = {
       node: options.node,
       ledger: options.ledger,
       events: this.events,
       parts: this.parts,
+      planner: this.planner,
       info: () => this.nodeInfo(),
       simulated: options.simulated,
       merchants: options.merchants ?? {},
@@ -56,7 +61,10 @@ export class Core {
     core.offState = options.node.onState((state) => core.events.emit('node', { state }));
     await options.node.connect();
     core.ownId = (await core.nodeInfo()).id;
+    // Before recovery, so that the outcomes recovery finds are learned from too.
+    core.planner.start(core.ownId);
     await core.parts.start();
+    core.planner.reservePending();
     return core;
   }
 
@@ -82,6 +90,7 @@ export class Core {
   /** Lets go of the node and the ledger. Parts still in flight stay pending on disk; the next start reconciles them. */
   async stop(): Promise<void> {
     this.parts.stop();
+    await this.planner.stop();
     this.offState?.();
     await this.options.node.disconnect();
     this.options.ledger.close();

@@ -94,7 +94,13 @@ export const COMMAND_DEFINITIONS = {
     first_channel: scid.optional(),
     final_cltv: finalCltv.optional(),
   }),
-  splitpay: define<SplitPayResult>()({ bolt11, msatoshi: msatoshi.optional(), parts: positiveInt(100).optional() }),
+  splitpay: define<SplitPayResult>()({
+    bolt11,
+    msatoshi: msatoshi.optional(),
+    parts: positiveInt(100).optional(),
+    maxfeepercent: percent.optional(),
+    exemptfee: msatoshi.optional(),
+  }),
   pay: define<Payment>()({
     bolt11,
     msatoshi: msatoshi.optional(),

@@ -3,6 +3,7 @@ import type { EventBus } from '../events';
 import type { Ledger } from '../ledger/ledger';
 import type { LightningNode, NodeInfo } from '../node/types';
 import type { PartDispatcher } from '../payer/parts';
+import type { PlannerService } from '../planner/service';
 
 /** An invoice maker on the simulated network: one of its merchants. */
 export interface Merchant {
@@ -15,6 +16,7 @@ export interface CoreContext {
   ledger: Ledger;
   events: EventBus;
   parts: PartDispatcher;
+  planner: PlannerService;
   info(): Promise<NodeInfo>;
   simulated: boolean;
   merchants: Record<string, Merchant>;

@@ -1,6 +1,7 @@
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
+import { DEFAULT_EXEMPT_FEE_MSAT, DEFAULT_MAX_FEE_PERCENT, feeBudget, noPlanMessage } from '../payer/budget';
 import { pay as runPay } from '../payer/pay';
-import { planSplit } from '../payer/split';
+import type { PlanRequest } from '../planner/service';
 import type { CoreContext, Handler } from './context';
 import { decodeInvoice } from './invoice';
 
@@ -29,12 +30,26 @@ async function invoiceAmount(ctx: CoreContext, bolt11: string, msatoshi: bigint 
 
 export const splitpay: Handler<'splitpay'> = async (ctx, p) => {
   const { invoice, amount } = await invoiceAmount(ctx, p.bolt11, p.msatoshi);
-  return planSplit(ctx.node, await ctx.info(), {
+  const req: PlanRequest = {
     destination: invoice.destination,
-    amount,
-    finalCltv: invoice.min_final_cltv_expiry + 3,
+    amountMsat: amount,
+    maxFeeMsat: feeBudget(amount, p.maxfeepercent ?? DEFAULT_MAX_FEE_PERCENT, p.exemptfee ?? DEFAULT_EXEMPT_FEE_MSAT),
     maxParts: invoice.mpp ? (p.parts ?? DEFAULT_PARTS) : 1,
-  });
+    // LND pads the final CLTV by 3 blocks, as QueryRoutes' routes (getroutes) do.
+    finalCltv: invoice.min_final_cltv_expiry + 3,
+  };
+  const plan = await ctx.planner.plan(req);
+  if (!plan.ok) throw new ApiError(ErrorCode.PayGaveUp, noPlanMessage(req, plan));
+  return {
+    parts: plan.parts.map((part) => ({
+      route: part.route,
+      msatoshi: part.msatoshi,
+      fee_msatoshi: part.feeMsat,
+      probability: part.probability,
+    })),
+    fee_msatoshi: plan.feeMsat,
+    probability: plan.probability,
+  };
 };
 
 export const pay: Handler<'pay'> = async (ctx, p) => {
@@ -43,9 +58,8 @@ export const pay: Handler<'pay'> = async (ctx, p) => {
     invoice,
     bolt11: p.bolt11,
     amount,
-    // c-lightning's defaults: 0.5% of the amount, or 5 sat whichever is larger.
-    maxFeePercent: p.maxfeepercent ?? 0.5,
-    exemptFee: p.exemptfee ?? 5000n,
+    maxFeePercent: p.maxfeepercent ?? DEFAULT_MAX_FEE_PERCENT,
+    exemptFee: p.exemptfee ?? DEFAULT_EXEMPT_FEE_MSAT,
     maxParts: invoice.mpp ? (p.max_parts ?? DEFAULT_PARTS) : 1,
     retryForSeconds: p.retry_for,
   });

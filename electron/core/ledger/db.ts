@@ -113,6 +113,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX partial_payments_pending ON partial_payments (id) WHERE status = 'pending';
   CREATE INDEX partial_payments_by_attempt ON partial_payments (payment_hash, attempt_id) WHERE attempt_id IS NOT NULL;
   `,
+  // 2: what the payment planner learned about other nodes' channels (issue 6).
+  `
+  -- One row per (channel, direction): the belief about the liquidity on the sending side, in msat, as learned from
+  -- parts' outcomes at updated_at (Unix ms). Older beliefs are decayed by their age when loaded. Our own channels'
+  -- balances are known exactly from the node and never stored here.
+  CREATE TABLE planner_beliefs (
+    scid       TEXT    NOT NULL,
+    direction  INTEGER NOT NULL CHECK (direction IN (0, 1)),
+    min_msat   INTEGER NOT NULL CHECK (min_msat >= 0),
+    max_msat   INTEGER NOT NULL CHECK (max_msat >= min_msat),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (scid, direction)
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

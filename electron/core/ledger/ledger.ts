@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'better-sqlite3';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
 import type { PartFailure, PartialPayment, Payment, Route, RouteHop, Status } from '../../../shared/types';
+import { type BeliefStore, beliefStore } from './beliefs';
 import { csvCell } from './csv';
 import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
 
@@ -286,6 +287,14 @@ export class Ledger {
 
   get isOpen(): boolean {
     return this.db.open;
+  }
+
+  private beliefStore: BeliefStore | undefined;
+
+  /** The planner's learned beliefs about other channels, in this file (see beliefs.ts). */
+  get beliefs(): BeliefStore {
+    this.beliefStore ??= beliefStore(this.db);
+    return this.beliefStore;
   }
 
   // ---- Changes of state ------------------------------------------------------------------------------------------

@@ -2,9 +2,10 @@ import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { PartialPayment, Payment } from '../../../shared/types';
 import type { EventBus } from '../events';
 import type { Ledger } from '../ledger/ledger';
-import type { DecodedPayReq, LightningNode, NodeInfo } from '../node/types';
+import type { DecodedPayReq } from '../node/types';
+import type { PlannerService, PlanRequest } from '../planner/service';
+import { feeBudget, noPlanMessage } from './budget';
 import type { PartDispatcher } from './parts';
-import { planSplit } from './split';
 
 export interface PayRequest {
   invoice: DecodedPayReq;
@@ -22,34 +23,27 @@ const TERMINAL = new Set(['INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS', 'INCORRECT_PAY
 const COLLECT_MS = 300;
 
 /**
- * The automatic payer: plan, send every part at once, collect outcomes, learn which pairs failed, re-plan only the
- * missing amount, until the payment completes or retry_for runs out.
+ * The automatic payer: plan, send every part at once, collect outcomes, re-plan only the missing amount, until the
+ * payment completes or retry_for runs out. What the failures teach is the planner's: it learns from every part's
+ * outcome and counts the parts in flight, so each new plan goes around what failed.
  */
 export async function pay(
-  deps: { node: LightningNode; ledger: Ledger; events: EventBus; parts: PartDispatcher; info: () => Promise<NodeInfo> },
+  deps: { ledger: Ledger; events: EventBus; parts: PartDispatcher; planner: PlannerService },
   req: PayRequest,
 ): Promise<Payment> {
   const { ledger, events } = deps;
   const hash = req.invoice.payment_hash;
   const deadline = Date.now() + req.retryForSeconds * 1000;
-  const budget = (() => {
-    const percent = (req.amount * BigInt(Math.round(req.maxFeePercent * 10_000))) / 1_000_000n;
-    return percent > req.exemptFee ? percent : req.exemptFee;
-  })();
-  const avoid: AvoidPair[] = [];
-  /** Failed parts already learned from: every failure is learned once, from the ledger, whenever it came in. */
-  const learned = new Set<number>();
+  const budget = feeBudget(req.amount, req.maxFeePercent, req.exemptFee);
+  /** Failed parts already seen: a round waits for news, and a failure seen before is none. */
+  const seen = new Set<number>();
   let lastError = 'no attempt made';
 
   for (;;) {
     const payment = ledger.payment(hash);
     if (payment?.status === 'complete') return payment;
     const parts = ledger.parts({ paymentHash: hash });
-    for (const part of parts) {
-      if (part.status !== 'failed' || learned.has(part.id)) continue;
-      learned.add(part.id);
-      learn(part, avoid);
-    }
+    for (const part of parts) if (part.status === 'failed') seen.add(part.id);
     const terminal = parts.find((p) => p.status === 'failed' && p.failure && TERMINAL.has(p.failure.code));
     if (terminal) {
       throw new ApiError(ErrorCode.PayGaveUp, `pay: the receiver refused: ${terminal.failure?.message}`, payment);
@@ -58,23 +52,22 @@ export async function pay(
       throw new ApiError(ErrorCode.PayGaveUp, `pay: gave up after ${req.retryForSeconds} s: ${lastError}`, payment);
     }
     const committed = parts.filter((p) => p.status !== 'failed');
+    const inFlight = committed.filter((p) => p.status === 'pending').length;
     const remaining = req.amount - committed.reduce((s, p) => s + p.msatoshi, 0n);
     const feesSpent = committed.reduce((s, p) => s + (p.msatoshi_sent - p.msatoshi), 0n);
-    if (remaining > 0n) {
-      const info = await deps.info();
+    if (remaining > 0n && inFlight < req.maxParts) {
+      const plan: PlanRequest = {
+        destination: req.invoice.destination,
+        amountMsat: remaining,
+        maxFeeMsat: budget - feesSpent,
+        maxParts: req.maxParts - inFlight,
+        finalCltv: req.invoice.min_final_cltv_expiry + 3,
+      };
       try {
-        const plan = await planSplit(deps.node, info, {
-          destination: req.invoice.destination,
-          amount: remaining,
-          finalCltv: req.invoice.min_final_cltv_expiry + 3,
-          maxParts: Math.max(1, req.maxParts - committed.filter((p) => p.status === 'pending').length),
-          avoid,
-          maxFee: budget - feesSpent,
-        });
-        if (feesSpent + plan.fee_msatoshi > budget) {
-          lastError = `fees of ${feesSpent + plan.fee_msatoshi} msat would exceed the limit of ${budget} msat`;
-        } else {
-          for (const part of plan.parts) {
+        const planned = await deps.planner.plan(plan);
+        if (!planned.ok) lastError = noPlanMessage(plan, planned);
+        else {
+          for (const part of planned.parts) {
             await deps.parts.sendPartial({
               paymentHash: hash,
               route: part.route,
@@ -94,35 +87,15 @@ export async function pay(
     // handed over is not missed.
     const now = ledger.parts({ paymentHash: hash });
     if (ledger.payment(hash)?.status === 'complete') continue;
-    const failedMeanwhile = now.some((p) => p.status === 'failed' && !learned.has(p.id));
+    const failedMeanwhile = now.some((p) => p.status === 'failed' && !seen.has(p.id));
     if (!now.some((p) => p.status === 'pending')) {
       if (failedMeanwhile) continue;
-      // Nothing out and no plan: wait a moment for the network (or mission control) to change, then try again.
+      // Nothing out and no plan: wait a moment for the network (or what we know of it) to change, then try again.
       await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
       continue;
     }
     await nextFailureOrCompletion(events, hash, deadline, failedMeanwhile);
   }
-}
-
-/** A pair that failed to carry `msatoshi`: avoided for parts of at least that amount. */
-type AvoidPair = { from: string; to: string; msatoshi: bigint };
-
-/**
- * A failed part at hop k says the pair (route[k-1] → route[k]) could not carry the amount it was to forward
- * (route[k].msatoshi): avoid it for that amount and more. Smaller parts may still pass (as LND's mission control
- * reasons), which is how a split gets through where the whole amount does not.
- */
-function learn(part: PartialPayment, avoid: AvoidPair[]): void {
-  const k = part.failure?.erring_index;
-  if (k === undefined || k >= part.route.length || part.failure?.code === 'MPP_TIMEOUT') return;
-  const to = part.route[k]?.id;
-  const from = k === 0 ? undefined : part.route[k - 1]?.id;
-  const msatoshi = part.route[k]?.msatoshi;
-  if (!to || !from || msatoshi === undefined) return;
-  const known = avoid.find((a) => a.from === from && a.to === to);
-  if (!known) avoid.push({ from, to, msatoshi });
-  else if (msatoshi < known.msatoshi) known.msatoshi = msatoshi;
 }
 
 /**

@@ -1,0 +1,229 @@
+// The planner's state, owned by its worker thread: the channel graph, the uncertainty network over it, the parts in
+// flight, and what the parts taught. Loaded as plain TypeScript by the worker: explicit .ts imports, no TS-only
+// syntax (no parameter properties, no enums).
+import { buildGraph, type ChannelGraph, type GraphInput } from '../../../shared/planner/mcf/graph.ts';
+import { planPayment } from '../../../shared/planner/mcf/mcf.ts';
+import { UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty.ts';
+import type { Route } from '../../../shared/types.ts';
+import type { BeliefRow, FromWorker, PartEvent, PlanArgs, PlanReply, ToWorker } from './messages.ts';
+import { pathOfRoute, routeOfPath } from './routes.ts';
+
+/**
+ * Failures that say nothing about the liquidity of the hop they name: the receiver's answers about the payment
+ * itself, and parts that never left.
+ */
+const NO_LIQUIDITY_NEWS = new Set([
+  'MPP_TIMEOUT',
+  'INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS',
+  'INCORRECT_PAYMENT_AMOUNT',
+  'FINAL_EXPIRY_TOO_SOON',
+  'FINAL_INCORRECT_HTLC_AMOUNT',
+  'FINAL_INCORRECT_CLTV_EXPIRY',
+  'NODE_REFUSED',
+  'NEVER_SENT',
+]);
+
+/** Learning events that came before the graph was loaded are kept (up to this many) and applied once it is. */
+const MAX_EARLY_EVENTS = 10_000;
+
+interface InFlight {
+  route: Route;
+  amount: number;
+  /** Its edges in the current graph, when they are known there (and so reserved). */
+  path?: number[];
+}
+
+export class PlannerState {
+  private ownId = '';
+  private halfLifeSeconds = 3600;
+  private g: ChannelGraph | undefined;
+  private net: UncertaintyNetwork | undefined;
+  private lastDecay = 0;
+  /** Beliefs loaded from disk, waiting for the first graph. */
+  private stored: BeliefRow[] = [];
+  private readonly inFlight = new Map<number, InFlight>();
+  private early: { part: PartEvent; now: number }[] = [];
+
+  handle(msg: ToWorker): FromWorker[] {
+    switch (msg.type) {
+      case 'setup':
+        this.ownId = msg.ownId;
+        this.halfLifeSeconds = msg.halfLifeSeconds;
+        this.stored = msg.beliefs;
+        return [];
+      case 'graph':
+        return this.setGraph(msg.input, msg.now);
+      case 'plan':
+        return [{ type: 'plan', id: msg.id, reply: this.plan(msg.args, msg.now) }];
+      case 'part':
+        return this.onPart(msg.part, msg.now);
+      case 'threadId':
+        return [{ type: 'threadId', id: msg.id, threadId: 0 }];
+    }
+  }
+
+  /** A new graph: what was learned carries over (by channel), and the parts in flight are reserved again. */
+  private setGraph(input: GraphInput, now: number): FromWorker[] {
+    let rows = this.stored;
+    if (this.net) {
+      this.decayTo(now);
+      rows = this.learnedRows(now);
+    }
+    this.stored = [];
+    const g = buildGraph(input);
+    const net = new UncertaintyNetwork(g);
+    const index = new Map(g.scids.map((s, i) => [s, i]));
+    for (const row of rows) {
+      const ci = index.get(row.scid);
+      if (ci === undefined) continue;
+      const e = g.channelEdges[2 * ci + row.direction] as number;
+      const cap = g.capacityMsat[e] as number;
+      // Decayed by its age as UncertaintyNetwork.decay would have done meanwhile.
+      const f = 0.5 ** (Math.max(0, now - row.updatedAt) / 1000 / this.halfLifeSeconds);
+      const min = Math.min(cap, Math.max(0, row.minMsat)) * f;
+      const max = cap - (cap - Math.min(cap, Math.max(0, row.maxMsat))) * f;
+      net.minLiq[e] = min;
+      net.maxLiq[e] = Math.max(min, max);
+    }
+    this.g = g;
+    this.net = net;
+    this.lastDecay = now;
+    for (const part of this.inFlight.values()) {
+      part.path = pathOfRoute(g, part.route, this.ownId);
+      if (part.path) net.reserve(part.path, part.amount);
+    }
+    const early = this.early;
+    this.early = [];
+    return early.flatMap(({ part, now: at }) => this.onPart(part, at));
+  }
+
+  private decayTo(now: number): void {
+    if (!this.net) return;
+    if (now > this.lastDecay) this.net.decay((now - this.lastDecay) / 1000, this.halfLifeSeconds);
+    this.lastDecay = Math.max(this.lastDecay, now);
+  }
+
+  private plan(args: PlanArgs, now: number): PlanReply {
+    const { g, net } = this;
+    if (!g || !net) return { ok: false, reason: 'no-graph', message: 'the channel graph is not loaded yet' };
+    const source = g.nodeIds.indexOf(this.ownId);
+    const destination = g.nodeIds.indexOf(args.destination);
+    if (source < 0) return { ok: false, reason: 'no-route', message: 'our node is not in the channel graph' };
+    if (destination < 0) {
+      return { ok: false, reason: 'no-route', message: `${args.destination} is not in the channel graph` };
+    }
+    this.decayTo(now);
+    // Our channels are what the node says now, whatever gossip says: usable when active, at their exact balance
+    // (the node's balance already excludes what is in flight, the network counts it apart: add it back). Our
+    // channels the node no longer lists are not usable.
+    const own = new Map(args.own.map((c) => [c.scid, c]));
+    const saved: { edge: number; disabled: number }[] = [];
+    for (let e = g.offsets[source] as number; e < (g.offsets[source + 1] as number); e++) {
+      const channel = own.get(g.scids[g.channel[e] as number] as string);
+      saved.push({ edge: e, disabled: g.disabled[e] as number });
+      g.disabled[e] = channel?.active ? 0 : 1;
+      if (channel) net.setOwnBalance(e, channel.localMsat + (net.inFlight[e] as number));
+    }
+    try {
+      const plan = planPayment(g, net, {
+        source,
+        destination,
+        amountMsat: args.amountMsat,
+        maxFeeMsat: args.maxFeeMsat,
+        maxParts: args.maxParts,
+      });
+      if (!plan.ok) return { ok: false, reason: plan.reason, message: plan.message };
+      return {
+        ok: true,
+        parts: plan.parts.map((p) => ({
+          route: routeOfPath(g, p.path, p.amountMsat, args.finalCltv),
+          msatoshi: p.amountMsat,
+          feeMsat: p.feeMsat,
+          probability: p.probability,
+        })),
+        feeMsat: plan.feeMsat,
+        probability: plan.probability,
+      };
+    } finally {
+      for (const s of saved) g.disabled[s.edge] = s.disabled;
+    }
+  }
+
+  /** Pending: reserve its route. Resolved: release it, then learn from the outcome. */
+  private onPart(part: PartEvent, now: number): FromWorker[] {
+    const { g, net } = this;
+    if (!g || !net) {
+      if (this.early.length < MAX_EARLY_EVENTS) this.early.push({ part, now });
+      if (part.status === 'pending') this.inFlight.set(part.id, { route: part.route, amount: Number(part.msatoshi) });
+      else this.inFlight.delete(part.id);
+      return [];
+    }
+    const amount = Number(part.msatoshi);
+    if (part.status === 'pending') {
+      if (this.inFlight.has(part.id)) return [];
+      const path = pathOfRoute(g, part.route, this.ownId);
+      this.inFlight.set(part.id, { route: part.route, amount, path });
+      if (path) net.reserve(path, amount);
+      return [];
+    }
+    const held = this.inFlight.get(part.id);
+    this.inFlight.delete(part.id);
+    // Released first: the part's own amount must not count twice in inFlight + amount when learning.
+    if (held?.path) net.release(held.path, held.amount);
+    const path = held?.path ?? pathOfRoute(g, part.route, this.ownId);
+    if (!path) return [];
+    this.decayTo(now);
+    if (part.status === 'complete') {
+      net.onSuccess(path, amount);
+      net.onSettled(path, amount);
+    } else {
+      const k = part.failure?.erring_index;
+      if (k === undefined) return [];
+      // The receiver answered: every hop carried the part, whatever the receiver then made of it.
+      if (k >= path.length) net.onSuccess(path, amount);
+      else if (NO_LIQUIDITY_NEWS.has(part.failure?.code ?? '')) return [];
+      else net.onFailure(path, k, amount);
+    }
+    const rows = this.rowsOf(path, now);
+    return rows.length > 0 ? [{ type: 'beliefs', rows }] : [];
+  }
+
+  /** The beliefs about both directions of the path's channels, other than our own. */
+  private rowsOf(path: readonly number[], now: number): BeliefRow[] {
+    const { g, net } = this;
+    if (!g || !net) return [];
+    const rows: BeliefRow[] = [];
+    for (const e of path) {
+      for (const edge of [e, g.reverse[e] as number]) {
+        if (net.exact[edge] === 1) continue;
+        rows.push(this.rowOf(edge, now));
+      }
+    }
+    return rows;
+  }
+
+  private rowOf(edge: number, now: number): BeliefRow {
+    const g = this.g as ChannelGraph;
+    const net = this.net as UncertaintyNetwork;
+    return {
+      scid: g.scids[g.channel[edge] as number] as string,
+      direction: g.direction[edge] === 1 ? 1 : 0,
+      minMsat: net.minLiq[edge] as number,
+      maxMsat: net.maxLiq[edge] as number,
+      updatedAt: now,
+    };
+  }
+
+  /** Every learned belief (not our own channels, not the prior), as of `now`. */
+  private learnedRows(now: number): BeliefRow[] {
+    const { g, net } = this;
+    if (!g || !net) return [];
+    const rows: BeliefRow[] = [];
+    for (let e = 0; e < g.edgeCount; e++) {
+      if (net.exact[e] === 1) continue;
+      if (net.minLiq[e] === 0 && net.maxLiq[e] === g.capacityMsat[e]) continue;
+      rows.push(this.rowOf(e, now));
+    }
+    return rows;
+  }
+}
