@@ -188,6 +188,33 @@ describe('planPayment', () => {
     expect(plan.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(5 * U));
   });
 
+  it('keeps a payment in one part when splitting buys little probability', () => {
+    // s → a → t and s → b → t, both unknown 100-unit channels: 2 units in two parts succeed with (99/100)², in one
+    // part with 98/100, within PART_GAIN; 60 units in one part would succeed with 40/100, split about (70/100)².
+    const g = buildGraph({
+      nodes: ['s', 'a', 'b', 't'],
+      channels: [
+        { scid: '1', node1: 0, node2: 1, capacityMsat: BigInt(100 * U), policies: [pol(0), pol(0)] },
+        { scid: '2', node1: 0, node2: 2, capacityMsat: BigInt(100 * U), policies: [pol(0), pol(0)] },
+        { scid: '3', node1: 1, node2: 3, capacityMsat: BigInt(100 * U), policies: [pol(0), pol(0)] },
+        { scid: '4', node1: 2, node2: 3, capacityMsat: BigInt(100 * U), policies: [pol(0), pol(0)] },
+      ],
+    });
+    const net = new UncertaintyNetwork(g);
+    net.setOwnBalance(findEdge(g, 0, 1), 100 * U);
+    net.setOwnBalance(findEdge(g, 0, 2), 100 * U);
+    const small = mustPlan(
+      planPayment(g, net, { source: 0, destination: 3, amountMsat: BigInt(2 * U), maxFeeMsat: 0n }),
+    );
+    expect(small.parts.length).toBe(1);
+    const large = mustPlan(
+      planPayment(g, net, { source: 0, destination: 3, amountMsat: BigInt(60 * U), maxFeeMsat: 0n }),
+    );
+    expect(large.parts.length).toBe(2);
+    // Both first pieces (half of each range) have the same slope: any split within them is optimal to the planner.
+    expect(large.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(60 * U));
+  });
+
   it('sends more than its htlc max over our own channel, as several parts', () => {
     // One own channel of 100 units whose htlc max is 2 units, to a peer with a known 50-unit channel to t.
     const g = buildGraph({

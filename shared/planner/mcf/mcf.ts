@@ -24,6 +24,9 @@
 // flight) and what they leave is planned in the remaining slots; failing that, the unit is doubled, up to
 // ceil(amount / maxParts) (then D ≤ maxParts bounds the parts). A plan spends at most 40 solves in all.
 //
+// One part or several: a single path (one more solve, a flow of one unit) is taken unless splitting multiplies the
+// probability by at least 1/0.9 per extra part: an HTLC is not free (receiver, fees, exposure).
+//
 // μ: starts at 1 / attemptCost (LND's attempt cost by default: 100 sat + 1000 ppm of the amount), so a fee is paid
 // when it buys as much probability as it saves in expected retries; this keeps fees near LND's while the flow stays
 // the most probable one for its price. If the fee exceeds the limit, μ runs over μ*·10^k, k = −2 … 6, where μ* is the
@@ -642,8 +645,18 @@ function median(xs: number[]): number {
 
 /** Plans a payment over the uncertainty network. Pure and deterministic for identical input. */
 export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest): PlanResult {
-  return planAt(g, net, req, 0, { solves: MAX_SOLVES });
+  const budget = { solves: MAX_SOLVES };
+  const plan = planAt(g, net, req, 0, budget);
+  if (!plan.ok || plan.parts.length < 2 || req.unitMsat !== undefined) return plan;
+  // A part must earn its HTLC: one path (a flow of a single unit, one more solve) wins unless splitting raises the
+  // probability by PART_GAIN per extra part. Small payments then go in one piece, as they mostly can.
+  const single = planAt(g, net, { ...req, unitMsat: Number(req.amountMsat), maxParts: 1 }, 1, budget);
+  if (single.ok && single.probability >= plan.probability * PART_GAIN ** (plan.parts.length - 1)) return single;
+  return plan;
 }
+
+/** The factor by which each extra part must multiply a plan's probability (see planPayment). */
+const PART_GAIN = 0.9;
 
 /**
  * Min-cost-flow solves one plan may spend, over bans, the μ search and the re-plans of keepLargest: a bound on the

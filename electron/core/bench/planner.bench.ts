@@ -1,0 +1,117 @@
+/**
+ * Planner latency (issue 6), `npm run bench:planner [-- --plans N] [--seed N] [--model uniform|bimodal]`.
+ *
+ * On simnet's `mainnet` topology (the 2026-02-03 graph: 17,328 nodes, 50,822 channels), one core, in this thread:
+ * `plans` payments (default 300) between random sender/receiver pairs of the strongly connected core, amounts
+ * log-uniform from 1k sat to 0.01 BTC (1M sat), fee limit 1 %, at most 16 parts; the sender's own channels at their
+ * exact balances, everything else at the prior (nothing learned: the planner's worst case, as the first plan of a
+ * payment is). The first 10 plans warm the JIT and are not counted. Prints one JSON line per amount band and one in
+ * all: plans, planned (a plan was found), median / p95 / max ms, mean parts and mean probability of the plans found.
+ */
+import { edgeOf } from '../../../shared/planner/mcf/graph';
+import { planPayment } from '../../../shared/planner/mcf/mcf';
+import { type ProbabilityModel, UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty';
+import { Rng } from '../../../simnet/model/rng';
+import { Sim } from '../../../simnet/model/sim';
+import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../../simnet/topology/mainnet';
+import { median, percentile, print, round } from './bench-util';
+import { plannerGraph } from './split-mcf';
+
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const PLANS = Number(option('plans') ?? 300);
+const SEED = Number(option('seed') ?? 1);
+const MODEL = (option('model') ?? 'uniform') as ProbabilityModel;
+const WARM_UP = 10;
+const BANDS: { name: string; maxSat: number }[] = [
+  { name: '1k-10k', maxSat: 10_000 },
+  { name: '10k-100k', maxSat: 100_000 },
+  { name: '100k-1M', maxSat: 1_000_000 },
+];
+
+interface Sample {
+  amountSat: number;
+  ms: number;
+  ok: boolean;
+  parts: number;
+  probability: number;
+}
+
+function line(scope: string, samples: Sample[]) {
+  const ms = samples.map((s) => s.ms);
+  const planned = samples.filter((s) => s.ok);
+  return {
+    bench: 'planner',
+    amounts_sat: scope,
+    model: MODEL,
+    plans: samples.length,
+    planned: planned.length,
+    median_ms: round(median(ms), 2),
+    p95_ms: round(percentile(ms, 95), 2),
+    max_ms: round(Math.max(...ms), 2),
+    mean_parts: round(planned.reduce((s, x) => s + x.parts, 0) / Math.max(1, planned.length), 2),
+    mean_probability: round(planned.reduce((s, x) => s + x.probability, 0) / Math.max(1, planned.length), 3),
+  };
+}
+
+function main(): void {
+  if (!mainnetGraphAvailable()) {
+    print({ bench: 'planner', skipped: true, reason: `mainnet graph file missing at ${mainnetGraphPath()}` });
+    return;
+  }
+  const sim = new Sim({ seed: SEED, hopDelayMs: { min: 0, max: 0 }, blockIntervalMs: 0 });
+  const { core } = buildMainnet(sim, { seed: SEED, balances: 'uniform' });
+  const g = plannerGraph(sim);
+  const net = sim.net;
+  const nodes = [...core].sort((a, b) => a - b);
+  const rng = new Rng(SEED * 7919);
+  const samples: Sample[] = [];
+  for (let i = 0; i < PLANS + WARM_UP; i++) {
+    const sender = rng.pick(nodes);
+    let receiver = rng.pick(nodes);
+    while (receiver === sender) receiver = rng.pick(nodes);
+    const amountSat = Math.floor(1000 * 1000 ** rng.next());
+    const amountMsat = BigInt(amountSat) * 1000n;
+    const un = new UncertaintyNetwork(g, { model: MODEL });
+    const own: { edge: number; disabled: number }[] = [];
+    for (const ci of net.node(sender).channels) {
+      const channel = net.channels[ci];
+      if (!channel) continue;
+      const dir: 0 | 1 = channel.node1 === sender ? 0 : 1;
+      const edge = edgeOf(g, ci, dir);
+      un.setOwnBalance(edge, Number(net.available(channel, dir)));
+      own.push({ edge, disabled: g.disabled[edge] as number });
+      g.disabled[edge] = 0;
+    }
+    const t = performance.now();
+    const plan = planPayment(g, un, {
+      source: sender,
+      destination: receiver,
+      amountMsat,
+      maxFeeMsat: amountMsat / 100n,
+      maxParts: 16,
+    });
+    const ms = performance.now() - t;
+    for (const o of own) g.disabled[o.edge] = o.disabled;
+    if (i < WARM_UP) continue;
+    samples.push({
+      amountSat,
+      ms,
+      ok: plan.ok,
+      parts: plan.ok ? plan.parts.length : 0,
+      probability: plan.ok ? plan.probability : 0,
+    });
+  }
+  let low = 0;
+  for (const band of BANDS) {
+    print(line(band.name, samples.filter((s) => s.amountSat >= low && s.amountSat < band.maxSat)));
+    low = band.maxSat;
+  }
+  print(line('1k-1M', samples));
+  sim.stop();
+}
+
+main();
