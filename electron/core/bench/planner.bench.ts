@@ -2,8 +2,9 @@
  * Planner latency (issue 6), `npm run bench:planner [-- --plans N] [--seed N] [--model uniform|bimodal]`.
  *
  * On simnet's `mainnet` topology (the 2026-02-03 graph: 17,328 nodes, 50,822 channels), one core, in this thread:
- * `plans` payments (default 300) between random sender/receiver pairs of the strongly connected core, amounts
- * log-uniform from 1k sat to 0.01 BTC (1M sat), fee limit 1 %, at most 16 parts; the sender's own channels at their
+ * `plans` payments (default 300) between random sender/receiver pairs of the strongly connected core whose
+ * sender can send and receiver can receive the amount (+1 %), amounts log-uniform from 1k sat to 0.01 BTC (1M sat),
+ * fee limit 1 %, at most 16 parts; the sender's own channels at their
  * exact balances, everything else at the prior (nothing learned: the planner's worst case, as the first plan of a
  * payment is). The first 10 plans warm the JIT and are not counted. Prints one JSON line per amount band and one in
  * all: plans, planned (a plan was found), median / p95 / max ms, mean parts and mean probability of the plans found.
@@ -16,6 +17,7 @@ import { Sim } from '../../../simnet/model/sim';
 import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../../simnet/topology/mainnet';
 import { median, percentile, print, round } from './bench-util';
 import { plannerGraph } from './split-mcf';
+import { BalanceGraph } from './split-network';
 
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -66,15 +68,20 @@ function main(): void {
   const { core } = buildMainnet(sim, { seed: SEED, balances: 'uniform' });
   const g = plannerGraph(sim);
   const net = sim.net;
+  const balances = new BalanceGraph(net);
   const nodes = [...core].sort((a, b) => a - b);
   const rng = new Rng(SEED * 7919);
   const samples: Sample[] = [];
   for (let i = 0; i < PLANS + WARM_UP; i++) {
-    const sender = rng.pick(nodes);
-    let receiver = rng.pick(nodes);
-    while (receiver === sender) receiver = rng.pick(nodes);
     const amountSat = Math.floor(1000 * 1000 ** rng.next());
     const amountMsat = BigInt(amountSat) * 1000n;
+    const need = amountSat * 1010;
+    let sender: number;
+    let receiver: number;
+    do {
+      sender = rng.pick(nodes);
+      receiver = rng.pick(nodes);
+    } while (sender === receiver || balances.outbound(sender) < need || balances.inbound(receiver) < need);
     const un = new UncertaintyNetwork(g, { model: MODEL });
     const own: { edge: number; disabled: number }[] = [];
     for (const ci of net.node(sender).channels) {
@@ -107,7 +114,12 @@ function main(): void {
   }
   let low = 0;
   for (const band of BANDS) {
-    print(line(band.name, samples.filter((s) => s.amountSat >= low && s.amountSat < band.maxSat)));
+    print(
+      line(
+        band.name,
+        samples.filter((s) => s.amountSat >= low && s.amountSat < band.maxSat),
+      ),
+    );
     low = band.maxSat;
   }
   print(line('1k-1M', samples));
