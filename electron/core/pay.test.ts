@@ -3,9 +3,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SplitPayResult } from '../../shared/api/results';
-import type { Payment } from '../../shared/types';
+import type { PartialPayment, Payment, Route } from '../../shared/types';
 import { type Harness, startHarness } from '../test/harness';
-import { invoice, partsOf, paymentOf, rpcError, SAT, snapshot } from './rpc-test-helpers';
+import { invoice, partsOf, paymentOf, routeVia, rpcError, SAT, snapshot } from './rpc-test-helpers';
 
 describe('splitpay and pay', () => {
   let h: Harness;
@@ -88,5 +88,101 @@ describe('splitpay and pay', () => {
     // The budget: 0.0001% of 100k sat is 100 msat, and every route to bob costs more.
     expect(error.message).toMatch(/^pay: gave up after 2 s: .*fees of at most 100 msat/);
     expect((await partsOf(h.rpc, inv.payment_hash)).filter((p) => p.status === 'pending')).toEqual([]);
+  });
+});
+
+/** Measured: 5 rounds of planning on this topology (the last one splits); the bound leaves room for a change. */
+const MAX_ROUNDS = 8;
+
+// Its own network: bob could not take another 900k sat after the payments above.
+describe('splitpay of what is still missing (missing_msatoshi)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ mppTimeoutMs: 60_000 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('plans exactly what is missing around the parts bob holds; re-planned after each failure, it completes', async () => {
+    const inv = await invoice(h.rpc, 900_000n * SAT, 'remainder');
+    const send = (route: Route) =>
+      h.rpc.call<PartialPayment>('sendpartialpay', {
+        route,
+        payment_hash: inv.payment_hash,
+        intended_msatoshi: inv.msatoshi,
+        bolt11: inv.bolt11,
+      });
+    // 300k sat held by bob on fjord→bob (~630k): the rest cannot all go that way too.
+    const held = await send(await routeVia(h, ['atlas', 'fjord', 'bob'], 300_000n * SAT));
+    expect(held.status).toBe('pending');
+    let missing = inv.msatoshi - held.msatoshi;
+    const rounds: string[] = [];
+    // Knowing nothing yet, the planner tries single parts bob's channels no longer carry (harbor→bob holds ~40k on
+    // harbor's side; fjord→bob and gale→bob are mostly taken by the parts in flight): what failed is planned again.
+    for (let round = 1; missing > 0n; round++) {
+      expect(round, `still ${missing} msat missing after ${rounds.join('; ')}`).toBeLessThanOrEqual(MAX_ROUNDS);
+      const before = await snapshot(h.rpc);
+      const pending = before.partialpayments.filter((p) => p.status === 'pending').length;
+      // By position: bolt11, msatoshi, parts, maxfeepercent, exemptfee, missing_msatoshi.
+      const plan = await h.rpc.call<SplitPayResult>('splitpay', [
+        inv.bolt11,
+        null,
+        8 - pending,
+        null,
+        null,
+        missing.toString(),
+      ]);
+      expect(await snapshot(h.rpc)).toEqual(before);
+      expect(plan.parts.reduce((s, p) => s + p.msatoshi, 0n)).toBe(missing);
+      expect(plan.parts.length).toBeLessThanOrEqual(8 - pending);
+      // The default fee limit, over the missing amount: 0.5% of it.
+      expect(plan.fee_msatoshi).toBeLessThanOrEqual(missing / 200n);
+      const sent = await Promise.all(plan.parts.map((part) => send(part.route)));
+      // Each part fails, or is held by bob until the set is whole (error 200 on the wait).
+      const outcomes = await Promise.all(
+        sent.map((part) =>
+          h.rpc.call<PartialPayment>('waitpartialpay', [part.id, 2]).catch((error: { code: number }) => {
+            expect(error.code).toBe(200);
+            return part;
+          }),
+        ),
+      );
+      rounds.push(`${missing} msat in ${plan.parts.length} parts, ${outcomes.map((p) => p.status).join(', ')}`);
+      missing -= outcomes.filter((p) => p.status !== 'failed').reduce((s, p) => s + p.msatoshi, 0n);
+    }
+    console.log(`splitpay of what is missing: ${rounds.join('; ')}`);
+    expect(await h.rpc.call<Payment>('waitsendpay', [inv.payment_hash, 20])).toMatchObject({
+      status: 'complete',
+      msatoshi: inv.msatoshi,
+    });
+  });
+
+  it('refuses more than the payment’s amount, or nothing, with -32602 naming missing_msatoshi and the value', async () => {
+    const inv = await invoice(h.rpc, 50_000n * SAT, 'too much missing');
+    const amountless = await invoice(h.rpc, 0n, 'amountless');
+    const before = await snapshot(h.rpc);
+    const cases = [
+      {
+        params: { bolt11: inv.bolt11, missing_msatoshi: inv.msatoshi + 1n },
+        message: `missing_msatoshi: ${inv.msatoshi + 1n} exceeds the invoice's amount ${inv.msatoshi}`,
+      },
+      {
+        params: [inv.bolt11, null, null, null, null, 0],
+        message: 'missing_msatoshi: must be positive (got 0)',
+      },
+      {
+        params: { bolt11: amountless.bolt11, msatoshi: 40_000_000, missing_msatoshi: 40_000_001 },
+        message: 'missing_msatoshi: 40000001 exceeds msatoshi, the amount paid, 40000000',
+      },
+    ];
+    for (const c of cases) {
+      const error = await rpcError(h.rpc.call('splitpay', c.params));
+      expect({ code: error.code, message: error.message }).toEqual({ code: -32602, message: c.message });
+    }
+    expect(await snapshot(h.rpc)).toEqual(before);
+    // Exactly the amount is what is missing before anything was sent.
+    const whole = await h.rpc.call<SplitPayResult>('splitpay', { bolt11: inv.bolt11, missing_msatoshi: inv.msatoshi });
+    expect(whole.parts.reduce((s, p) => s + p.msatoshi, 0n)).toBe(inv.msatoshi);
   });
 });

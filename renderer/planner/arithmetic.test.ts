@@ -2,15 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ChannelInfo } from '../../shared/api/results';
 import type { PartialPayment, Route, Status } from '../../shared/types';
 import {
-  avoidFrom,
   channelUse,
   checkSend,
   currentRoute,
-  exclusionsFor,
   holdSecondsLeft,
-  hopExclusion,
   jointProbability,
-  lastHops,
   leftToAssign,
   missingAmount,
   type PlannedPart,
@@ -18,7 +14,6 @@ import {
   totalFee,
 } from './arithmetic';
 
-const OWN = `02${'00'.repeat(32)}`;
 const PEER_A = `02${'aa'.repeat(32)}`;
 const PEER_B = `03${'bb'.repeat(32)}`;
 const MID = `02${'11'.repeat(32)}`;
@@ -145,7 +140,7 @@ describe('checkSend', () => {
   });
 });
 
-function sent(id: number, status: Status, amount: bigint, created = 1000, failedAt?: number): PartialPayment {
+function sent(id: number, status: Status, amount: bigint, created = 1000): PartialPayment {
   const r = [
     { id: MID, channel: '1x1x1', msatoshi: amount + 20n, delay: 140, direction: 0 as const },
     { id: PEER_A, channel: '5x5x5', msatoshi: amount + 10n, delay: 100 },
@@ -161,7 +156,7 @@ function sent(id: number, status: Status, amount: bigint, created = 1000, failed
     route: r,
     created_at: created,
     ...(status === 'failed'
-      ? { failure: { code: 'TEMPORARY_CHANNEL_FAILURE', message: 'Not enough liquidity', erring_index: failedAt } }
+      ? { failure: { code: 'TEMPORARY_CHANNEL_FAILURE', message: 'Not enough liquidity', erring_index: 1 } }
       : {}),
   };
 }
@@ -178,33 +173,5 @@ describe('after failures', () => {
     expect(holdSecondsLeft(parts, 1030)).toBe(90);
     expect(holdSecondsLeft(parts, 1200)).toBe(0);
     expect(holdSecondsLeft([sent(3, 'failed', 1n)], 1000)).toBeUndefined();
-  });
-
-  it('avoids the channel direction that failed, for parts at least as large', () => {
-    const parts = [sent(1, 'failed', 300n, 1000, 1), sent(2, 'failed', 500n, 1000, 1), sent(3, 'failed', 1n, 1000, 3)];
-    const avoid = avoidFrom(parts, OWN);
-    // Hop 1 (MID) could not forward on 5x5x5; the direction is computed from the ids (MID < PEER_A → 0).
-    expect(avoid).toEqual([{ exclusion: '5x5x5/0', msatoshi: 310n }]);
-    expect(exclusionsFor(avoid, 309n)).toEqual([]);
-    expect(exclusionsFor(avoid, 310n)).toEqual(['5x5x5/0']);
-    expect(avoidFrom([sent(4, 'failed', 300n, 1000, 0)], OWN)).toEqual([{ exclusion: '1x1x1/0', msatoshi: 320n }]);
-  });
-});
-
-describe('hops to avoid', () => {
-  it('names a hop by channel and direction, computing a missing direction from the node ids', () => {
-    const r = sent(1, 'pending', 100n).route;
-    expect(hopExclusion(r, 0, OWN)).toBe('1x1x1/0');
-    expect(hopExclusion(r, 1, OWN)).toBe('5x5x5/0');
-    expect(hopExclusion(r, 2, OWN)).toBe('9x9x9/1');
-    expect(hopExclusion(r, 3, OWN)).toBeUndefined();
-    const noDirection = r.map(({ direction: _, ...hop }) => hop);
-    expect(hopExclusion(noDirection, 0, undefined)).toBeUndefined();
-    expect(hopExclusion(noDirection, 0, OWN)).toBe('1x1x1/0');
-  });
-
-  it('lists the last hops into the receiver once each', () => {
-    const routes = [sent(1, 'pending', 100n).route, sent(2, 'pending', 200n).route];
-    expect(lastHops(routes, OWN)).toEqual(['9x9x9/1']);
   });
 });

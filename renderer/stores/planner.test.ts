@@ -213,6 +213,56 @@ describe('planner store', () => {
     ]);
   });
 
+  it('re-routes what is missing with splitpay: the missing amount, the parts left, rows with probabilities', async () => {
+    vi.useFakeTimers();
+    let refuse = false;
+    const { api, calls } = fakeApi({
+      splitpay: (p: { missing_msatoshi?: bigint }) => {
+        if (p.missing_msatoshi === undefined) return SPLIT;
+        if (refuse) throw new ApiError(210, `missing_msatoshi: no split of ${p.missing_msatoshi} msat found`);
+        const half = p.missing_msatoshi / 2n;
+        return {
+          parts: [
+            { route: route('1x1x1', PEER_A, half), msatoshi: half, fee_msatoshi: 100n, probability: 0.9 },
+            {
+              route: route('2x2x2', PEER_B, p.missing_msatoshi - half),
+              msatoshi: p.missing_msatoshi - half,
+              fee_msatoshi: 100n,
+              probability: 0.7,
+            },
+          ],
+          fee_msatoshi: 200n,
+          probability: 0.63,
+        };
+      },
+    });
+    setApi(api);
+    usePlanner.getState().setInvoiceText('lnbcrt1fake');
+    await vi.advanceTimersByTimeAsync(300);
+    await settle();
+    await usePlanner.getState().send();
+    const second = usePayments.getState().parts.get(2) as PartialPayment;
+    usePayments.getState().applyParts([{ ...second, status: 'failed' }], true);
+
+    await usePlanner.getState().rerouteMissing(false);
+    const asked = calls.filter((c) => c.name === 'splitpay').at(-1)?.params;
+    // One part still pending of the 8 the receiver takes.
+    expect(asked).toEqual({ bolt11: 'lnbcrt1fake', parts: 7, missing_msatoshi: 400_000n });
+    expect(calls.some((c) => c.name === 'getroutes')).toBe(false);
+    const planned = usePlanner.getState().rows.filter((r) => r.partId === undefined);
+    expect(planned.map((r) => [r.amountText, r.channel, r.probability])).toEqual([
+      ['200', '1x1x1', 0.9],
+      ['200', '2x2x2', 0.7],
+    ]);
+    expect(usePlanner.getState().planError).toBeUndefined();
+
+    refuse = true;
+    await usePlanner.getState().rerouteMissing(false);
+    expect(usePlanner.getState().planError).toBe(
+      'No re-route: missing_msatoshi: no split of 400000 msat found (code 210)',
+    );
+  });
+
   it('says what is wrong with an invoice it cannot read', async () => {
     const { api } = fakeApi({
       decodepay: () => {

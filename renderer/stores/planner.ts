@@ -2,13 +2,12 @@
 // here; what was sent, and what became of it, is the payments store's (what the main process says).
 
 import { create } from 'zustand';
-import type { DecodePayResult, RouteCandidate } from '../../shared/api/results';
+import type { DecodePayResult, RouteCandidate, SplitPayResult } from '../../shared/api/results';
 import type { PartialPayment, Route } from '../../shared/types';
 import { toApiError } from '../api';
 import { formatMsat, parseSat, satInput } from '../format';
 import { resolveNodes } from '../names';
-import { avoidFrom, checkSend, lastHops, missingAmount, type PlannedPart } from '../planner/arithmetic';
-import { planRemainder } from '../planner/remainder';
+import { checkSend, missingAmount, type PlannedPart } from '../planner/arithmetic';
 import { api, errorText } from './api';
 import { useNode } from './node';
 import { partsOf, usePayments } from './payments';
@@ -321,43 +320,41 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
     return planTarget(intendedAmount(s), s.rows, paymentParts(s.decoded?.payment_hash));
   }
 
-  /** Rows for what is missing, planned in the window (splitpay takes only the invoice's whole amount). */
-  async function remainderRows(amount: bigint): Promise<PlanRow[]> {
-    const { decoded } = get();
-    if (!decoded) return [];
-    await useNode.getState().refreshChannels();
-    const node = useNode.getState();
-    const failedVia = new Map<string, bigint>();
-    for (const p of paymentParts(decoded.payment_hash)) {
-      const channel = p.route[0]?.channel;
-      if (p.status === 'failed' && channel) failedVia.set(channel, (failedVia.get(channel) ?? 0n) + p.msatoshi);
-    }
-    const planned = await planRemainder(api(), {
-      failedVia,
-      destination: decoded.destination,
-      amount,
-      finalCltv: finalCltv(decoded),
-      channels: node.channels,
-      avoid: avoidFrom(paymentParts(decoded.payment_hash), node.info?.id),
-      busy: lastHops(
-        paymentParts(decoded.payment_hash)
-          .filter((p) => p.status === 'pending')
-          .map((p) => p.route),
-        node.info?.id,
-      ),
-      ownId: node.info?.id,
-      maxParts: MAX_PARTS,
-    });
-    return planned.map((p) =>
+  /** Rows from one of splitpay's plans, each part on the channel its route leaves by. */
+  function splitRows(split: SplitPayResult): PlanRow[] {
+    return split.parts.map((p) =>
       newRow({
-        amountText: satInput(p.amount),
-        channel: p.channel,
-        route: p.candidate.route,
-        probability: p.candidate.probability,
-        candidates: [p.candidate],
-        candidatesFor: `${p.channel}:${p.amount}`,
+        amountText: satInput(p.msatoshi),
+        channel: p.route[0]?.channel,
+        route: p.route,
+        probability: p.probability,
       }),
     );
+  }
+
+  /** Rows for what is missing: the core plans it around the parts in flight and what the failed ones taught. */
+  async function remainderRows(amount: bigint): Promise<PlanRow[]> {
+    const s = get();
+    const { decoded, bolt11 } = s;
+    const intended = intendedAmount(s);
+    if (!decoded || !bolt11 || intended === undefined) return [];
+    const pending = paymentParts(decoded.payment_hash).filter((p) => p.status === 'pending').length;
+    if (pending >= MAX_PARTS) {
+      throw new Error(
+        `${pending} parts are already in flight, the most a payment is split into: wait for one to resolve.`,
+      );
+    }
+    const [split] = await Promise.all([
+      api().call('splitpay', {
+        bolt11,
+        msatoshi: decoded.msatoshi === undefined ? intended : undefined,
+        parts: MAX_PARTS - pending,
+        missing_msatoshi: amount,
+      }),
+      // The Send check weighs the new parts against the balances the parts in flight left.
+      useNode.getState().refreshChannels(),
+    ]);
+    return splitRows(split);
   }
 
   return {
@@ -453,14 +450,7 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
             bolt11,
             msatoshi: decoded.msatoshi === undefined ? intended : undefined,
           });
-          rows = split.parts.map((p) =>
-            newRow({
-              amountText: satInput(p.msatoshi),
-              channel: p.route[0]?.channel,
-              route: p.route,
-              probability: p.probability,
-            }),
-          );
+          rows = splitRows(split);
         } else {
           rows = await remainderRows(amount);
         }

@@ -32,6 +32,7 @@ import {
   partId,
   percent,
   positiveInt,
+  positiveMsatoshi,
   route,
   scid,
   seconds,
@@ -100,6 +101,8 @@ export const COMMAND_DEFINITIONS = {
     parts: positiveInt(100).optional(),
     maxfeepercent: percent.optional(),
     exemptfee: msatoshi.optional(),
+    // What is still missing once earlier parts failed: the parts in flight are the planner's to count.
+    missing_msatoshi: positiveMsatoshi.optional(),
   }),
   pay: define<Payment>()({
     bolt11,

@@ -52,6 +52,9 @@ export const msatoshi = value(
   },
 );
 
+/** An amount in millisatoshi that must be more than nothing (what is left to plan). */
+export const positiveMsatoshi = msatoshi.refine((n) => n > 0n, { error: 'must be positive' });
+
 /** 32 bytes as 64 hex characters (hashes, secrets, preimages); either case accepted, lowercase out. */
 export const hex32 = value(isString, 'must be 64 hex characters', (v) => {
   const s = v.toLowerCase();

@@ -30,16 +30,26 @@ async function invoiceAmount(ctx: CoreContext, bolt11: string, msatoshi: bigint 
 
 export const splitpay: Handler<'splitpay'> = async (ctx, p) => {
   const { invoice, amount } = await invoiceAmount(ctx, p.bolt11, p.msatoshi);
+  const missing = p.missing_msatoshi ?? amount;
+  if (missing > amount) {
+    const of = invoice.amount_msat > 0n ? "the invoice's amount" : 'msatoshi, the amount paid,';
+    throw new ApiError(ErrorCode.InvalidParams, `missing_msatoshi: ${missing} exceeds ${of} ${amount}`);
+  }
   const req: PlanRequest = {
     destination: invoice.destination,
-    amountMsat: amount,
-    maxFeeMsat: feeBudget(amount, p.maxfeepercent ?? DEFAULT_MAX_FEE_PERCENT, p.exemptfee ?? DEFAULT_EXEMPT_FEE_MSAT),
+    amountMsat: missing,
+    // A remainder's limit is the same rule applied to the missing amount: what the earlier parts spent is not
+    // charged against it (good enough for a re-route by hand, though each may spend up to the exempt fee).
+    maxFeeMsat: feeBudget(missing, p.maxfeepercent ?? DEFAULT_MAX_FEE_PERCENT, p.exemptfee ?? DEFAULT_EXEMPT_FEE_MSAT),
     maxParts: invoice.mpp ? (p.parts ?? DEFAULT_PARTS) : 1,
     // LND pads the final CLTV by 3 blocks, as QueryRoutes' routes (getroutes) do.
     finalCltv: invoice.min_final_cltv_expiry + 3,
   };
   const plan = await ctx.planner.plan(req);
-  if (!plan.ok) throw new ApiError(ErrorCode.PayGaveUp, noPlanMessage(req, plan));
+  if (!plan.ok) {
+    const field = p.missing_msatoshi === undefined ? 'msatoshi' : 'missing_msatoshi';
+    throw new ApiError(ErrorCode.PayGaveUp, noPlanMessage(req, plan, field));
+  }
   return {
     parts: plan.parts.map((part) => ({
       route: part.route,

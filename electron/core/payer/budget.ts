@@ -11,11 +11,15 @@ export function feeBudget(amount: bigint, percent: number, exempt: bigint): bigi
   return share > exempt ? share : exempt;
 }
 
-/** Why no plan was found, naming the amount and the limits it was planned under. */
-export function noPlanMessage(req: PlanRequest, reply: Extract<PlanReply, { ok: false }>): string {
-  if (reply.reason === 'insufficient-balance') return reply.message;
+/** Why no plan was found, naming the amount (as the caller's `field`) and the limits it was planned under. */
+export function noPlanMessage(
+  req: PlanRequest,
+  reply: Extract<PlanReply, { ok: false }>,
+  field: 'msatoshi' | 'missing_msatoshi' = 'msatoshi',
+): string {
+  if (reply.reason === 'insufficient-balance') return `${field}: ${reply.message}`;
   return (
-    `msatoshi: no split of ${req.amountMsat} msat to ${req.destination} found over our channels in at most ` +
+    `${field}: no split of ${req.amountMsat} msat to ${req.destination} found over our channels in at most ` +
     `${req.maxParts} part${req.maxParts === 1 ? '' : 's'} with fees of at most ${req.maxFeeMsat} msat ` +
     `(${reply.reason}: ${reply.message})`
   );

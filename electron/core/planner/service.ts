@@ -95,7 +95,7 @@ export class PlannerService {
       return {
         ok: false,
         reason: 'insufficient-balance',
-        message: `msatoshi: ${req.amountMsat} msat is more than our active channels can send now (${sendable} msat)`,
+        message: `${req.amountMsat} msat is more than our active channels can send now (${sendable} msat)`,
       };
     }
     await this.ensureGraph(channels);
