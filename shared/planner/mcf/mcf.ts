@@ -2,7 +2,7 @@
 // mpp-splitter and CLN's askrene).
 //
 // Cost of a flow: Σ_e [ −log P_e(f_e) + μ · fee_e(f_e) ]. The amount is quantised into D units of U msat
-// (default U = ceil(amount / 100), so D ≈ 100; `unitMsat` overrides it). Each directed edge gets up to 4 linear pieces
+// (default U = ceil(amount / 100), so D ≈ 100, but at most 100k sat; `unitMsat` overrides it). Each directed edge gets up to 4 linear pieces
 // (CLN's pivots): a certain piece [0, minLiq − inFlight) of probability cost 0, then the uncertain range [a, b] cut at
 // a + {0.5, 0.8, 0.95}·(b − a); each piece's unit cost is the secant slope of −log P between its ends (uniform:
 // closed form −log(1 − p), ignoring the model's +1 msat; bimodal: evaluated, then made non-decreasing) plus
@@ -655,6 +655,12 @@ export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanR
   return plan;
 }
 
+/**
+ * The default unit never exceeds 100k sat: an edge whose htlc max or liquidity is below one unit is dropped, and for
+ * large payments amount / 100 would drop most of the network.
+ */
+const MAX_DEFAULT_UNIT_MSAT = 100_000_000;
+
 /** The factor by which each extra part must multiply a plan's probability (see planPayment). */
 const PART_GAIN = 0.9;
 
@@ -688,7 +694,7 @@ function keepLargest(
     .sort((a, b) => (a.amountMsat === b.amountMsat ? 0 : a.amountMsat > b.amountMsat ? -1 : 1))
     .slice(0, maxParts - slots);
   const hops = keep.map((p) => hopAmounts(g, p.path, p.amountMsat).map(Number));
-  for (let i = 0; i < keep.length; i++) reserveHops(net, (keep[i] as PlanPart).path, hops[i] as number[], 1);
+  for (let i = 0; i < keep.length; i++) net.reserve((keep[i] as PlanPart).path, hops[i] as number[]);
   try {
     const kept = keep.reduce((s, p) => s + p.amountMsat, 0n);
     const keptFee = keep.reduce((s, p) => s + p.feeMsat, 0n);
@@ -703,14 +709,7 @@ function keepLargest(
     const parts = [...keep, ...rest.parts];
     return { ...plan, parts, feeMsat: keptFee + rest.feeMsat, probability: jointProbability(g, net, parts) };
   } finally {
-    for (let i = 0; i < keep.length; i++) reserveHops(net, (keep[i] as PlanPart).path, hops[i] as number[], -1);
-  }
-}
-
-function reserveHops(net: UncertaintyNetwork, path: readonly number[], amounts: readonly number[], sign: 1 | -1): void {
-  for (let k = 0; k < path.length; k++) {
-    const e = path[k] as number;
-    net.inFlight[e] = Math.max(0, (net.inFlight[e] as number) + sign * (amounts[k] as number));
+    for (let i = 0; i < keep.length; i++) net.release((keep[i] as PlanPart).path, hops[i] as number[]);
   }
 }
 
@@ -739,7 +738,7 @@ function planAt(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest, dept
   if (req.source === req.destination || maxParts < 1) {
     return { ok: false, reason: 'invalid', message: 'source equals destination or maxParts < 1' };
   }
-  let unit = req.unitMsat ?? Math.max(1, Math.ceil(amount / 100));
+  let unit = req.unitMsat ?? Math.max(1, Math.min(Math.ceil(amount / 100), MAX_DEFAULT_UNIT_MSAT));
   unit = Math.max(1, Math.floor(unit));
   const banned = new Set<number>();
   const attemptCost = req.attemptCostMsat ?? 100_000 + amount / 1000;

@@ -64,6 +64,19 @@ describe('uncertainty network', () => {
     expect(net.maxLiq[r]).toBe(600_000);
   });
 
+  it('learns from what each hop forwarded when given per hop (fees of later hops included)', () => {
+    const { g, xy, yz } = line();
+    const net = new UncertaintyNetwork(g);
+    // 500,000 delivered over y→z, 500,050 over x→y (y's fee): y→z failed.
+    net.onFailure([xy, yz], 1, [500_050, 500_000]);
+    expect(net.minLiq[xy]).toBe(500_050);
+    expect(net.maxLiq[yz]).toBe(499_999);
+    net.reserve([xy, yz], [200_010, 200_000]);
+    expect([net.inFlight[xy], net.inFlight[yz]]).toEqual([200_010, 200_000]);
+    net.release([xy, yz], [200_010, 200_000]);
+    expect([net.inFlight[xy], net.inFlight[yz]]).toEqual([0, 0]);
+  });
+
   it('settlement moves the amount to the other side of every hop', () => {
     const { g, xy, yz } = line();
     const net = new UncertaintyNetwork(g);

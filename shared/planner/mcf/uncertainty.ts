@@ -17,12 +17,22 @@
 //   Every update is mirrored on the reverse direction: min' = cap − max, max' = cap − min.
 //   When new evidence contradicts old belief (the balance moved), the new bound wins and the other bound is reset to
 //   its prior (0 or cap).
-// `reserve`/`release` account in-flight parts; probabilities are conditioned on them.
+// `reserve`/`release` account in-flight parts; probabilities are conditioned on them. Every update takes either one
+// amount for all hops or each hop's own (what it forwards, fees included: the bounds learned are then exact).
 
 import type { ChannelGraph } from './graph.ts';
 import { scidIndex } from './graph.ts';
 
 export type ProbabilityModel = 'uniform' | 'bimodal';
+
+/**
+ * What a part carries over each hop of its path, msat: one number for every hop (fees ignored, as the paper does),
+ * or one per hop (index-aligned with the path: what the hop forwards, its downstream fees included).
+ */
+export type HopAmounts = number | readonly number[];
+
+const at = (amounts: HopAmounts, i: number): number =>
+  typeof amounts === 'number' ? amounts : (amounts[i] ?? (amounts[amounts.length - 1] as number));
 
 export interface UncertaintySnapshot {
   version: 1;
@@ -86,41 +96,52 @@ export class UncertaintyNetwork {
     return p;
   }
 
-  reserve(path: readonly number[], amountMsat: number): void {
-    for (const e of path) this.inFlight[e] = (this.inFlight[e] as number) + amountMsat;
+  reserve(path: readonly number[], amounts: HopAmounts): void {
+    for (let i = 0; i < path.length; i++) {
+      const e = path[i] as number;
+      this.inFlight[e] = (this.inFlight[e] as number) + at(amounts, i);
+    }
   }
 
-  release(path: readonly number[], amountMsat: number): void {
-    for (const e of path) this.inFlight[e] = Math.max(0, (this.inFlight[e] as number) - amountMsat);
+  release(path: readonly number[], amounts: HopAmounts): void {
+    for (let i = 0; i < path.length; i++) {
+      const e = path[i] as number;
+      this.inFlight[e] = Math.max(0, (this.inFlight[e] as number) - at(amounts, i));
+    }
   }
 
-  /** The part arrived: every hop could carry inFlight + amount. Call before `release` of that part. */
-  onSuccess(path: readonly number[], amountMsat: number): void {
-    for (const e of path) this.raiseMin(e, (this.inFlight[e] as number) + amountMsat);
+  /** The part arrived: every hop could carry inFlight + its amount. Call after `release` of that part. */
+  onSuccess(path: readonly number[], amounts: HopAmounts): void {
+    for (let i = 0; i < path.length; i++) {
+      const e = path[i] as number;
+      this.raiseMin(e, (this.inFlight[e] as number) + at(amounts, i));
+    }
   }
 
   /**
-   * The part was settled: its money moved across every hop, so each sending side now holds `amountMsat` less and the
+   * The part was settled: its money moved across every hop, so each sending side now holds its amount less and the
    * other side that much more. Call after `onSuccess` (which learned what the hops could carry before the move).
    * Exact (own) channels are left alone: the node's balances set them before each plan.
    */
-  onSettled(path: readonly number[], amountMsat: number): void {
-    for (const e of path) {
+  onSettled(path: readonly number[], amounts: HopAmounts): void {
+    for (let i = 0; i < path.length; i++) {
+      const e = path[i] as number;
       if (this.exact[e] === 1) continue;
-      this.minLiq[e] = Math.max(0, (this.minLiq[e] as number) - amountMsat);
-      this.maxLiq[e] = Math.max(0, (this.maxLiq[e] as number) - amountMsat);
+      const h = at(amounts, i);
+      this.minLiq[e] = Math.max(0, (this.minLiq[e] as number) - h);
+      this.maxLiq[e] = Math.max(0, (this.maxLiq[e] as number) - h);
       this.mirror(e);
     }
   }
 
-  /** The part failed at path[failingIndex] for lack of liquidity. Call before `release` of that part. */
-  onFailure(path: readonly number[], failingIndex: number, amountMsat: number): void {
+  /** The part failed at path[failingIndex] for lack of liquidity. Call after `release` of that part. */
+  onFailure(path: readonly number[], failingIndex: number, amounts: HopAmounts): void {
     for (let i = 0; i < failingIndex && i < path.length; i++) {
       const e = path[i] as number;
-      this.raiseMin(e, (this.inFlight[e] as number) + amountMsat);
+      this.raiseMin(e, (this.inFlight[e] as number) + at(amounts, i));
     }
     const k = path[failingIndex];
-    if (k !== undefined) this.lowerMax(k, (this.inFlight[k] as number) + amountMsat - 1);
+    if (k !== undefined) this.lowerMax(k, (this.inFlight[k] as number) + at(amounts, failingIndex) - 1);
   }
 
   /**
@@ -176,7 +197,10 @@ export class UncertaintyNetwork {
     }
   }
 
+  // Exact (own) channels are the node's to tell: a part failing there failed for another reason (an HTLC limit, the
+  // reserve), and what a success implies the node's balance already says.
   private raiseMin(e: number, value: number): void {
+    if (this.exact[e] === 1) return;
     const cap = this.graph.capacityMsat[e] as number;
     const v = Math.min(cap, value);
     if (v <= (this.minLiq[e] as number)) return;
@@ -186,6 +210,7 @@ export class UncertaintyNetwork {
   }
 
   private lowerMax(e: number, value: number): void {
+    if (this.exact[e] === 1) return;
     const v = Math.max(0, value);
     if (v >= (this.maxLiq[e] as number)) return;
     this.maxLiq[e] = v;
