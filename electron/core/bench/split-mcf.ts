@@ -4,7 +4,7 @@
 // outcomes within its rounds, and forgets afterwards (persistence across payments is out of scope here: payments are
 // independent in this benchmark, so a persistent network would also carry knowledge between strategies' runs).
 import { buildGraph, type ChannelGraph, edgeOf, type Policy } from '../../../shared/planner/mcf/graph';
-import { planPayment } from '../../../shared/planner/mcf/mcf';
+import { hopAmounts, planPayment } from '../../../shared/planner/mcf/mcf';
 import { type ProbabilityModel, UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty';
 import { DEFAULT_FINAL_CLTV_DELTA } from '../../../simnet/model/lnd';
 import type { Network } from '../../../simnet/model/network';
@@ -68,7 +68,7 @@ export function mcfSession(ctx: SplitContext, options: McfOptions = {}): Planner
     un.setOwnBalance(edge, Number(net.available(channel, dir)));
     own.push({ edge, disabled: g.disabled[edge] as number });
   }
-  const inFlight = new Map<Route, { path: number[]; amount: number }>();
+  const inFlight = new Map<Route, { path: number[]; amounts: number[] }>();
   const finalCltv = (ctx.invoice.cltvExpiry || DEFAULT_FINAL_CLTV_DELTA) + BLOCK_PADDING;
   const mpp = { paymentAddr: ctx.invoice.paymentAddr, totalAmtMsat: ctx.amountMsat };
 
@@ -91,9 +91,10 @@ export function mcfSession(ctx: SplitContext, options: McfOptions = {}): Planner
             to: g.to[e] as number,
           }));
           const route = buildRouteFromPath(net, path, part.amountMsat, finalCltv, mpp);
-          const amount = Number(part.amountMsat);
-          un.reserve(part.path, amount);
-          inFlight.set(route, { path: part.path, amount });
+          // What each hop forwards, fees included: the bounds learned from this part are then exact.
+          const amounts = hopAmounts(g, part.path, part.amountMsat).map(Number);
+          un.reserve(part.path, amounts);
+          inFlight.set(route, { path: part.path, amounts });
           routes.push(route);
         }
         return routes;
@@ -106,12 +107,12 @@ export function mcfSession(ctx: SplitContext, options: McfOptions = {}): Planner
       if (!part) return;
       inFlight.delete(route);
       // Released first: the part's own amount must not count twice in inFlight + amount below.
-      un.release(part.path, part.amount);
-      if (attempt.status === 'SUCCEEDED') un.onSuccess(part.path, part.amount);
+      un.release(part.path, part.amounts);
+      if (attempt.status === 'SUCCEEDED') un.onSuccess(part.path, part.amounts);
       else if (attempt.failure) {
         // sourceIndex k: the node of hops[k-1] failed to forward over hops[k], i.e. path[k] (k = length: the
         // receiver, so every hop carried the part).
-        un.onFailure(part.path, Math.min(attempt.failure.sourceIndex, part.path.length), part.amount);
+        un.onFailure(part.path, Math.min(attempt.failure.sourceIndex, part.path.length), part.amounts);
       }
     },
   };
