@@ -19,6 +19,11 @@ export interface PayRequest {
 
 /** Failures at the receiver that no other route will change. */
 const TERMINAL = new Set(['INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS', 'INCORRECT_PAYMENT_AMOUNT', 'FINAL_EXPIRY_TOO_SOON']);
+/**
+ * No plan for these reasons may mend within retry_for: our channels' balance comes back as parts in flight fail, and
+ * the graph is being loaded.
+ */
+const WAIT_FOR = new Set(['insufficient-balance', 'no-graph']);
 /** After the first failure of a round, how long to collect the others before re-planning. */
 const COLLECT_MS = 300;
 
@@ -38,6 +43,8 @@ export async function pay(
   /** Failed parts already seen: a round waits for news, and a failure seen before is none. */
   const seen = new Set<number>();
   let lastError = 'no attempt made';
+  /** The last plan found none, for a reason that waiting would not mend. */
+  let hopeless = false;
 
   for (;;) {
     const payment = ledger.payment(hash);
@@ -65,8 +72,11 @@ export async function pay(
       };
       try {
         const planned = await deps.planner.plan(plan);
-        if (!planned.ok) lastError = noPlanMessage(plan, planned);
-        else {
+        if (!planned.ok) {
+          lastError = noPlanMessage(plan, planned);
+          hopeless = !WAIT_FOR.has(planned.reason);
+        } else {
+          hopeless = false;
           for (const part of planned.parts) {
             await deps.parts.sendPartial({
               paymentHash: hash,
@@ -90,6 +100,9 @@ export async function pay(
     const failedMeanwhile = now.some((p) => p.status === 'failed' && !seen.has(p.id));
     if (!now.some((p) => p.status === 'pending')) {
       if (failedMeanwhile) continue;
+      // Nothing out, and the network as we know it cannot carry the rest: only time would change that (knowledge
+      // fades over an hour), so waiting out retry_for would only keep the user waiting.
+      if (hopeless) throw new ApiError(ErrorCode.PayGaveUp, `pay: no plan: ${lastError}`, ledger.payment(hash));
       // Nothing out and no plan: wait a moment for the network (or what we know of it) to change, then try again.
       await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
       continue;

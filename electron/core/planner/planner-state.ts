@@ -28,7 +28,8 @@ const MAX_EARLY_EVENTS = 10_000;
 
 interface InFlight {
   route: Route;
-  amount: number;
+  /** What each hop carries (the route's msatoshi per hop, fees of later hops included). */
+  amounts: number[];
   /** Its edges in the current graph, when they are known there (and so reserved). */
   path?: number[];
 }
@@ -90,7 +91,7 @@ export class PlannerState {
     this.lastDecay = now;
     for (const part of this.inFlight.values()) {
       part.path = pathOfRoute(g, part.route, this.ownId);
-      if (part.path) net.reserve(part.path, part.amount);
+      if (part.path) net.reserve(part.path, part.amounts);
     }
     const early = this.early;
     this.early = [];
@@ -154,35 +155,36 @@ export class PlannerState {
     const { g, net } = this;
     if (!g || !net) {
       if (this.early.length < MAX_EARLY_EVENTS) this.early.push({ part, now });
-      if (part.status === 'pending') this.inFlight.set(part.id, { route: part.route, amount: Number(part.msatoshi) });
+      if (part.status === 'pending')
+        this.inFlight.set(part.id, { route: part.route, amounts: hopAmountsOf(part.route) });
       else this.inFlight.delete(part.id);
       return [];
     }
-    const amount = Number(part.msatoshi);
+    const amounts = hopAmountsOf(part.route);
     if (part.status === 'pending') {
       if (this.inFlight.has(part.id)) return [];
       const path = pathOfRoute(g, part.route, this.ownId);
-      this.inFlight.set(part.id, { route: part.route, amount, path });
-      if (path) net.reserve(path, amount);
+      this.inFlight.set(part.id, { route: part.route, amounts, path });
+      if (path) net.reserve(path, amounts);
       return [];
     }
     const held = this.inFlight.get(part.id);
     this.inFlight.delete(part.id);
     // Released first: the part's own amount must not count twice in inFlight + amount when learning.
-    if (held?.path) net.release(held.path, held.amount);
+    if (held?.path) net.release(held.path, held.amounts);
     const path = held?.path ?? pathOfRoute(g, part.route, this.ownId);
     if (!path) return [];
     this.decayTo(now);
     if (part.status === 'complete') {
-      net.onSuccess(path, amount);
-      net.onSettled(path, amount);
+      net.onSuccess(path, amounts);
+      net.onSettled(path, amounts);
     } else {
       const k = part.failure?.erring_index;
       if (k === undefined) return [];
       // The receiver answered: every hop carried the part, whatever the receiver then made of it.
-      if (k >= path.length) net.onSuccess(path, amount);
+      if (k >= path.length) net.onSuccess(path, amounts);
       else if (NO_LIQUIDITY_NEWS.has(part.failure?.code ?? '')) return [];
-      else net.onFailure(path, k, amount);
+      else net.onFailure(path, k, amounts);
     }
     const rows = this.rowsOf(path, now);
     return rows.length > 0 ? [{ type: 'beliefs', rows }] : [];
@@ -226,4 +228,9 @@ export class PlannerState {
     }
     return rows;
   }
+}
+
+/** What each hop of a route carries: its msatoshi is what arrives at its node, over its channel. */
+function hopAmountsOf(route: Route): number[] {
+  return route.map((hop) => Number(hop.msatoshi));
 }
