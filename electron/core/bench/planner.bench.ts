@@ -9,14 +9,13 @@
  * payment is). The first 10 plans warm the JIT and are not counted. Prints one JSON line per amount band and one in
  * all: plans, planned (a plan was found), median / p95 / max ms, mean parts and mean probability of the plans found.
  */
-import { edgeOf } from '../../../shared/planner/mcf/graph';
 import { planPayment } from '../../../shared/planner/mcf/mcf';
 import { type ProbabilityModel, UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty';
 import { Rng } from '../../../simnet/model/rng';
 import { Sim } from '../../../simnet/model/sim';
 import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../../simnet/topology/mainnet';
 import { median, percentile, print, round } from './bench-util';
-import { plannerGraph } from './split-mcf';
+import { plannerGraph, setOwnChannels } from './split-mcf';
 import { BalanceGraph } from './split-network';
 
 const argv = process.argv.slice(2);
@@ -83,16 +82,8 @@ function main(): void {
       receiver = rng.pick(nodes);
     } while (sender === receiver || balances.outbound(sender) < need || balances.inbound(receiver) < need);
     const un = new UncertaintyNetwork(g, { model: MODEL });
-    const own: { edge: number; disabled: number }[] = [];
-    for (const ci of net.node(sender).channels) {
-      const channel = net.channels[ci];
-      if (!channel) continue;
-      const dir: 0 | 1 = channel.node1 === sender ? 0 : 1;
-      const edge = edgeOf(g, ci, dir);
-      un.setOwnBalance(edge, Number(net.available(channel, dir)));
-      own.push({ edge, disabled: g.disabled[edge] as number });
-      g.disabled[edge] = 0;
-    }
+    const own = setOwnChannels(net, g, un, sender);
+    for (const o of own) g.disabled[o.edge] = 0;
     const t = performance.now();
     const plan = planPayment(g, un, {
       source: sender,

@@ -45,6 +45,28 @@ export function plannerGraph(sim: Sim): ChannelGraph {
   return g;
 }
 
+/**
+ * The sender's own channels: exact balances in `un`. Returned with their gossiped disabled flags, which the caller
+ * lifts while planning (our node sends on its channels whatever their gossip says) and puts back after.
+ */
+export function setOwnChannels(
+  net: Network,
+  g: ChannelGraph,
+  un: UncertaintyNetwork,
+  sender: number,
+): { edge: number; disabled: number }[] {
+  const own: { edge: number; disabled: number }[] = [];
+  for (const ci of net.node(sender).channels) {
+    const channel = net.channels[ci];
+    if (!channel) continue;
+    const dir: 0 | 1 = channel.node1 === sender ? 0 : 1;
+    const edge = edgeOf(g, ci, dir);
+    un.setOwnBalance(edge, Number(net.available(channel, dir)));
+    own.push({ edge, disabled: g.disabled[edge] as number });
+  }
+  return own;
+}
+
 export interface McfOptions {
   model?: ProbabilityModel;
 }
@@ -58,16 +80,7 @@ export function mcfSession(ctx: SplitContext, options: McfOptions = {}): Planner
   const net = sim.net;
   const g = plannerGraph(sim);
   const un = new UncertaintyNetwork(g, { model: options.model ?? 'uniform' });
-  // Our own channels: exact balances; and usable whatever their gossiped disabled flag, as our node would send.
-  const own: { edge: number; disabled: number }[] = [];
-  for (const ci of net.node(sender).channels) {
-    const channel = net.channels[ci];
-    if (!channel) continue;
-    const dir: 0 | 1 = channel.node1 === sender ? 0 : 1;
-    const edge = edgeOf(g, ci, dir);
-    un.setOwnBalance(edge, Number(net.available(channel, dir)));
-    own.push({ edge, disabled: g.disabled[edge] as number });
-  }
+  const own = setOwnChannels(net, g, un, sender);
   const inFlight = new Map<Route, { path: number[]; amounts: number[] }>();
   const finalCltv = (ctx.invoice.cltvExpiry || DEFAULT_FINAL_CLTV_DELTA) + BLOCK_PADDING;
   const mpp = { paymentAddr: ctx.invoice.paymentAddr, totalAmtMsat: ctx.amountMsat };

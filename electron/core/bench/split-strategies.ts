@@ -331,10 +331,11 @@ export function braidStrategy(options: BraidOptions): SplitStrategy {
           for (const route of plan) session.outcome?.(route, { status: 'FAILED' } as Attempt);
         }
       }
-      if (pending().length === 0) {
-        if (sent === 0) break; // no plan and nothing out: nothing will change
-        continue;
-      }
+      // No plan for what is missing: give up, as LND fails a payment with NO_ROUTE. With no hop delay every part's
+      // outcome is back within the collect window, so what is still pending is held at the receiver and cannot
+      // change anything; waiting for it would only wait out the deadline.
+      if (remaining > 0n && sent === 0) break;
+      if (pending().length === 0) continue;
       await waitRound(
         () => pending().length === 0 || settled(),
         collectMs,
