@@ -215,6 +215,28 @@ describe('planPayment', () => {
     expect(large.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(60 * U));
   });
 
+  it('plans with a finer unit when rounding to units would drop what the amount needs', () => {
+    // Three channels to t, 33.5 units each on our side: at the default unit (1 % of 100 units) each lends only 33.
+    const g = buildGraph({
+      nodes: ['s', 't'],
+      channels: ['1', '2', '3'].map((scid) => ({
+        scid,
+        node1: 0,
+        node2: 1,
+        capacityMsat: BigInt(50 * U),
+        policies: [pol(0), pol(0)] as [Policy, Policy],
+      })),
+    });
+    const net = new UncertaintyNetwork(g);
+    for (const ci of [0, 1, 2]) net.setOwnBalance(g.channelEdges[2 * ci] as number, 33.5 * U);
+    const plan = mustPlan(
+      planPayment(g, net, { source: 0, destination: 1, amountMsat: BigInt(100 * U), maxFeeMsat: 0n }),
+    );
+    expect(plan.parts.length).toBe(3);
+    expect(plan.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(100 * U));
+    for (const p of plan.parts) expect(p.amountMsat).toBeLessThanOrEqual(BigInt(33.5 * U));
+  });
+
   it('sends more than its htlc max over our own channel, as several parts', () => {
     // One own channel of 100 units whose htlc max is 2 units, to a peer with a known 50-unit channel to t.
     const g = buildGraph({

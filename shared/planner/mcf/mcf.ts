@@ -8,7 +8,8 @@
 // closed form −log(1 − p), ignoring the model's +1 msat; bimodal: evaluated, then made non-decreasing) plus
 // μ · (U·ppm/1e6 + base / min(edge units, D)), i.e. the base fee amortised as if the edge carried as much as it
 // can. Flow stays out of the top 5 % of a range unless the amount cannot be carried otherwise; then a fifth piece
-// reaches 99.5 % at a steep price.
+// reaches 99.5 % at a steep price, and failing that the unit is made ten times finer (rounding to units drops up to
+// a unit per edge).
 // Edges out of the source carry no fee (we do not pay ourselves).
 //
 // Pruning: disabled edges, edges whose htlc max is below one unit or whose htlc min is above the amount, edges with
@@ -745,6 +746,7 @@ function planAt(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest, dept
   const mu0 = req.mu ?? (attemptCost > 0 ? 1 / attemptCost : 0);
   let pivots = DEFAULT_PIVOTS;
   let triedKeep = false;
+  let refined = false;
   let lastFailure: NoPlan = { ok: false, reason: 'no-route', message: 'no route' };
   for (let attempt = 0; attempt < 40; attempt++) {
     const p = prepare(g, net, req.source, req.destination, amount, unit, banned, pivots, maxParts);
@@ -772,8 +774,13 @@ function planAt(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest, dept
           reason: 'insufficient-capacity',
           message: `the channels cannot carry the amount within ${100 * (pivots.at(-1) ?? 1)}% of their liquidity ranges`,
         };
-        if (pivots === FULL_PIVOTS) break;
-        pivots = FULL_PIVOTS;
+        if (pivots !== FULL_PIVOTS) pivots = FULL_PIVOTS;
+        else if (!refined && unit >= 10) {
+          // Each edge loses up to a unit to rounding: near the limits (our own balances barely above the amount) a
+          // unit ten times finer keeps what the coarse one drops.
+          unit = Math.floor(unit / 10);
+          refined = true;
+        } else break;
         continue;
       }
       // Limits first: a plan that breaks them is re-solved without the offending edges before any μ search.
