@@ -852,8 +852,9 @@ function planAt(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest, dept
       release(p);
     }
   }
-  if (budget.solves <= 0 && lastFailure.reason === 'no-route') {
-    return { ok: false, reason: 'limits', message: `no plan within ${MAX_SOLVES} min-cost-flow solves` };
+  if (budget.solves <= 0) {
+    const message = `no plan within ${MAX_SOLVES} min-cost-flow solves (last: ${lastFailure.message})`;
+    return { ok: false, reason: 'limits', message };
   }
   return lastFailure;
 }
