@@ -296,12 +296,12 @@ export function braidStrategy(options: BraidOptions): SplitStrategy {
       if (remaining > 0n) {
         rounds++;
         const t = performance.now();
-        const plan = session.plan({
-          amountMsat: remaining,
-          maxParts: Math.max(1, maxParts - pending().length),
-          feeBudgetMsat: ctx.feeLimitMsat - feesSpent,
-          avoid,
-        });
+        // As the core's payer: half the free part slots first, so that parts held at the receiver leave room for
+        // the rounds after; all of them only when half are not enough.
+        const free = Math.max(1, maxParts - pending().length);
+        const ask = (slots: number) =>
+          session.plan({ amountMsat: remaining, maxParts: slots, feeBudgetMsat: ctx.feeLimitMsat - feesSpent, avoid });
+        const plan = ask(Math.ceil(free / 2)) ?? (free > 1 ? ask(free) : undefined);
         plannerMs.push(performance.now() - t);
         const fees = plan?.reduce((s, r) => s + r.totalFeesMsat, 0n) ?? 0n;
         if (plan && feesSpent + fees <= ctx.feeLimitMsat) {
