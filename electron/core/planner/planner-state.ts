@@ -73,19 +73,15 @@ export class PlannerState {
     this.stored = [];
     const g = buildGraph(input);
     const net = new UncertaintyNetwork(g);
-    const index = new Map(g.scids.map((s, i) => [s, i]));
-    for (const row of rows) {
-      const ci = index.get(row.scid);
-      if (ci === undefined) continue;
-      const e = g.channelEdges[2 * ci + row.direction] as number;
-      const cap = g.capacityMsat[e] as number;
-      // Decayed by its age as UncertaintyNetwork.decay would have done meanwhile.
-      const f = 0.5 ** (Math.max(0, now - row.updatedAt) / 1000 / this.halfLifeSeconds);
-      const min = Math.min(cap, Math.max(0, row.minMsat)) * f;
-      const max = cap - (cap - Math.min(cap, Math.max(0, row.maxMsat))) * f;
-      net.minLiq[e] = min;
-      net.maxLiq[e] = Math.max(min, max);
-    }
+    const edges = rows.map((r) => ({
+      scid: r.scid,
+      direction: r.direction,
+      minMsat: r.minMsat,
+      maxMsat: r.maxMsat,
+      exact: false,
+      ageSeconds: Math.max(0, now - r.updatedAt) / 1000,
+    }));
+    net.restore({ version: 1, edges }, this.halfLifeSeconds);
     this.g = g;
     this.net = net;
     this.lastDecay = now;
@@ -218,15 +214,11 @@ export class PlannerState {
 
   /** Every learned belief (not our own channels, not the prior), as of `now`. */
   private learnedRows(now: number): BeliefRow[] {
-    const { g, net } = this;
-    if (!g || !net) return [];
-    const rows: BeliefRow[] = [];
-    for (let e = 0; e < g.edgeCount; e++) {
-      if (net.exact[e] === 1) continue;
-      if (net.minLiq[e] === 0 && net.maxLiq[e] === g.capacityMsat[e]) continue;
-      rows.push(this.rowOf(e, now));
-    }
-    return rows;
+    if (!this.net) return [];
+    return this.net
+      .snapshot()
+      .edges.filter((e) => !e.exact)
+      .map((e) => ({ scid: e.scid, direction: e.direction, minMsat: e.minMsat, maxMsat: e.maxMsat, updatedAt: now }));
   }
 }
 

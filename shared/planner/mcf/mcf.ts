@@ -243,7 +243,6 @@ interface Scratch {
   queue: Int32Array;
   cursor: Uint32Array;
   onPath: Int32Array;
-  edgeSum: Float64Array;
 }
 
 const scratchCache = new WeakMap<ChannelGraph, Scratch>();
@@ -273,7 +272,6 @@ function scratchFor(g: ChannelGraph): Scratch {
     queue: new Int32Array(n),
     cursor: new Uint32Array(n),
     onPath: new Int32Array(n).fill(-1),
-    edgeSum: new Float64Array(m),
   };
   scratchCache.set(g, s);
   return s;
@@ -588,14 +586,13 @@ interface Candidate {
 }
 
 function toPlan(p: Problem, paths: { path: number[]; units: number }[], mu: number, maxHops: number): Candidate {
-  const { g, net, s } = p;
+  const { g, net } = p;
   const amounts = paths.map((x) => x.units * p.unit);
-  let excess = p.units * p.unit - p.amount;
+  const excess = p.units * p.unit - p.amount;
   if (excess > 0) {
     let best = 0;
     for (let i = 1; i < amounts.length; i++) if ((amounts[i] as number) > (amounts[best] as number)) best = i;
     amounts[best] = (amounts[best] as number) - excess;
-    excess = 0;
   }
   // A path may carry more than one HTLC may: it becomes as many parts as its narrowest htlc max needs.
   const chunks: { path: number[]; amount: bigint }[] = [];
@@ -613,7 +610,6 @@ function toPlan(p: Problem, paths: { path: number[]; units: number }[], mu: numb
   const parts: PlanPart[] = [];
   let total = 0n;
   const violations: number[] = [];
-  const touched: number[] = [];
   for (const { path, amount } of chunks) {
     const hops = hopAmounts(g, path, amount);
     let prob = 1;
@@ -622,19 +618,13 @@ function toPlan(p: Problem, paths: { path: number[]; units: number }[], mu: numb
       const a = Number(hops[k] as bigint);
       if (a < (g.htlcMinMsat[e] as number) || a > (g.htlcMaxMsat[e] as number)) violations.push(e);
       prob *= net.successProbability(e, a);
-      if (s.edgeSum[e] === 0) touched.push(e);
-      s.edgeSum[e] = (s.edgeSum[e] as number) + a;
     }
     if (path.length > maxHops) violations.push(path[path.length >> 1] as number);
     const feeMsat = (hops[0] as bigint) - amount;
     total += feeMsat;
     parts.push({ path, amountMsat: amount, feeMsat, probability: prob });
   }
-  let probability = 1;
-  for (const e of touched) {
-    probability *= net.successProbability(e, s.edgeSum[e] as number);
-    s.edgeSum[e] = 0;
-  }
+  const probability = jointProbability(g, net, parts);
   return { plan: { ok: true, parts, probability, feeMsat: total, mu, unitMsat: p.unit }, violations };
 }
 

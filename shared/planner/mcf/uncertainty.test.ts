@@ -164,4 +164,22 @@ describe('uncertainty network', () => {
     expect(Array.from(other.exact)).toEqual(Array.from(net.exact));
     expect(new UncertaintyNetwork(g).snapshot().edges).toEqual([]);
   });
+
+  it('restore decays each entry by its age, exact entries excepted', () => {
+    const { g, xy, yz } = line();
+    const net = new UncertaintyNetwork(g);
+    net.restore(
+      {
+        version: 1,
+        edges: [
+          { scid: '1x1x1', direction: 0, minMsat: 400_000, maxMsat: 600_000, exact: false, ageSeconds: 3600 },
+          { scid: '2x1x1', direction: 0, minMsat: 300_000, maxMsat: 300_000, exact: true, ageSeconds: 3600 },
+        ],
+      },
+      3600,
+    );
+    // One half-life: half of what was learned remains, [200,000, 1,000,000 − 200,000].
+    expect([net.minLiq[xy], net.maxLiq[xy]]).toEqual([200_000, 800_000]);
+    expect([net.minLiq[yz], net.maxLiq[yz]]).toEqual([300_000, 300_000]);
+  });
 });

@@ -37,7 +37,15 @@ const at = (amounts: HopAmounts, i: number): number =>
 export interface UncertaintySnapshot {
   version: 1;
   /** Only edges that differ from the prior [0, cap] with nothing in flight. */
-  edges: { scid: string; direction: 0 | 1; minMsat: number; maxMsat: number; exact: boolean }[];
+  edges: {
+    scid: string;
+    direction: 0 | 1;
+    minMsat: number;
+    maxMsat: number;
+    exact: boolean;
+    /** How long ago this was learned, for `restore` to decay it (absent: as of now). */
+    ageSeconds?: number;
+  }[];
 }
 
 export class UncertaintyNetwork {
@@ -87,13 +95,6 @@ export class UncertaintyNetwork {
       return (G(b) - G(y)) / den;
     }
     return (b + 1 - y) / (b + 1 - a);
-  }
-
-  /** Product of the edge probabilities of one part of `amountMsat` along `path`. */
-  pathProbability(path: readonly number[], amountMsat: number): number {
-    let p = 1;
-    for (const e of path) p *= this.successProbability(e, amountMsat);
-    return p;
   }
 
   reserve(path: readonly number[], amounts: HopAmounts): void {
@@ -151,13 +152,14 @@ export class UncertaintyNetwork {
   decay(elapsedSeconds: number, halfLifeSeconds: number): void {
     if (!(elapsedSeconds > 0) || !(halfLifeSeconds > 0)) return;
     const f = 0.5 ** (elapsedSeconds / halfLifeSeconds);
-    const cap = this.graph.capacityMsat;
-    for (let e = 0; e < this.graph.edgeCount; e++) {
-      if (this.exact[e] === 1) continue;
-      const c = cap[e] as number;
-      this.minLiq[e] = (this.minLiq[e] as number) * f;
-      this.maxLiq[e] = c - (c - (this.maxLiq[e] as number)) * f;
-    }
+    for (let e = 0; e < this.graph.edgeCount; e++) if (this.exact[e] === 0) this.fade(e, f);
+  }
+
+  /** Keeps a fraction `f` of what was learned about `e`: its range relaxes toward [0, cap]. */
+  private fade(e: number, f: number): void {
+    const c = this.graph.capacityMsat[e] as number;
+    this.minLiq[e] = (this.minLiq[e] as number) * f;
+    this.maxLiq[e] = c - (c - (this.maxLiq[e] as number)) * f;
   }
 
   snapshot(): UncertaintySnapshot {
@@ -178,8 +180,11 @@ export class UncertaintyNetwork {
     return { version: 1, edges };
   }
 
-  /** Resets to the prior, then applies a snapshot; entries for unknown channels are skipped. */
-  restore(snapshot: UncertaintySnapshot): void {
+  /**
+   * Resets to the prior, then applies a snapshot; entries for unknown channels are skipped. With a half-life, an
+   * entry's `ageSeconds` decays it as `decay` would have meanwhile.
+   */
+  restore(snapshot: UncertaintySnapshot, halfLifeSeconds?: number): void {
     const g = this.graph;
     this.minLiq.fill(0);
     this.maxLiq.set(g.capacityMsat);
@@ -194,6 +199,9 @@ export class UncertaintyNetwork {
       this.minLiq[e] = min;
       this.maxLiq[e] = Math.max(min, Math.min(cap, s.maxMsat));
       this.exact[e] = s.exact ? 1 : 0;
+      if (!s.exact && s.ageSeconds !== undefined && s.ageSeconds > 0 && halfLifeSeconds && halfLifeSeconds > 0) {
+        this.fade(e, 0.5 ** (s.ageSeconds / halfLifeSeconds));
+      }
     }
   }
 
