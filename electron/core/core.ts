@@ -1,5 +1,6 @@
 import { isCommandName, parseParams } from '../../shared/api/commands';
 import { ApiError, ErrorCode } from '../../shared/api/errors';
+import { type Clock, systemClock } from './clock';
 import type { CoreContext, Merchant } from './commands/context';
 import { HANDLERS } from './commands/index';
 import { EventBus } from './events';
@@ -14,6 +15,8 @@ export interface CoreOptions {
   dataDir: string;
   simulated: boolean;
   merchants?: Record<string, Merchant>;
+  /** The payer's time; the system's unless a benchmark or test injects a virtual one. */
+  clock?: Clock;
 }
 
 /** How long a getinfo answer is reused: block height and channel counts change slowly. */
@@ -49,6 +52,7 @@ export class Core {
       parts: this.parts,
       planner: this.planner,
       info: () => this.nodeInfo(),
+      clock: options.clock ?? systemClock,
       simulated: options.simulated,
       merchants: options.merchants ?? {},
       dataDir: options.dataDir,

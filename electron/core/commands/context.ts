@@ -1,4 +1,5 @@
 import type { CommandName, CommandParams, CommandResult } from '../../../shared/api/commands';
+import type { Clock } from '../clock';
 import type { EventBus } from '../events';
 import type { Ledger } from '../ledger/ledger';
 import type { LightningNode, NodeInfo } from '../node/types';
@@ -18,6 +19,8 @@ export interface CoreContext {
   parts: PartDispatcher;
   planner: PlannerService;
   info(): Promise<NodeInfo>;
+  /** The payer's time (the system's, or a virtual one in benchmarks). */
+  clock: Clock;
   simulated: boolean;
   merchants: Record<string, Merchant>;
   dataDir: string;

@@ -1,5 +1,6 @@
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { PartialPayment, Payment } from '../../../shared/types';
+import { type Clock, sleep, systemClock } from '../clock';
 import type { EventBus } from '../events';
 import type { Ledger } from '../ledger/ledger';
 import type { DecodedPayReq } from '../node/types';
@@ -33,12 +34,13 @@ const COLLECT_MS = 300;
  * outcome and counts the parts in flight, so each new plan goes around what failed.
  */
 export async function pay(
-  deps: { ledger: Ledger; events: EventBus; parts: PartDispatcher; planner: PlannerService },
+  deps: { ledger: Ledger; events: EventBus; parts: PartDispatcher; planner: PlannerService; clock?: Clock },
   req: PayRequest,
 ): Promise<Payment> {
   const { ledger, events } = deps;
+  const clock = deps.clock ?? systemClock;
   const hash = req.invoice.payment_hash;
-  const deadline = Date.now() + req.retryForSeconds * 1000;
+  const deadline = clock.now() + req.retryForSeconds * 1000;
   const budget = feeBudget(req.amount, req.maxFeePercent, req.exemptFee);
   /** Failed parts already seen: a round waits for news, and a failure seen before is none. */
   const seen = new Set<number>();
@@ -55,7 +57,7 @@ export async function pay(
     if (terminal) {
       throw new ApiError(ErrorCode.PayGaveUp, `pay: the receiver refused: ${terminal.failure?.message}`, payment);
     }
-    if (Date.now() >= deadline) {
+    if (clock.now() >= deadline) {
       throw new ApiError(ErrorCode.PayGaveUp, `pay: gave up after ${req.retryForSeconds} s: ${lastError}`, payment);
     }
     const committed = parts.filter((p) => p.status !== 'failed');
@@ -112,10 +114,10 @@ export async function pay(
       // fades over an hour), so waiting out retry_for would only keep the user waiting.
       if (hopeless) throw new ApiError(ErrorCode.PayGaveUp, `pay: no plan: ${lastError}`, ledger.payment(hash));
       // Nothing out and no plan: wait a moment for the network (or what we know of it) to change, then try again.
-      await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
+      await sleep(clock, Math.min(1000, Math.max(0, deadline - clock.now())));
       continue;
     }
-    await nextFailureOrCompletion(events, hash, deadline, failedMeanwhile);
+    await nextFailureOrCompletion(events, clock, hash, deadline, failedMeanwhile);
   }
 }
 
@@ -125,28 +127,29 @@ export async function pay(
  */
 function nextFailureOrCompletion(
   events: EventBus,
+  clock: Clock,
   hash: string,
   deadline: number,
   failedAlready = false,
 ): Promise<PartialPayment[]> {
   return new Promise((resolve) => {
     const failed: PartialPayment[] = [];
-    let window: NodeJS.Timeout | undefined = failedAlready ? setTimeout(() => finish(), COLLECT_MS) : undefined;
+    let window: unknown = failedAlready ? clock.setTimeout(() => finish(), COLLECT_MS) : undefined;
     const finish = () => {
       offPart();
       offPayment();
-      clearTimeout(timer);
-      if (window) clearTimeout(window);
+      clock.clearTimeout(timer);
+      if (window !== undefined) clock.clearTimeout(window);
       resolve(failed);
     };
     const offPart = events.on('partialpayment', (part) => {
       if (part.payment_hash !== hash || part.status !== 'failed') return;
       failed.push(part);
-      window ??= setTimeout(finish, COLLECT_MS);
+      window ??= clock.setTimeout(finish, COLLECT_MS);
     });
     const offPayment = events.on('payment', (payment) => {
       if (payment.payment_hash === hash && payment.status === 'complete') finish();
     });
-    const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
+    const timer = clock.setTimeout(finish, Math.max(0, deadline - clock.now()));
   });
 }
