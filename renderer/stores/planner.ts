@@ -3,6 +3,7 @@
 
 import { create } from 'zustand';
 import type { DecodePayResult, RouteCandidate, SplitPayResult } from '../../shared/api/results';
+import { finalCltvFor } from '../../shared/policy';
 import type { PartialPayment, Route } from '../../shared/types';
 import { toApiError } from '../api';
 import { formatMsat, parseSat, satInput } from '../format';
@@ -166,7 +167,7 @@ export function isExpired(decoded: DecodePayResult, nowSeconds = Date.now() / 10
 
 /** The final CLTV delta routes are built for: the invoice's, with the margin the core's planner keeps. */
 export function finalCltv(decoded: DecodePayResult): number {
-  return decoded.min_final_cltv_expiry + 3;
+  return finalCltvFor(decoded.min_final_cltv_expiry);
 }
 
 /**

@@ -1,12 +1,10 @@
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
+import { DEFAULT_MAX_PARTS, finalCltvFor } from '../../../shared/policy';
 import { DEFAULT_EXEMPT_FEE_MSAT, DEFAULT_MAX_FEE_PERCENT, feeBudget, noPlanMessage } from '../payer/budget';
 import { pay as runPay } from '../payer/pay';
 import type { PlanRequest } from '../planner/service';
 import type { CoreContext, Handler } from './context';
 import { decodeInvoice } from './invoice';
-
-/** Parts planned when the caller gives no limit: few enough for the receiver to gather quickly. */
-const DEFAULT_PARTS = 8;
 
 async function invoiceAmount(ctx: CoreContext, bolt11: string, msatoshi: bigint | undefined) {
   const invoice = await decodeInvoice(ctx, bolt11);
@@ -41,9 +39,8 @@ export const splitpay: Handler<'splitpay'> = async (ctx, p) => {
     // A remainder's limit is the same rule applied to the missing amount: what the earlier parts spent is not
     // charged against it (good enough for a re-route by hand, though each may spend up to the exempt fee).
     maxFeeMsat: feeBudget(missing, p.maxfeepercent ?? DEFAULT_MAX_FEE_PERCENT, p.exemptfee ?? DEFAULT_EXEMPT_FEE_MSAT),
-    maxParts: invoice.mpp ? (p.parts ?? DEFAULT_PARTS) : 1,
-    // LND pads the final CLTV by 3 blocks, as QueryRoutes' routes (getroutes) do.
-    finalCltv: invoice.min_final_cltv_expiry + 3,
+    maxParts: invoice.mpp ? (p.parts ?? DEFAULT_MAX_PARTS) : 1,
+    finalCltv: finalCltvFor(invoice.min_final_cltv_expiry),
   };
   const plan = await ctx.planner.plan(req);
   if (!plan.ok) {
@@ -70,7 +67,7 @@ export const pay: Handler<'pay'> = async (ctx, p) => {
     amount,
     maxFeePercent: p.maxfeepercent ?? DEFAULT_MAX_FEE_PERCENT,
     exemptFee: p.exemptfee ?? DEFAULT_EXEMPT_FEE_MSAT,
-    maxParts: invoice.mpp ? (p.max_parts ?? DEFAULT_PARTS) : 1,
+    maxParts: invoice.mpp ? (p.max_parts ?? DEFAULT_MAX_PARTS) : 1,
     retryForSeconds: p.retry_for,
   });
 };

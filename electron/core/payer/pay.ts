@@ -1,4 +1,5 @@
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
+import { finalCltvFor } from '../../../shared/policy';
 import type { PartialPayment, Payment } from '../../../shared/types';
 import { type Clock, sleep, systemClock } from '../clock';
 import type { EventBus } from '../events';
@@ -74,7 +75,7 @@ export async function pay(
         // a round that takes them all leaves the next one nothing to re-route with (bench:split: fewer HTLCs and
         // more payments delivered). All of them when half are not enough.
         maxParts: Math.ceil(free / 2),
-        finalCltv: req.invoice.min_final_cltv_expiry + 3,
+        finalCltv: finalCltvFor(req.invoice.min_final_cltv_expiry),
       };
       try {
         let planned = await deps.planner.plan(plan);

@@ -1,0 +1,22 @@
+// The payment policy both sides use: the core pays with it, the renderer shows and pre-fills it. One definition each.
+
+/** c-lightning's defaults for a payment's fees: 0.5% of the amount, or 5 sat, whichever is larger. */
+export const DEFAULT_MAX_FEE_PERCENT = 0.5;
+export const DEFAULT_EXEMPT_FEE_MSAT = 5000n;
+
+/** Parts planned when the caller gives no limit: few enough for the receiver to gather quickly. */
+export const DEFAULT_MAX_PARTS = 8;
+
+/** LND pads the invoice's final CLTV delta by 3 blocks (as QueryRoutes' routes do); so do we. */
+export const FINAL_CLTV_MARGIN = 3;
+
+/** The final CLTV delta a route to an invoice's payee ends with. */
+export function finalCltvFor(minFinalCltvExpiry: number): number {
+  return minFinalCltvExpiry + FINAL_CLTV_MARGIN;
+}
+
+/** The most a payment of `amount` may spend on fees: `percent` of it, but never less than `exempt`. */
+export function feeBudget(amount: bigint, percent: number, exempt: bigint): bigint {
+  const share = (amount * BigInt(Math.round(percent * 10_000))) / 1_000_000n;
+  return share > exempt ? share : exempt;
+}
