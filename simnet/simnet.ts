@@ -3,6 +3,7 @@ import { lndconnectUri } from './crypto/lndconnect';
 import { makeAdminMacaroon } from './crypto/macaroon';
 import { makeTlsCertificate } from './crypto/tls';
 import { NodeServer } from './grpc/server';
+import { activityOf } from './model/activity';
 import { Sim } from './model/sim';
 import { buildMainnet } from './topology/mainnet';
 import { buildSmall, NAMED_NODES } from './topology/small';
@@ -97,7 +98,11 @@ export class Simnet {
 
   /** Takes a node off the network: HTLCs to it fail, and a named node's gRPC endpoint goes away. */
   async setOnline(name: string, online: boolean): Promise<void> {
-    this.sim.net.setOnline(this.index(name), online);
+    const index = this.index(name);
+    const was = this.sim.net.node(index).online;
+    this.sim.net.setOnline(index, online);
+    // Each peer sees its channels with this node go inactive (or active again), as SubscribeChannelEvents reports.
+    if (was !== online) activityOf(this.sim.net).nodeOnline(index, online, this.sim.net.channelsOf(index));
     const server = this.servers.get(name as NodeName);
     if (server && !online) await server.stop();
     if (server && online) await server.start();

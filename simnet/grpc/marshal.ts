@@ -235,7 +235,7 @@ export function marshalNode(net: Network, index: number, lastUpdate: number) {
 export function marshalInvoice(invoice: Invoice, features: Record<number, unknown>) {
   return {
     memo: invoice.memo,
-    r_preimage: invoice.preimage,
+    r_preimage: invoice.preimage ?? Buffer.alloc(0),
     r_hash: invoice.hash,
     value: sat(invoice.valueMsat),
     value_msat: invoice.valueMsat.toString(),
