@@ -4,6 +4,7 @@ import type { Channel } from '../model/types';
 import { addInvoice, INVOICE_FEATURES } from './addinvoice';
 import { channelHandlers } from './channels';
 import { type Handlers, LND_COMMIT_HASH, LND_VERSION_STRING, type NodeContext, type Stream } from './context';
+import { deletePaymentHandlers } from './deletepayments';
 import { RpcError } from './errors';
 import { marshalEdge, marshalInvoice, marshalNode, marshalPayment, NODE_FEATURES, parseUint64 } from './marshal';
 import type {
@@ -18,6 +19,8 @@ import type {
   QueryRoutesRequest,
 } from './messages';
 import { queryRoutes } from './queryroutes';
+import { routingHandlers } from './routing';
+import { walletHandlers } from './wallet';
 
 /** LND 0.20+: max_payments 0 means this many. */
 const DEFAULT_MAX_PAYMENTS = 100n;
@@ -45,6 +48,9 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
 
   return {
     ...channelHandlers(ctx),
+    ...routingHandlers(ctx),
+    ...walletHandlers(ctx),
+    ...deletePaymentHandlers(ctx),
 
     GetInfo: () => {
       const channels = ownChannels();
