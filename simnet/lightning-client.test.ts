@@ -143,7 +143,7 @@ describe('simnet through npm lightning', () => {
     const listed = before.channels.find((c) => c.id === toStandard(channel.id));
     expect(listed?.fee_rate).toBe(Number(channel.policy[bobSide].feePpm));
 
-    const [txid, vout] = channel.chanPoint.split(':');
+    const [txid = '', vout] = channel.chanPoint.split(':');
     await updateRoutingFees({
       lnd: bob,
       transaction_id: txid,
