@@ -80,7 +80,7 @@ export function channelHandlers(ctx: NodeContext): Handlers {
       pending_htlcs: live.map((leg) => ({
         incoming: leg.dir !== dir,
         amount: sat(leg.amt),
-        hashlock: leg.paymentHash,
+        hash_lock: leg.paymentHash,
         expiration_height: leg.expiry,
         htlc_index: leg.htlcId.toString(),
         forwarding_channel: '0',
