@@ -11,11 +11,13 @@ import {
   getForwardingReputations,
   getForwards,
   getNetworkInfo,
+  getNode,
   getPayment,
   getPeers,
   getPendingChannels,
   getRouteThroughHops,
   getSettlementStatus,
+  getWalletInfo,
   getWalletVersion,
   payViaPaymentRequest,
   payViaRoutes,
@@ -134,7 +136,14 @@ describe('simnet through npm lightning', () => {
     const { peers } = await getPeers({ lnd: alice });
     const expected = new Set(['atlas', 'bolt', 'cobalt', 'echo'].map(pubkey));
     expect(new Set(peers.map((p) => p.public_key))).toEqual(expected);
-    for (const peer of peers) expect(peer.socket).toMatch(/^127\.0\.0\.1:\d+$/);
+    // A peer's address is the one its node announcement (the graph) and its own GetInfo give.
+    for (const peer of peers) {
+      const node = await getNode({ lnd: alice, public_key: peer.public_key, is_omitting_channels: true });
+      expect(node.sockets.map((s) => s.socket)).toEqual([peer.socket]);
+    }
+    const { uris } = await getWalletInfo({ lnd: alice });
+    const aliceNode = await getNode({ lnd: bob, public_key: pubkey('alice'), is_omitting_channels: true });
+    expect(uris).toEqual([`${pubkey('alice')}@${aliceNode.sockets[0]?.socket}`]);
   });
 
   it('getFeeRates and updateRoutingFees: the new policy is what the network routes by', async () => {

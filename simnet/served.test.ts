@@ -84,7 +84,7 @@ describe('simnet-only: what LND refuses, faults, and circular payments', () => {
         .map((n) => n.trim());
       listed.set(service, [...(listed.get(service) ?? []), ...names.filter(Boolean)]);
     }
-    const ctx = { sim: simnet.sim, lnd: simnet.sim.lndByAlias('alice'), listen: () => simnet.nodes.alice.grpc };
+    const ctx = { sim: simnet.sim, lnd: simnet.sim.lndByAlias('alice') };
     const served: Record<string, object> = {
       'lnrpc.Lightning': lightningHandlers(ctx),
       'routerrpc.Router': routerHandlers(ctx),

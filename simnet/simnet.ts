@@ -63,7 +63,7 @@ export class Simnet {
         const tls = await makeTlsCertificate();
         const macaroon = makeAdminMacaroon(createHash('sha256').update(`macaroon-root:${seed}:${name}`).digest());
         const server: NodeServer = new NodeServer(
-          { sim, lnd, listen: () => server.address },
+          { sim, lnd },
           { certPem: tls.certPem, keyPem: tls.keyPem, macaroonHex: macaroon },
         );
         await server.start(0);

@@ -2,7 +2,7 @@ import { activityOf } from '../model/activity';
 import { type ClosedChannel, closedChannelsOf } from '../model/closing';
 import type { Channel } from '../model/types';
 import type { Handlers, NodeContext, Stream } from './context';
-import { NODE_FEATURES } from './marshal';
+import { NODE_FEATURES, p2pAddress } from './marshal';
 import type { ListChannelsRequest } from './messages';
 
 /**
@@ -43,11 +43,6 @@ export function channelPointMsg(chanPoint: string) {
 /** The side that opened the channel: node1, in simnet's topologies. */
 function initiator(dir: 0 | 1): boolean {
   return dir === 0;
-}
-
-/** The p2p address simnet gives a node (nothing listens there: simnet's nodes only talk gRPC). */
-export function p2pAddress(index: number): string {
-  return `127.0.0.1:${9735 + index}`;
 }
 
 export function channelHandlers(ctx: NodeContext): Handlers {

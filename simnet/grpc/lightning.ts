@@ -7,7 +7,15 @@ import { channelHandlers } from './channels';
 import { type Handlers, LND_COMMIT_HASH, LND_VERSION_STRING, type NodeContext, type Stream } from './context';
 import { deletePaymentHandlers } from './deletepayments';
 import { RpcError } from './errors';
-import { marshalEdge, marshalInvoice, marshalNode, marshalPayment, NODE_FEATURES, parseUint64 } from './marshal';
+import {
+  marshalEdge,
+  marshalInvoice,
+  marshalNode,
+  marshalPayment,
+  NODE_FEATURES,
+  p2pAddress,
+  parseUint64,
+} from './marshal';
 import type {
   ChanInfoRequest,
   InvoiceMsg,
@@ -73,7 +81,7 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
         synced_to_graph: true,
         testnet: false,
         chains: [{ chain: 'bitcoin', network: 'regtest' }],
-        uris: [`${self.pubkey}@${ctx.listen()}`],
+        uris: [`${self.pubkey}@${p2pAddress(self.index)}`],
         features: NODE_FEATURES,
       };
     },
