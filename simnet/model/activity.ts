@@ -71,6 +71,13 @@ export interface ChannelCounters {
   bytesSent: [bigint, bigint];
 }
 
+/** What the record keeps per channel: the next HTLC id of each direction, the live HTLCs, the counters. */
+interface ChannelState {
+  nextHtlcId: [bigint, bigint];
+  live: Set<HtlcLeg>;
+  counters: ChannelCounters;
+}
+
 /**
  * Wire sizes of the messages an HTLC costs (BOLT 2): update_add_htlc with its 1366-byte onion, the settle or fail,
  * and one commitment_signed + revoke_and_ack exchange per update.
@@ -85,26 +92,19 @@ function nowNs(): bigint {
 }
 
 export class Activity {
-  private readonly nextHtlcId = new Map<string, bigint>();
-  private readonly live = new Map<bigint, Set<HtlcLeg>>();
-  private readonly counters = new Map<bigint, ChannelCounters>();
+  private readonly channels = new Map<bigint, ChannelState>();
   private readonly forwardLogs = new Map<number, ForwardRecord[]>();
   private readonly htlcListeners = new Set<(event: HtlcEvent) => void>();
   private readonly channelListeners = new Set<(event: ChannelEvent) => void>();
 
   /** The HTLC is added to its channel: it gets the next id of that direction and counts as live. */
   add(channel: Channel, dir: 0 | 1, amt: bigint, expiry: number, paymentHash: Buffer): HtlcLeg {
-    const key = `${channel.id}:${dir}`;
-    const htlcId = this.nextHtlcId.get(key) ?? 0n;
-    this.nextHtlcId.set(key, htlcId + 1n);
+    const state = this.stateOf(channel.id);
+    const htlcId = state.nextHtlcId[dir];
+    state.nextHtlcId[dir] = htlcId + 1n;
     const leg: HtlcLeg = { channel, dir, amt, htlcId, expiry, paymentHash };
-    let set = this.live.get(channel.id);
-    if (!set) {
-      set = new Set();
-      this.live.set(channel.id, set);
-    }
-    set.add(leg);
-    const c = this.countersOf(channel.id);
+    state.live.add(leg);
+    const c = state.counters;
     c.bytesSent[dir] += ADD_BYTES + COMMIT_DANCE_BYTES;
     c.bytesSent[dir === 0 ? 1 : 0] += COMMIT_DANCE_BYTES;
     return leg;
@@ -132,8 +132,9 @@ export class Activity {
   resolved(nodes: number[], legs: HtlcLeg[], outcome: HtlcOutcome, hopCount: number): void {
     const now = nowNs();
     for (const leg of legs) {
-      this.live.get(leg.channel.id)?.delete(leg);
-      const c = this.countersOf(leg.channel.id);
+      const state = this.stateOf(leg.channel.id);
+      state.live.delete(leg);
+      const c = state.counters;
       const back = leg.dir === 0 ? 1 : 0;
       c.updates += 2n;
       c.bytesSent[back] += (outcome.settled ? SETTLE_BYTES : FAIL_BYTES) + COMMIT_DANCE_BYTES;
@@ -229,16 +230,24 @@ export class Activity {
 
   /** HTLCs live on a channel (the pending_htlcs of ListChannels). */
   liveOn(chanId: bigint): HtlcLeg[] {
-    return [...(this.live.get(chanId) ?? [])];
+    return [...(this.channels.get(chanId)?.live ?? [])];
   }
 
   countersOf(chanId: bigint): ChannelCounters {
-    let c = this.counters.get(chanId);
-    if (!c) {
-      c = { settledMsat: [0n, 0n], updates: 0n, bytesSent: [0n, 0n] };
-      this.counters.set(chanId, c);
+    return this.stateOf(chanId).counters;
+  }
+
+  private stateOf(chanId: bigint): ChannelState {
+    let state = this.channels.get(chanId);
+    if (!state) {
+      state = {
+        nextHtlcId: [0n, 0n],
+        live: new Set(),
+        counters: { settledMsat: [0n, 0n], updates: 0n, bytesSent: [0n, 0n] },
+      };
+      this.channels.set(chanId, state);
     }
-    return c;
+    return state;
   }
 
   /** A node's forwarding log, oldest first. */
