@@ -11,6 +11,7 @@ import type { Channel } from './model/types';
 import { Simnet } from './simnet';
 import { TestLnd } from './test/client';
 import { addInvoice, alicePayment, buildShard, type PaymentMsg, sendShard } from './test/flows';
+import { channelBetween as channelOf, sideOf } from './test/model';
 
 const SAT = 1000n;
 
@@ -45,17 +46,9 @@ describe('simnet-only: what LND refuses, faults, and circular payments', () => {
   let alice: TestLnd;
   let bob: TestLnd;
   const key = (alias: string) => simnet.sim.net.nodeByAlias(alias)?.pubkey as string;
-  const channelBetween = (a: string, b: string): Channel => {
-    const net = simnet.sim.net;
-    const ia = net.nodeByAlias(a)?.index;
-    const ib = net.nodeByAlias(b)?.index;
-    const found = net.channels.find((c) => (c.node1 === ia && c.node2 === ib) || (c.node1 === ib && c.node2 === ia));
-    if (!found) throw new Error(`no channel ${a}-${b}`);
-    return found;
-  };
+  const channelBetween = (a: string, b: string) => channelOf(simnet.sim.net, a, b);
   /** What `alias` holds on its side of the channel. */
-  const held = (channel: Channel, alias: string) =>
-    channel.balance[channel.node1 === simnet.sim.net.nodeByAlias(alias)?.index ? 0 : 1];
+  const held = (channel: Channel, alias: string) => channel.balance[sideOf(simnet.sim.net, channel, alias)];
 
   beforeAll(async () => {
     simnet = await Simnet.start({ seed: 5, blockIntervalMs: 0, mppTimeoutMs: 3000 });
