@@ -249,6 +249,64 @@ describe('simnet-only: what LND refuses, faults, and circular payments', () => {
     expect(held(back, 'alice')).toBe(backBefore + total);
   });
 
+  it('notifies a refused forward: a link failure at bob naming the HTLC it could not add, a forward failure at alice', async () => {
+    const carol = new TestLnd(simnet.nodes.carol);
+    const amt = (held(channelBetween('bob', 'carol'), 'bob') / SAT + 10_000n) * SAT;
+    const invoice = await addInvoice(carol, amt, 'more than bob holds towards carol');
+    type Event = {
+      event_type: string;
+      incoming_channel_id: string;
+      outgoing_channel_id: string;
+      outgoing_htlc_id: string;
+      forward_event?: object | null;
+      forward_fail_event?: object | null;
+      final_htlc_event?: { settled: boolean } | null;
+      link_fail_event?: {
+        wire_failure: string;
+        failure_detail: string;
+        failure_string: string;
+        info: { incoming_amt_msat: string; outgoing_amt_msat: string };
+      } | null;
+    };
+    const atBob = bob.stream<Event>('Router', 'SubscribeHtlcEvents');
+    const atAlice = alice.stream<Event>('Router', 'SubscribeHtlcEvents');
+    await Promise.all([atBob.until(1), atAlice.until(1)]);
+    const route = await buildShard(alice, ['atlas', 'fjord', 'bob', 'carol'].map(key), amt, invoice);
+    const attempt = await sendShard(alice, invoice, route, false);
+    expect(attempt.failure?.code).toBe('TEMPORARY_CHANNEL_FAILURE');
+    expect(attempt.failure?.failure_source_index).toBe(3);
+
+    await atBob.until(3);
+    const linkFail = atBob.messages.find((m) => m.link_fail_event);
+    expect(linkFail).toMatchObject({
+      event_type: 'FORWARD',
+      incoming_channel_id: route.hops[2]?.chan_id,
+      outgoing_channel_id: route.hops[3]?.chan_id,
+      link_fail_event: {
+        wire_failure: 'TEMPORARY_CHANNEL_FAILURE',
+        failure_detail: 'INSUFFICIENT_BALANCE',
+        failure_string: 'TemporaryChannelFailure',
+        info: {
+          incoming_amt_msat: route.hops[1]?.amt_to_forward_msat,
+          outgoing_amt_msat: route.hops[2]?.amt_to_forward_msat,
+        },
+      },
+    });
+    expect(atBob.messages.some((m) => m.final_htlc_event?.settled === false)).toBe(true);
+    expect(atBob.messages.some((m) => m.forward_event)).toBe(false);
+
+    await atAlice.until(3);
+    const [sent, failed] = atAlice.messages.slice(1);
+    expect(sent).toMatchObject({ event_type: 'SEND', outgoing_channel_id: route.hops[0]?.chan_id });
+    expect(sent?.forward_event).toBeTruthy();
+    expect(failed).toMatchObject({ event_type: 'SEND', outgoing_htlc_id: sent?.outgoing_htlc_id });
+    expect(failed?.forward_fail_event).toBeTruthy();
+    atBob.cancel();
+    atAlice.cancel();
+    carol.close();
+    expect((await alicePayment(alice, invoice.hash))?.status).toBe('FAILED');
+  });
+
   it('DeleteAllPayments with all_payments clears what is settled or failed', async () => {
     const invoice = await addInvoice(bob, 5_000n * SAT, 'to be deleted');
     const pay = alice.stream<PaymentMsg>('Router', 'SendPaymentV2', {

@@ -129,7 +129,8 @@ export class Activity {
    * Reported once the outcome is back at the sender: the legs are resolved, the nodes that failed or passed it on
    * notify, and forwarding nodes log a settled forward. `nodes[i]` offered `legs[i]`.
    */
-  resolved(nodes: number[], legs: HtlcLeg[], outcome: HtlcOutcome, hopCount: number): void {
+  resolved(nodes: number[], legs: HtlcLeg[], outcome: HtlcOutcome, route: Route): void {
+    const hopCount = route.hops.length;
     const now = nowNs();
     for (const leg of legs) {
       const state = this.stateOf(leg.channel.id);
@@ -174,15 +175,31 @@ export class Activity {
     const source = failure.sourceIndex;
     // The node that refused the HTLC notifies a link failure, unless it was offline (then nobody hears of it).
     if (source === legs.length && failure.code !== 'TEMPORARY_NODE_FAILURE' && failure.code !== 'INTERNAL_FAILURE') {
-      this.emit(
-        event(source, {
+      const receive = source === hopCount;
+      // A forwarding node names the HTLC it could not add: the onion's next channel, amount and time lock.
+      const next = receive ? undefined : route.hops[source];
+      const wanted = receive
+        ? undefined
+        : {
+            amt: source === 0 ? route.totalAmtMsat : (route.hops[source - 1]?.amtToForwardMsat ?? 0n),
+            expiry: source === 0 ? route.totalTimeLock : (route.hops[source - 1]?.expiry ?? 0),
+          };
+      const incoming = legs[source - 1];
+      this.emit({
+        ...event(source, {
           kind: 'link_fail',
-          info: info(legs[source - 1], undefined),
+          info: {
+            incomingTimelock: incoming?.expiry ?? 0,
+            outgoingTimelock: wanted?.expiry ?? 0,
+            incomingAmtMsat: incoming?.amt ?? 0n,
+            outgoingAmtMsat: wanted?.amt ?? 0n,
+          },
           failure,
-          detail: failureDetail(failure, source === hopCount),
+          detail: failureDetail(failure, receive),
           text: failureText(failure),
         }),
-      );
+        outgoingChanId: next?.chanId ?? 0n,
+      });
       if (source > 0) this.emit(event(source, { kind: 'final', settled: false }));
     }
     for (let k = Math.min(source, legs.length) - 1; k >= 0; k--) {
