@@ -104,6 +104,7 @@ describe('invoice', () => {
         8: { name: 'tlv-onion', isRequired: true, isKnown: true },
         14: { name: 'payment-addr', isRequired: true, isKnown: true },
         17: { name: 'multi-path-payments', isRequired: false, isKnown: true },
+        25: { name: 'route-blinding', isRequired: false, isKnown: true },
       },
       routeHints: [],
       network: 'regtest',
@@ -117,7 +118,8 @@ describe('invoice', () => {
     expect(p.payment).toBe(bytesToHex(base.paymentSecret));
     expect(p.mtokens).toBe('123456789');
     expect(p.network).toBe('regtest');
-    expect(p.features.map((f) => f.bit).sort((a, b) => a - b)).toEqual([8, 14, 17]);
+    // LND 0.18+ sets route blinding (25) as optional in its invoices.
+    expect(p.features.map((f) => f.bit).sort((a, b) => a - b)).toEqual([8, 14, 17, 25]);
   });
 
   it('is accepted by the independent light-bolt11-decoder and its signature recovers to the node key', () => {

@@ -60,8 +60,11 @@ export interface DecodedInvoice {
   network: InvoiceNetwork;
 }
 
-/** tlv-onion required, payment-addr required, multi-path-payments optional (lnd feature/default_sets.go). */
-export const LND_INVOICE_FEATURE_BITS: readonly number[] = [8, 14, 17];
+/**
+ * tlv-onion required, payment-addr required, multi-path-payments optional, and since LND 0.18 route-blinding
+ * optional (lnd feature/default_sets.go puts RouteBlindingOptional in SetInvoice).
+ */
+export const LND_INVOICE_FEATURE_BITS: readonly number[] = [8, 14, 17, 25];
 
 // Names as lnwire.Features reports them (lnd lnwire/features.go); bits absent here decode as 'unknown'.
 const FEATURE_NAMES = new Map<number, string>(
@@ -257,6 +260,16 @@ const LND_ERRORS: [RegExp, string][] = [
 
 function lndError(err: unknown): Error {
   const reason = err instanceof Error ? err.message : String(err);
+  // zpay32 reads the data part with bech32's charset and names the refused byte by its value.
+  const badChar = /^Unknown character (.)$/.exec(reason)?.[1];
+  if (badChar) {
+    return new Error(
+      `failed converting data to bytes: invalid character not part of charset: ${badChar.charCodeAt(0)}`,
+      {
+        cause: err,
+      },
+    );
+  }
   const mapped = LND_ERRORS.find(([re]) => re.test(reason))?.[1];
   return new Error(mapped ? `${mapped} (${reason})` : reason, { cause: err });
 }

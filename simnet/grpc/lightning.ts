@@ -1,8 +1,11 @@
-import { decodeInvoice, encodeInvoice, LND_INVOICE_FEATURE_BITS } from '../crypto/invoice';
-import { RegistryError } from '../model/invoices';
+import { decodeInvoice } from '../crypto/invoice';
+import { isClosed, openChannels } from '../model/closing';
 import { paymentStatus } from '../model/payments';
 import type { Channel } from '../model/types';
-import { type Handlers, LND_VERSION_STRING, type NodeContext, type Stream } from './context';
+import { addInvoice, INVOICE_FEATURES } from './addinvoice';
+import { channelHandlers } from './channels';
+import { type Handlers, LND_COMMIT_HASH, LND_VERSION_STRING, type NodeContext, type Stream } from './context';
+import { deletePaymentHandlers } from './deletepayments';
 import { RpcError } from './errors';
 import {
   marshalEdge,
@@ -10,14 +13,14 @@ import {
   marshalNode,
   marshalPayment,
   NODE_FEATURES,
+  p2pAddress,
   parseUint64,
-  unmarshalAmount,
+  sat,
 } from './marshal';
 import type {
   ChanInfoRequest,
   InvoiceMsg,
   InvoiceSubscription,
-  ListChannelsRequest,
   ListInvoiceRequest,
   ListPaymentsRequest,
   NodeInfoRequest,
@@ -26,18 +29,11 @@ import type {
   QueryRoutesRequest,
 } from './messages';
 import { queryRoutes } from './queryroutes';
+import { routingHandlers } from './routing';
+import { walletHandlers } from './wallet';
 
-const INVOICE_FEATURES = Object.fromEntries(LND_INVOICE_FEATURE_BITS.map((bit) => [bit, NODE_FEATURES[bit]]));
-/** LND's defaults for AddInvoice: a day of expiry, and bitcoin.timelockdelta as the final CLTV delta. */
-const DEFAULT_INVOICE_EXPIRY = 86_400;
-const DEFAULT_INVOICE_CLTV = 80;
 /** LND 0.20+: max_payments 0 means this many. */
 const DEFAULT_MAX_PAYMENTS = 100n;
-
-/** No invoice can ask for more than all bitcoin. */
-const MAX_PAYMENT_MSAT = 21_000_000n * 100_000_000n * 1000n;
-
-const sat = (msat: bigint) => (msat / 1000n).toString();
 
 function blockHash(height: number): string {
   return Buffer.from(`${height.toString(16).padStart(16, '0')}`.repeat(4))
@@ -58,46 +54,18 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
   const self = lnd.node;
   const ownChannels = () => [...net.channelsOf(self.index)];
 
-  const channelMsg = (channel: Channel, dir: 0 | 1, peer: number, aliasLookup: boolean) => {
-    const other = dir === 0 ? 1 : 0;
-    const local = channel.balance[dir] - channel.inFlight[dir];
-    const remote = channel.balance[other] - channel.inFlight[other];
-    return {
-      active: net.node(peer).online && self.online,
-      remote_pubkey: net.node(peer).pubkey,
-      channel_point: channel.chanPoint,
-      chan_id: channel.id.toString(),
-      capacity: channel.capacitySat.toString(),
-      local_balance: sat(local),
-      remote_balance: sat(remote),
-      unsettled_balance: sat(channel.inFlight[0] + channel.inFlight[1]),
-      total_satoshis_sent: '0',
-      total_satoshis_received: '0',
-      num_updates: '0',
-      pending_htlcs: [],
-      private: false,
-      initiator: dir === 0,
-      chan_status_flags: 'ChanStatusDefault',
-      commitment_type: 'ANCHORS',
-      local_constraints: {
-        csv_delay: 144,
-        chan_reserve_sat: (channel.capacitySat / 100n).toString(),
-        dust_limit_sat: '354',
-        max_pending_amt_msat: (channel.capacitySat * 990n).toString(),
-        min_htlc_msat: channel.policy[dir].htlcMinMsat.toString(),
-        max_accepted_htlcs: 483,
-      },
-      peer_alias: aliasLookup ? net.node(peer).alias : '',
-    };
-  };
-
   return {
+    ...channelHandlers(ctx),
+    ...routingHandlers(ctx),
+    ...walletHandlers(ctx),
+    ...deletePaymentHandlers(ctx),
+
     GetInfo: () => {
       const channels = ownChannels();
       const active = channels.filter((c) => net.node(c.peer).online).length;
       return {
         version: `${LND_VERSION_STRING} commit=v${LND_VERSION_STRING}`,
-        commit_hash: 'simnet',
+        commit_hash: LND_COMMIT_HASH,
         identity_pubkey: self.pubkey,
         alias: self.alias,
         color: self.color,
@@ -112,23 +80,9 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
         synced_to_graph: true,
         testnet: false,
         chains: [{ chain: 'bitcoin', network: 'regtest' }],
-        uris: [`${self.pubkey}@${ctx.listen()}`],
+        uris: [`${self.pubkey}@${p2pAddress(self.index)}`],
         features: NODE_FEATURES,
       };
-    },
-
-    ListChannels: (req: ListChannelsRequest) => {
-      const peerFilter = req.peer && req.peer.length > 0 ? req.peer.toString('hex') : undefined;
-      const channels = ownChannels()
-        .filter(({ peer }) => {
-          const active = net.node(peer).online;
-          if (req.active_only && !active) return false;
-          if (req.inactive_only && active) return false;
-          if (req.private_only) return false;
-          return !peerFilter || net.node(peer).pubkey === peerFilter;
-        })
-        .map(({ channel, dir, peer }) => channelMsg(channel, dir, peer, req.peer_alias_lookup));
-      return { channels };
     },
 
     ChannelBalance: () => {
@@ -157,10 +111,11 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
     },
 
     DescribeGraph: () => {
-      const lastUpdate = lastUpdates(net.channels, net.nodes.length);
+      const open = openChannels(net);
+      const lastUpdate = lastUpdates(open, net.nodes.length);
       return {
         nodes: net.nodes.map((n) => marshalNode(net, n.index, lastUpdate[n.index] ?? 0)),
-        edges: net.channels.map((c) => marshalEdge(net, c)),
+        edges: open.map((c) => marshalEdge(net, c)),
       };
     },
 
@@ -182,7 +137,7 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
       const channel = req.chan_point
         ? net.channels.find((c) => c.chanPoint === req.chan_point)
         : net.channel(parseUint64(req.chan_id || '0', 'chan_id'));
-      if (!channel) throw new RpcError(5, 'edge not found');
+      if (!channel || isClosed(net, channel.id)) throw new RpcError(5, 'edge not found');
       return marshalEdge(net, channel);
     },
 
@@ -226,51 +181,13 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
     },
 
     AddInvoice: (req: InvoiceMsg) => {
-      const valueMsat = unmarshalAmount(req.value, req.value_msat);
-      if (valueMsat > MAX_PAYMENT_MSAT) {
-        throw new RpcError(
-          2,
-          `payment of ${valueMsat / 1000n} sat is too large, max payment allowed is ${MAX_PAYMENT_MSAT / 1000n} sat`,
-        );
-      }
       if (req.is_amp) throw new RpcError(2, 'AMP invoices are not supported by simnet');
       if (req.r_preimage.length !== 0 && req.r_preimage.length !== 32) {
         throw new RpcError(2, `invalid preimage length of ${req.r_preimage.length}, want 32`);
       }
-      if (req.description_hash.length !== 0 && req.description_hash.length !== 32) {
-        throw new RpcError(2, `description hash is ${req.description_hash.length} bytes, must be 32`);
-      }
-      const expiry = Number(BigInt(req.expiry || '0')) || DEFAULT_INVOICE_EXPIRY;
-      const cltvExpiry = Number(BigInt(req.cltv_expiry || '0')) || DEFAULT_INVOICE_CLTV;
-      if (expiry < 0) throw new RpcError(2, `expiry of ${expiry} seconds is invalid`);
-      let invoice: ReturnType<typeof lnd.invoices.add>;
-      try {
-        invoice = lnd.invoices.add({
-          valueMsat,
-          memo: req.memo,
-          expiry,
-          cltvExpiry,
-          preimage: req.r_preimage.length === 32 ? Buffer.from(req.r_preimage) : undefined,
-          descriptionHash: req.description_hash.length === 32 ? Buffer.from(req.description_hash) : undefined,
-          encode: (hash, paymentAddr, createdAt) =>
-            encodeInvoice({
-              network: 'regtest',
-              privateKey: self.privateKey,
-              pubkey: self.pubkey,
-              paymentHash: hash,
-              paymentSecret: paymentAddr,
-              amountMsat: valueMsat,
-              description: req.memo,
-              descriptionHash: req.description_hash.length === 32 ? req.description_hash : undefined,
-              createdAt,
-              expirySeconds: expiry,
-              cltvExpiry,
-            }),
-        });
-      } catch (error) {
-        if (error instanceof RegistryError) throw new RpcError(6, error.message);
-        throw error;
-      }
+      const invoice = addInvoice(ctx, req, {
+        preimage: req.r_preimage.length === 32 ? Buffer.from(req.r_preimage) : undefined,
+      });
       return {
         r_hash: invoice.hash,
         payment_request: invoice.paymentRequest,

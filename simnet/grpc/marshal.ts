@@ -9,7 +9,20 @@ import type { HopMsg, MppRecordMsg, RouteMsg } from './messages';
 /** Bitcoin regtest's genesis block hash, as channel updates carry it. */
 const REGTEST_CHAIN_HASH = Buffer.from('06226e46111a0b59caaf126043eb5bbf28c34f3a5e332a1fc7b2b73cf188910f', 'hex');
 
-const sat = (msat: bigint) => (msat / 1000n).toString();
+/** Whole sat of an msat amount, as LND's sat fields (rounded down) carry it. */
+export const sat = (msat: bigint) => (msat / 1000n).toString();
+
+/** lnrpc.ChannelPoint of a `txid:index` channel point: funding_txid_bytes in the byte order LND uses (reversed). */
+export function channelPointMsg(chanPoint: string) {
+  const [txid = '', index = '0'] = chanPoint.split(':');
+  return { funding_txid_bytes: Buffer.from(txid, 'hex').reverse(), output_index: Number(index) };
+}
+
+/** lnrpc.OutPoint of a `txid:index` channel point. */
+export function outpointMsg(chanPoint: string) {
+  const [txid = '', index = '0'] = chanPoint.split(':');
+  return { txid_bytes: Buffer.from(txid, 'hex').reverse(), txid_str: txid, output_index: Number(index) };
+}
 
 /** The features an LND node advertises in its node announcement and invoices (the names LND gives them). */
 export const NODE_FEATURES: Record<number, { name: string; is_required: boolean; is_known: boolean }> = {
@@ -26,6 +39,14 @@ export const NODE_FEATURES: Record<number, { name: string; is_required: boolean;
   25: { name: 'route-blinding', is_required: false, is_known: true },
   31: { name: 'amp', is_required: false, is_known: true },
 };
+
+/**
+ * The p2p address simnet gives a node, as GetInfo's uris, the graph's node addresses and ListPeers show it (nothing
+ * listens there: simnet's nodes only speak gRPC).
+ */
+export function p2pAddress(index: number): string {
+  return `127.0.0.1:${9735 + index}`;
+}
 
 export function parseUint64(value: string, field: string): bigint {
   if (!/^\d+$/.test(value)) throw new RpcError(2, `invalid ${field}: ${value}`);
@@ -226,7 +247,7 @@ export function marshalNode(net: Network, index: number, lastUpdate: number) {
     last_update: lastUpdate,
     pub_key: node.pubkey,
     alias: node.alias,
-    addresses: [],
+    addresses: [{ network: 'tcp', addr: p2pAddress(index) }],
     color: node.color,
     features: NODE_FEATURES,
   };
@@ -235,7 +256,7 @@ export function marshalNode(net: Network, index: number, lastUpdate: number) {
 export function marshalInvoice(invoice: Invoice, features: Record<number, unknown>) {
   return {
     memo: invoice.memo,
-    r_preimage: invoice.preimage,
+    r_preimage: invoice.preimage ?? Buffer.alloc(0),
     r_hash: invoice.hash,
     value: sat(invoice.valueMsat),
     value_msat: invoice.valueMsat.toString(),

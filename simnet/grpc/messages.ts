@@ -72,6 +72,7 @@ export interface SendPaymentRequest {
   max_shard_size_msat: string;
   amp: boolean;
   time_pref: number;
+  allow_self_payment: boolean;
 }
 
 export interface NodePairMsg {

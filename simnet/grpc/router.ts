@@ -9,6 +9,7 @@ import type {
   TrackPaymentRequest,
   TrackPaymentsRequest,
 } from './messages';
+import { routerExtraHandlers } from './routerextra';
 import { sendPaymentV2 } from './sendpayment';
 
 export function routerHandlers(ctx: NodeContext): Handlers {
@@ -31,6 +32,8 @@ export function routerHandlers(ctx: NodeContext): Handlers {
   };
 
   return {
+    ...routerExtraHandlers(ctx),
+
     SendToRouteV2: async (req: SendToRouteRequest) => {
       if (req.payment_hash.length !== 32) {
         throw new PaymentError(`invalid hash length of ${req.payment_hash.length}, want 32`);

@@ -3,6 +3,7 @@ import { DEFAULT_FINAL_CLTV_DELTA } from '../model/lnd';
 import { startPayment } from '../model/sendpayment';
 import type { NodeContext } from './context';
 import { RpcError } from './errors';
+import { goTimeString } from './gotime';
 import { parseUint64, unmarshalAmount } from './marshal';
 import type { SendPaymentRequest } from './messages';
 
@@ -37,10 +38,7 @@ export async function sendPaymentV2(ctx: NodeContext, req: SendPaymentRequest, f
     if (invoice.amountMsat === 0n && amtMsat === 0n)
       throw new RpcError(2, 'amount must be specified when paying a zero amount invoice');
     if ((invoice.timestamp + invoice.expiry) * 1000 < Date.now()) {
-      throw new RpcError(
-        2,
-        `invoice expired. Valid until ${new Date((invoice.timestamp + invoice.expiry) * 1000).toISOString()}`,
-      );
+      throw new RpcError(2, `invoice expired. Valid until ${goTimeString(invoice.timestamp + invoice.expiry)}`);
     }
     amtMsat = invoice.amountMsat > 0n ? invoice.amountMsat : amtMsat;
     dest = invoice.destination;
@@ -73,6 +71,7 @@ export async function sendPaymentV2(ctx: NodeContext, req: SendPaymentRequest, f
     paymentRequest: req.payment_request,
     mpp,
     timePref: req.time_pref,
+    allowSelfPayment: req.allow_self_payment,
   });
   follow(payment.hash);
 }

@@ -2,10 +2,12 @@ import * as grpc from '@grpc/grpc-js';
 import { checkMacaroon } from '../crypto/macaroon';
 import type { Handlers, NodeContext, Stream, StreamHandler, UnaryHandler } from './context';
 import { toServiceError } from './errors';
+import { invoicesHandlers } from './invoicesrpc';
 import { lightningHandlers } from './lightning';
 import { lndServices } from './protos';
 import { routerHandlers } from './router';
 import { stateHandlers, versionerHandlers } from './state';
+import { refusalFor, refuse, refuseService, unknownMethod } from './unserved';
 
 export interface ServerCredentials {
   certPem: string;
@@ -26,11 +28,20 @@ function authorize(metadata: grpc.Metadata, macaroonHex: string): void {
   }
 }
 
-function implement(service: grpc.ServiceDefinition, handlers: Handlers, macaroonHex: string | undefined, live: Live) {
+function implement(
+  service: grpc.ServiceDefinition,
+  handlers: Handlers,
+  macaroonHex: string | undefined,
+  live: Live,
+  serviceName: string,
+) {
   const impl: grpc.UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(service)) {
     const handler = handlers[name];
-    if (!handler) continue;
+    if (!handler) {
+      impl[name] = refuse(method, unknownMethod(name, serviceName));
+      continue;
+    }
     if (method.responseStream) {
       const run = (handler as { stream: StreamHandler }).stream;
       impl[name] = (call: grpc.ServerWritableStream<unknown, unknown>) => {
@@ -109,10 +120,22 @@ export class NodeServer {
     const services = lndServices();
     const server = new grpc.Server({ 'grpc.max_send_message_length': 256 * 1024 * 1024 });
     const mac = this.credentials.macaroonHex;
-    server.addService(services.Lightning, implement(services.Lightning, lightningHandlers(this.ctx), mac, this.live));
-    server.addService(services.Router, implement(services.Router, routerHandlers(this.ctx), mac, this.live));
-    server.addService(services.Versioner, implement(services.Versioner, versionerHandlers(), mac, this.live));
-    server.addService(services.State, implement(services.State, stateHandlers(), undefined, this.live));
+    const served: Record<string, [Handlers, string | undefined]> = {
+      'lnrpc.Lightning': [lightningHandlers(this.ctx), mac],
+      'routerrpc.Router': [routerHandlers(this.ctx), mac],
+      'invoicesrpc.Invoices': [invoicesHandlers(this.ctx), mac],
+      'verrpc.Versioner': [versionerHandlers(), mac],
+      'lnrpc.State': [stateHandlers(), undefined],
+    };
+    for (const [name, definition] of services.all) {
+      const entry = served[name];
+      server.addService(
+        definition,
+        entry
+          ? implement(definition, entry[0], entry[1], this.live, name)
+          : refuseService(definition, refusalFor(name)),
+      );
+    }
     const creds = grpc.ServerCredentials.createSsl(
       null,
       [{ cert_chain: Buffer.from(this.credentials.certPem), private_key: Buffer.from(this.credentials.keyPem) }],

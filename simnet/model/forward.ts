@@ -1,5 +1,6 @@
+import { activityOf, type HtlcLeg, routeNodes } from './activity';
 import type { Network } from './network';
-import type { Channel, ExitOutcome, FailureCode, HtlcOutcome, MppRecord, Route, WireFailure } from './types';
+import type { ExitOutcome, FailureCode, HtlcOutcome, MppRecord, Route, WireFailure } from './types';
 
 /** The final node's answer to an HTLC that reached it: its invoice registry decides. */
 export type ExitHandler = (
@@ -12,11 +13,7 @@ const INCOMING_BROADCAST_DELTA = 10;
 /** LND's MaxOutgoingCltvExpiry. */
 const MAX_CLTV_EXPIRY = 2016;
 
-interface Reservation {
-  channel: Channel;
-  dir: 0 | 1;
-  amt: bigint;
-}
+type Reservation = HtlcLeg;
 
 /**
  * Carries one HTLC along `route` from `sender`, hop by hop, as the onion would: each node checks its outgoing
@@ -47,6 +44,7 @@ export async function forwardHtlc(
       r.channel.balance[r.dir === 0 ? 1 : 0] += r.amt;
     }
   }
+  activityOf(net).resolved(routeNodes(net, sender, route), reservations, outcome, route);
   return outcome;
 }
 
@@ -107,7 +105,9 @@ async function goForward(
       return fail({ code: 'TEMPORARY_CHANNEL_FAILURE', sourceIndex: k, channelUpdate: update });
     }
     channel.inFlight[dir] += amtOut;
-    reservations.push({ channel, dir, amt: amtOut });
+    const leg = activityOf(net).add(channel, dir, amtOut, expiryOut, paymentHash);
+    activityOf(net).forwarded(from, reservations.at(-1), leg);
+    reservations.push(leg);
     crossed.push(to.index);
     await net.cross(to.index);
     if (!to.online) return fail({ code: 'TEMPORARY_NODE_FAILURE', sourceIndex: k + 1 });

@@ -18,7 +18,10 @@ export interface InvoiceHtlc {
 
 export interface Invoice {
   memo: string;
-  preimage: Buffer;
+  /** Unknown for a hold invoice until SettleInvoice gives it. */
+  preimage: Buffer | undefined;
+  /** A hold invoice: a complete set is ACCEPTED and held until SettleInvoice or CancelInvoice. */
+  hold: boolean;
   hash: Buffer;
   valueMsat: bigint;
   paymentAddr: Buffer;
@@ -64,25 +67,36 @@ export class InvoiceRegistry {
 
   constructor(private readonly options: RegistryOptions) {}
 
-  /** Adds an invoice; `encode` signs the payment request once hash and secret are known. */
+  /**
+   * Adds an invoice; `encode` signs the payment request once hash and secret are known. With `hash` and no
+   * preimage it is a hold invoice (invoicesrpc.AddHoldInvoice).
+   */
   add(args: {
     valueMsat: bigint;
     memo: string;
     expiry: number;
     cltvExpiry: number;
     preimage?: Buffer;
+    hash?: Buffer;
     descriptionHash?: Buffer;
     encode: (hash: Buffer, paymentAddr: Buffer, createdAt: Date) => string;
   }): Invoice {
-    const preimage = args.preimage ?? randomBytes(32);
-    const hash = createHash('sha256').update(preimage).digest();
-    if (this.byHash.has(hash.toString('hex'))) throw new RegistryError('invoice with payment hash already exists');
+    const hold = args.hash !== undefined;
+    const preimage = hold ? undefined : (args.preimage ?? randomBytes(32));
+    const hash =
+      args.hash ??
+      createHash('sha256')
+        .update(preimage as Buffer)
+        .digest();
+    if (this.byHash.has(hash.toString('hex')))
+      throw new RegistryError('invoice with payment hash already exists', 'ALREADY_EXISTS');
     const paymentAddr = randomBytes(32);
     const createdAt = new Date(Math.floor(Date.now() / 1000) * 1000);
     this.addIndex += 1n;
     const invoice: Invoice = {
       memo: args.memo,
       preimage,
+      hold,
       hash,
       valueMsat: args.valueMsat,
       paymentAddr,
@@ -156,13 +170,63 @@ export class InvoiceRegistry {
 
       const accepted = set.reduce((sum, p) => sum + p.htlc.amtMsat, 0n);
       // Since LND 0.17 an overpaying set completes as soon as the sum reaches the total.
-      if (accepted >= total) this.settle(invoice, set, accepted);
+      if (accepted >= total) this.complete(invoice, set, accepted);
       else this.notify(invoice);
     });
   }
 
+  /** A complete set: settled at once, or for a hold invoice accepted and held until settleHold/cancel. */
+  private complete(invoice: Invoice, set: Pending[], accepted: bigint): void {
+    if (!invoice.hold) {
+      this.settle(invoice, set, accepted);
+      return;
+    }
+    invoice.state = 'ACCEPTED';
+    invoice.amtPaidMsat = accepted;
+    // The HTLCs are no longer at risk of an MPP timeout: the set is whole.
+    for (const p of set) clearTimeout(p.timer);
+    this.notify(invoice);
+  }
+
+  /** invoicesrpc.SettleInvoice: the preimage of an ACCEPTED hold invoice settles its held HTLCs. */
+  settleHold(preimage: Buffer): Invoice {
+    const hash = createHash('sha256').update(preimage).digest();
+    const invoice = this.byHash.get(hash.toString('hex'));
+    if (!invoice) throw new RegistryError('unable to locate invoice', 'NOT_FOUND');
+    if (invoice.state === 'SETTLED') return invoice;
+    if (invoice.state === 'CANCELED') throw new RegistryError('invoice already canceled');
+    if (invoice.state === 'OPEN') throw new RegistryError('invoice still open');
+    invoice.preimage = Buffer.from(preimage);
+    const set = this.pending.get(hash.toString('hex')) ?? [];
+    this.settle(invoice, set, invoice.amtPaidMsat);
+    return invoice;
+  }
+
+  /** invoicesrpc.CancelInvoice: an open or accepted invoice is canceled and its held HTLCs fail back. */
+  cancel(hash: Buffer): Invoice {
+    const key = hash.toString('hex');
+    const invoice = this.byHash.get(key);
+    if (!invoice) throw new RegistryError('unable to locate invoice', 'NOT_FOUND');
+    if (invoice.state === 'CANCELED') return invoice;
+    if (invoice.state === 'SETTLED') throw new RegistryError('invoice already settled');
+    const set = this.pending.get(key) ?? [];
+    this.pending.delete(key);
+    const now = Math.floor(Date.now() / 1000);
+    invoice.state = 'CANCELED';
+    invoice.amtPaidMsat = 0n;
+    for (const p of set) {
+      clearTimeout(p.timer);
+      p.htlc.state = 'CANCELED';
+      p.htlc.resolveTime = now;
+    }
+    this.notify(invoice);
+    for (const p of set) p.resolve({ settled: false, code: 'INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS' });
+    return invoice;
+  }
+
   private settle(invoice: Invoice, set: Pending[], accepted: bigint): void {
     const now = Math.floor(Date.now() / 1000);
+    const preimage = invoice.preimage as Buffer;
     this.settleIndex += 1n;
     invoice.state = 'SETTLED';
     invoice.settleDate = now;
@@ -175,7 +239,7 @@ export class InvoiceRegistry {
       p.htlc.resolveTime = now;
     }
     this.notify(invoice);
-    for (const p of set) p.resolve({ settled: true, preimage: invoice.preimage });
+    for (const p of set) p.resolve({ settled: true, preimage });
   }
 
   private timeout(invoice: Invoice, entry: Pending): void {
@@ -208,4 +272,12 @@ export class InvoiceRegistry {
   }
 }
 
-export class RegistryError extends Error {}
+/** A refusal with LND's text (invoices/errors.go); `NOT_FOUND` where LND's RPC server maps it so. */
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'NOT_FOUND' | 'ALREADY_EXISTS' | 'OTHER' = 'OTHER',
+  ) {
+    super(message);
+  }
+}

@@ -194,6 +194,34 @@ export class PaymentStore {
     this.notify(payment);
   }
 
+  /**
+   * lnrpc.DeletePayment: a payment with HTLCs in flight stays (LND's `removable`); otherwise the payment goes, or
+   * with `failedHtlcsOnly` only its failed attempts.
+   */
+  delete(hash: Buffer, failedHtlcsOnly: boolean): void {
+    const payment = this.mustGet(hash);
+    if (paymentStatus(payment) === 'IN_FLIGHT') {
+      throw new PaymentError(
+        `payment '${hash.toString('hex')}' has inflight HTLCsand therefore cannot be deleted: payment is in transition`,
+      );
+    }
+    if (failedHtlcsOnly) payment.htlcs = payment.htlcs.filter((h) => h.status !== 'FAILED');
+    else this.payments.delete(hash.toString('hex'));
+  }
+
+  /** lnrpc.DeleteAllPayments: every removable payment (only FAILED ones with `failedOnly`); the number deleted. */
+  deleteAll(failedOnly: boolean, failedHtlcsOnly: boolean): number {
+    let deleted = 0;
+    for (const payment of this.list()) {
+      const status = paymentStatus(payment);
+      if (status === 'IN_FLIGHT') continue;
+      if (failedOnly && status !== 'FAILED') continue;
+      this.delete(payment.hash, failedHtlcsOnly);
+      deleted++;
+    }
+    return deleted;
+  }
+
   /** Follows one payment; the caller reads the current state itself first. */
   subscribe(hash: Buffer, listener: (payment: Payment) => void): () => void {
     const key = hash.toString('hex');

@@ -59,6 +59,8 @@ export interface SendPaymentRequest {
   mpp: boolean;
   /** time_pref. */
   timePref?: number;
+  /** allow_self_payment: the destination may be our own node (a circular payment, e.g. a rebalance). */
+  allowSelfPayment?: boolean;
 }
 
 export interface StartedPayment {
@@ -127,7 +129,7 @@ function validate(payer: Payer, req: SendPaymentRequest): Intent {
   if (cltvLimit <= req.finalCltvDelta + BLOCK_PADDING) {
     throw new PaymentError(`cltv limit ${cltvLimit} should be greater than ${req.finalCltvDelta + BLOCK_PADDING}`);
   }
-  if (req.dest === payer.node.index) throw new PaymentError('self-payments not allowed');
+  if (req.dest === payer.node.index && !req.allowSelfPayment) throw new PaymentError('self-payments not allowed');
   return { maxParts, maxShard, cltvLimit, lastHop };
 }
 

@@ -22,7 +22,7 @@ export function targetFromLndconnect(uri: string): LndTarget {
   return { grpc: url.host, cert: pem, macaroon: Buffer.from(macaroon, 'base64url').toString('hex') };
 }
 
-type Service = 'Lightning' | 'Router' | 'State' | 'Versioner';
+type Service = 'Lightning' | 'Router' | 'State' | 'Versioner' | 'Invoices';
 type Obj = Record<string, unknown>;
 
 let definitions: Record<Service, grpc.ServiceClientConstructor> | undefined;
@@ -30,17 +30,22 @@ let definitions: Record<Service, grpc.ServiceClientConstructor> | undefined;
 function clients(): Record<Service, grpc.ServiceClientConstructor> {
   if (definitions) return definitions;
   const pkg = grpc.loadPackageDefinition(
-    protoLoader.loadSync(['lightning.proto', 'router.proto', 'stateservice.proto', 'verrpc.proto'], PROTO_OPTIONS),
+    protoLoader.loadSync(
+      ['lightning.proto', 'router.proto', 'stateservice.proto', 'verrpc.proto', 'invoices.proto'],
+      PROTO_OPTIONS,
+    ),
   ) as unknown as {
     lnrpc: { Lightning: grpc.ServiceClientConstructor; State: grpc.ServiceClientConstructor };
     routerrpc: { Router: grpc.ServiceClientConstructor };
     verrpc: { Versioner: grpc.ServiceClientConstructor };
+    invoicesrpc: { Invoices: grpc.ServiceClientConstructor };
   };
   definitions = {
     Lightning: pkg.lnrpc.Lightning,
     Router: pkg.routerrpc.Router,
     State: pkg.lnrpc.State,
     Versioner: pkg.verrpc.Versioner,
+    Invoices: pkg.invoicesrpc.Invoices,
   };
   return definitions;
 }
@@ -67,6 +72,7 @@ export class TestLnd {
       Router: make('Router'),
       State: make('State'),
       Versioner: make('Versioner'),
+      Invoices: make('Invoices'),
     };
   }
 
