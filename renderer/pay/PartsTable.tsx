@@ -1,8 +1,11 @@
 import { Fragment } from 'react';
 import type { ChannelInfo } from '../../shared/api/results';
+import type { PartFailure, Route } from '../../shared/types';
+import { NodePath } from '../components/NodeName';
 import { formatFee, formatMsat, formatPercent } from '../format';
-import { type Aliases, nodeName, pathLabel } from '../names';
-import { isPlanned, usePlanner } from '../stores/planner';
+import { failureProblem } from '../messages';
+import { type Aliases, nodeName } from '../names';
+import { usePlanner } from '../stores/planner';
 import { RouteChooser } from './RouteChooser';
 import type { TableRow } from './view';
 
@@ -45,7 +48,7 @@ export function PartsTable({
         {rows.map((r) => (
           <Fragment key={r.key}>
             <PartRow row={r} channels={channels} aliases={aliases} />
-            {r.row?.chooserOpen && isPlanned(r.row) && (
+            {r.row?.chooserOpen && (
               <tr className="chooser-row">
                 <td colSpan={10}>
                   <RouteChooser number={r.number} row={r.row} aliases={aliases} />
@@ -59,8 +62,10 @@ export function PartsTable({
   );
 }
 
-function channelLabel(c: ChannelInfo, aliases: Aliases): string {
-  return `${c.peer_alias || nodeName(c.peer_id, aliases)} (${formatMsat(c.local_msatoshi)} available)${c.active ? '' : ', inactive'}`;
+/** "cobalt · 103x1x0 · 500,000 sat local · 300,000 sat remote": who, which channel, what it can send and receive. */
+export function channelLabel(c: ChannelInfo, aliases: Aliases): string {
+  const who = c.peer_alias || nodeName(c.peer_id, aliases);
+  return `${who} · ${c.channel} · ${formatMsat(c.local_msatoshi)} local · ${formatMsat(c.remote_msatoshi)} remote${c.active ? '' : ' · inactive'}`;
 }
 
 function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: ChannelInfo[]; aliases: Aliases }) {
@@ -69,7 +74,7 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
   const toggleChooser = usePlanner((s) => s.toggleChooser);
   const removeRow = usePlanner((s) => s.removeRow);
   const n = r.number;
-  const editable = r.row !== undefined && isPlanned(r.row);
+  const editable = r.row !== undefined;
   const plan = r.row;
   const channel = plan?.channel ?? r.route?.[0]?.channel ?? '';
   const amountText =
@@ -105,9 +110,13 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
         </select>
       </td>
       <td className="path-cell">
-        <span className="path">
-          {plan?.routing && editable ? 'Looking for a route…' : r.route ? pathLabel(r.route, aliases) : 'No route'}
-        </span>
+        {plan?.routing && editable ? (
+          <span className="path">Looking for a route…</span>
+        ) : r.route ? (
+          <NodePath route={r.route} aliases={aliases} />
+        ) : (
+          <span className="path">No route</span>
+        )}
         {editable && plan?.routeError && <span className="error small">{plan.routeError}</span>}
         {editable && plan && (
           <button
@@ -128,11 +137,7 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
         </span>
       </td>
       <td aria-label={r.status === 'failed' ? `Part ${n} failure` : undefined} className="failure">
-        {r.status === 'failed' && r.failure && (
-          <>
-            {r.failure.message} <code className="code">({r.failure.code})</code>
-          </>
-        )}
+        {r.status === 'failed' && r.failure && r.route && <FailureText failure={r.failure} route={r.route} aliases={aliases} />}
       </td>
       <td className="num">{r.timeTaken ?? ''}</td>
       <td>
@@ -143,5 +148,18 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
         )}
       </td>
     </tr>
+  );
+}
+
+function FailureText({ failure, route, aliases }: { failure: PartFailure; route: Route; aliases: Aliases }) {
+  const problem = failureProblem(failure, route, aliases);
+  return (
+    <>
+      <span className="failure-what">{problem.what}</span> <span className="failure-action">{problem.action}</span>
+      <details className="details">
+        <summary>Details</summary>
+        <code>{problem.details}</code>
+      </details>
+    </>
   );
 }
