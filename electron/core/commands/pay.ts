@@ -71,3 +71,7 @@ export const pay: Handler<'pay'> = async (ctx, p) => {
     retryForSeconds: p.retry_for,
   });
 };
+
+export const stoppay: Handler<'stoppay'> = async () => {
+  throw new Error('stoppay: not yet');
+};

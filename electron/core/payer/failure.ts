@@ -1,3 +1,4 @@
+import { toFailureCode } from '../../../shared/failures';
 import type { PartFailure, Route } from '../../../shared/types';
 import type { HtlcFailure } from '../node/types';
 
@@ -24,7 +25,7 @@ const WORDS: Record<string, string> = {
 
 /** The part's failure from LND's HTLC failure: where it happened (erring_index as LND counts) and why. */
 export function describeHtlcFailure(failure: HtlcFailure | undefined, route: Route, ownId: string): PartFailure {
-  const code = failure?.code ?? 'UNREADABLE_FAILURE';
+  const code = failure ? toFailureCode(failure.code) : 'UNREADABLE_FAILURE';
   const index = failure?.failure_source_index ?? 0;
   const erringNode = index === 0 ? ownId : route[index - 1]?.id;
   // The channel the erring node would have sent on; for the receiver there is none.
