@@ -73,7 +73,10 @@ const FAILURE_WORDS: Record<FailureCode, (c: FailureContext) => Words> = {
     what: `${c.at} refused the part: its time lock is too close for it.`,
     action: TRY_OTHER,
   }),
-  EXPIRY_TOO_FAR: (c) => ({ what: `${c.at} refused the part: its time lock is too far in the future.`, action: TRY_OTHER }),
+  EXPIRY_TOO_FAR: (c) => ({
+    what: `${c.at} refused the part: its time lock is too far in the future.`,
+    action: TRY_OTHER,
+  }),
   INCORRECT_CLTV_EXPIRY: (c) => ({ what: `${c.at} refused the part: a wrong time lock.`, action: TRY_OTHER }),
   AMOUNT_BELOW_MINIMUM: (c) => ({
     what: `${c.at} refused the part: ${c.amount} is less than its channel${c.next ? ` to ${c.next}` : ''} carries.`,
@@ -91,7 +94,10 @@ const FAILURE_WORDS: Record<FailureCode, (c: FailureContext) => Words> = {
     what: `${c.at} has no working channel${c.next ? ` to ${c.next}` : ''} any more.`,
     action: TRY_OTHER,
   }),
-  TEMPORARY_NODE_FAILURE: (c) => ({ what: `${c.at} is having trouble and forwards nothing right now.`, action: TRY_OTHER }),
+  TEMPORARY_NODE_FAILURE: (c) => ({
+    what: `${c.at} is having trouble and forwards nothing right now.`,
+    action: TRY_OTHER,
+  }),
   PERMANENT_NODE_FAILURE: (c) => ({ what: `${c.at} forwards no payments.`, action: TRY_OTHER }),
   PERMANENT_CHANNEL_FAILURE: (c) => ({
     what: `${c.at}'s channel${c.next ? ` to ${c.next}` : ''} is closed for good.`,

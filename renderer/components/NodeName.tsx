@@ -30,7 +30,7 @@ export function NodePath({ route, aliases }: { route: Route; aliases: Aliases })
   return (
     <span className="path">
       {route.map((hop, i) => (
-        <span key={`${i}-${hop.id}`}>
+        <span key={`${hop.channel}-${hop.id}`}>
           {i > 0 && ' → '}
           <NodeName id={hop.id} aliases={aliases} />
         </span>

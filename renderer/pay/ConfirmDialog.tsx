@@ -28,7 +28,15 @@ export function confirmText(f: ConfirmFacts): { title: string; lines: string[] }
 }
 
 /** The one confirmation before real money leaves (never shown on the simulated network). */
-export function ConfirmView({ facts, onConfirm, onCancel }: { facts: ConfirmFacts; onConfirm(): void; onCancel(): void }) {
+export function ConfirmView({
+  facts,
+  onConfirm,
+  onCancel,
+}: {
+  facts: ConfirmFacts;
+  onConfirm(): void;
+  onCancel(): void;
+}) {
   const { title, lines } = confirmText(facts);
   const confirm = useRef<HTMLButtonElement>(null);
   useEffect(() => confirm.current?.focus(), []);

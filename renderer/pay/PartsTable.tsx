@@ -137,7 +137,9 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
         </span>
       </td>
       <td aria-label={r.status === 'failed' ? `Part ${n} failure` : undefined} className="failure">
-        {r.status === 'failed' && r.failure && r.route && <FailureText failure={r.failure} route={r.route} aliases={aliases} />}
+        {r.status === 'failed' && r.failure && r.route && (
+          <FailureText failure={r.failure} route={r.route} aliases={aliases} />
+        )}
       </td>
       <td className="num">{r.timeTaken ?? ''}</td>
       <td>

@@ -18,7 +18,11 @@ export function PayOptions({ view, locked }: { view: PayView; locked: boolean })
     <fieldset className="pay-options" disabled={locked}>
       <legend>How to pay</legend>
       <label className="mode">
-        <input type="checkbox" checked={mode === 'manual'} onChange={(e) => setMode(e.target.checked ? 'manual' : 'auto')} />
+        <input
+          type="checkbox"
+          checked={mode === 'manual'}
+          onChange={(e) => setMode(e.target.checked ? 'manual' : 'auto')}
+        />
         Manual mode
       </label>
       <p className="note">

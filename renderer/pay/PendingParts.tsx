@@ -82,8 +82,8 @@ export function HeldElsewhere({ currentHash }: { currentHash?: string }) {
     <section className="held" aria-label="Parts still in flight">
       <h2>Parts still in flight</h2>
       <p className="note">
-        {formatMsat(total)} of your channels' balance is held by earlier payments' parts; it comes back or is paid
-        when they resolve. Proposals plan around it.
+        {formatMsat(total)} of your channels' balance is held by earlier payments' parts; it comes back or is paid when
+        they resolve. Proposals plan around it.
       </p>
       <PendingPartsList parts={held} channels={channels} aliases={aliases} label="Earlier parts in flight" />
     </section>

@@ -71,7 +71,7 @@ export function RunStatus({ view }: { view: PayView }) {
         />
       )}
       {offer && (
-        <div className="reroute" aria-label="Re-plan">
+        <fieldset className="reroute" aria-label="Re-plan">
           <p>
             {formatMsat(target)} missing.
             {hold !== undefined
@@ -86,7 +86,7 @@ export function RunStatus({ view }: { view: PayView }) {
               Plan the missing amount by hand
             </button>
           </div>
-        </div>
+        </fieldset>
       )}
     </section>
   );

@@ -25,9 +25,8 @@ export function SendButton({ view }: { view: PayView }) {
     <div className="send-bar">
       {low && (
         <p className="warning" role="note" aria-label="Low probability">
-          This plan is unlikely to arrive in full: the node estimates a {formatPercent(probability)} chance.
-          {' '}
-          Consider fewer parts on wider paths, or a smaller amount.
+          This plan is unlikely to arrive in full: the node estimates a {formatPercent(probability)} chance. Consider
+          fewer parts on wider paths, or a smaller amount.
         </p>
       )}
       <button
@@ -40,12 +39,7 @@ export function SendButton({ view }: { view: PayView }) {
         Send
       </button>
       {view.paying && (
-        <button
-          type="button"
-          className="danger"
-          disabled={view.run?.state === 'stopping'}
-          onClick={() => void stop()}
-        >
+        <button type="button" className="danger" disabled={view.run?.state === 'stopping'} onClick={() => void stop()}>
           Stop
         </button>
       )}

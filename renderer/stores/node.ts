@@ -125,9 +125,17 @@ export const useNode = create<NodeStore>()((set, get) => ({
       setTimeout(() => {
         const wanted = [...new Set(batch)];
         batch = [];
+        if (wanted.length === 0) return;
         void api()
           .call('listnodes', { ids: wanted })
-          .then(({ nodes }) => set((s) => ({ aliases: withAliases(s.aliases, nodes.map((n) => [n.id, n.alias])) })))
+          .then(({ nodes }) =>
+            set((s) => ({
+              aliases: withAliases(
+                s.aliases,
+                nodes.map((n) => [n.id, n.alias]),
+              ),
+            })),
+          )
           .catch(() => {
             // Asked again on the next screen that needs them.
             for (const id of wanted) asked.delete(id);
@@ -143,7 +151,12 @@ export const useNode = create<NodeStore>()((set, get) => ({
       .map(([id]) => id);
     if (local.length > 0) return local;
     const { nodes } = await api().call('listnodes', { alias });
-    set((s) => ({ aliases: withAliases(s.aliases, nodes.map((n) => [n.id, n.alias])) }));
+    set((s) => ({
+      aliases: withAliases(
+        s.aliases,
+        nodes.map((n) => [n.id, n.alias]),
+      ),
+    }));
     return nodes.map((n) => n.id);
   },
 }));

@@ -5,7 +5,13 @@
 import { create } from 'zustand';
 import type { CheckPlanResult, DecodePayResult, RouteCandidate, SplitPayResult } from '../../shared/api/results';
 import type { PayMode } from '../../shared/api/schemas';
-import { DEFAULT_EXEMPT_FEE_MSAT, DEFAULT_MAX_FEE_PERCENT, DEFAULT_MAX_PARTS, feeBudget, finalCltvFor } from '../../shared/policy';
+import {
+  DEFAULT_EXEMPT_FEE_MSAT,
+  DEFAULT_MAX_FEE_PERCENT,
+  DEFAULT_MAX_PARTS,
+  feeBudget,
+  finalCltvFor,
+} from '../../shared/policy';
 import type { PartialPayment, Payment, Route } from '../../shared/types';
 import { ErrorCode, toApiError } from '../api';
 import { formatMsat, parseSat, satInput } from '../format';
@@ -206,7 +212,9 @@ export function maxParts(s: Pick<PlannerStore, 'maxPartsText'>): number | undefi
   return n >= 1 && n <= 100 ? n : undefined;
 }
 
-export function planLimits(s: Pick<PlannerStore, 'feeLimitText' | 'maxPartsText' | 'decoded' | 'amountText'>): PlanLimits {
+export function planLimits(
+  s: Pick<PlannerStore, 'feeLimitText' | 'maxPartsText' | 'decoded' | 'amountText'>,
+): PlanLimits {
   return { feeLimit: feeLimit(s), maxParts: maxParts(s) };
 }
 
@@ -400,7 +408,8 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
         routeError: routes.length === 0 ? `No route found for ${formatMsat(amount)} over this channel.` : undefined,
       });
     } catch (error) {
-      if (isCurrent()) updateRow(key, { candidatesLoading: false, routeError: errorProblem(toApiError(error), aliases()).what });
+      if (isCurrent())
+        updateRow(key, { candidatesLoading: false, routeError: errorProblem(toApiError(error), aliases()).what });
     }
   }
 
@@ -597,7 +606,9 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
       const { decoded } = get();
       if (!decoded || intendedAmount(get()) === undefined) return;
       if (isExpired(decoded)) {
-        set({ planError: { what: 'The invoice has expired: nothing to plan.', action: 'Ask the receiver for a new one.' } });
+        set({
+          planError: { what: 'The invoice has expired: nothing to plan.', action: 'Ask the receiver for a new one.' },
+        });
         return;
       }
       await plan('No proposal');
