@@ -1,27 +1,13 @@
 // The planner's state, owned by its worker thread: the channel graph, the uncertainty network over it, the parts in
 // flight, and what the parts taught. Loaded as plain TypeScript by the worker: explicit .ts imports, no TS-only
 // syntax (no parameter properties, no enums).
+import { saysNothingAboutLiquidity } from '../../../shared/failures.ts';
 import { buildGraph, type ChannelGraph, type GraphInput } from '../../../shared/planner/mcf/graph.ts';
 import { planPayment } from '../../../shared/planner/mcf/mcf.ts';
 import { UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty.ts';
 import type { Route } from '../../../shared/types.ts';
 import type { BeliefRow, FromWorker, PartEvent, PlanArgs, PlanReply, ToWorker } from './messages.ts';
 import { pathOfRoute, routeOfPath } from './routes.ts';
-
-/**
- * Failures that say nothing about the liquidity of the hop they name: the receiver's answers about the payment
- * itself, and parts that never left.
- */
-const NO_LIQUIDITY_NEWS = new Set([
-  'MPP_TIMEOUT',
-  'INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS',
-  'INCORRECT_PAYMENT_AMOUNT',
-  'FINAL_EXPIRY_TOO_SOON',
-  'FINAL_INCORRECT_HTLC_AMOUNT',
-  'FINAL_INCORRECT_CLTV_EXPIRY',
-  'NODE_REFUSED',
-  'NEVER_SENT',
-]);
 
 /** Learning events that came before the graph was loaded are kept (up to this many) and applied once it is. */
 const MAX_EARLY_EVENTS = 10_000;
@@ -179,7 +165,7 @@ export class PlannerState {
       if (k === undefined) return [];
       // The receiver answered: every hop carried the part, whatever the receiver then made of it.
       if (k >= path.length) net.onSuccess(path, amounts);
-      else if (NO_LIQUIDITY_NEWS.has(part.failure?.code ?? '')) return [];
+      else if (saysNothingAboutLiquidity(part.failure?.code)) return [];
       else net.onFailure(path, k, amounts);
     }
     const rows = this.rowsOf(path, now);
