@@ -199,3 +199,22 @@ export async function preimage(page: Page): Promise<string> {
   const box = paymentResult(page).getByRole('textbox', { name: 'Preimage', exact: true });
   return (await box.inputValue()).trim();
 }
+
+/** The "Payment status" region's text ('' while absent): running, stopped, or how the payment ended and why. */
+export async function paymentStatus(page: Page): Promise<string> {
+  const region = page.getByRole('region', { name: 'Payment status', exact: true });
+  return (await region.count()) > 0 ? ((await region.textContent()) ?? '') : '';
+}
+
+/** Waits for "Payment complete" with every part settled (the other parts' outcomes follow the first preimage). */
+export async function waitForComplete(page: Page, timeoutMs = 120_000): Promise<void> {
+  const result = paymentResult(page);
+  await poll(
+    async () => {
+      const done = (await result.count()) > 0 && /Payment complete/.test((await result.textContent()) ?? '');
+      return done && (await partStatuses(page)).every((s) => s === 'complete' || s === 'failed');
+    },
+    (done) => done,
+    { timeoutMs, intervalMs: 100, what: `"Payment complete" (payment status: ${await paymentStatus(page)})` },
+  );
+}

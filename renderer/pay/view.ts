@@ -85,6 +85,7 @@ export function usePayView(): PayView {
   const feeLimitText = usePlanner((s) => s.feeLimitText);
   const maxPartsText = usePlanner((s) => s.maxPartsText);
   const planCheck = usePlanner((s) => s.check);
+  const checkError = usePlanner((s) => s.checkError);
   const run = usePlanner((s) => s.run);
   const sentAt = usePlanner((s) => s.sentAt);
   const partsMap = usePayments((s) => s.parts);
@@ -141,7 +142,8 @@ export function usePayView(): PayView {
     const overdrawnOwn = (verdict?.overdrawn ?? []).some((o) => o.from === ownId);
     const edit = checkEdit(target, plannedParts, planLimits({ feeLimitText, maxPartsText, decoded, amountText }));
     const reasons = [...edit.reasons];
-    if (edit.ok && !verdict) reasons.push('Checking the plan with the node…');
+    // The node's check comes within moments; if it cannot be had, the plan may still go (the core checks it again).
+    if (edit.ok && !verdict && !checkError) reasons.push('Checking the plan with the node…');
     if (overdrawnOwn) reasons.push(...overdrawn.filter((o) => o.startsWith('Your channel')));
     const payEvent = hash ? payRuns.get(hash) : undefined;
     const localRun = run && run.payment_hash === hash ? run : undefined;
@@ -174,6 +176,7 @@ export function usePayView(): PayView {
     feeLimitText,
     maxPartsText,
     planCheck,
+    checkError,
     run,
     sentAt,
     partsMap,
