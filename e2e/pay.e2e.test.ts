@@ -1,13 +1,15 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type App,
   ARTIFACTS,
+  closeBrowser,
   type DevWeb,
   goTo,
   launchBrowser,
+  screenshotOnFailure as onFailure,
   openApp,
   poll,
   screenshot,
@@ -47,9 +49,7 @@ const paid: { name: string; hash: string; description: string; parts: string[] }
 const RUN = Date.now().toString(36);
 
 function screenshotOnFailure(name: string): void {
-  onTestFailed(async () => {
-    if (page) await screenshot(page, `failed-${name}`).catch(() => {});
-  });
+  onFailure(() => page, `${name}`);
 }
 
 beforeAll(async () => {
@@ -62,8 +62,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await app?.context.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await closeBrowser(app, browser);
   await devWeb?.stop();
 }, 60_000);
 

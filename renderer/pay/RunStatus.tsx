@@ -44,8 +44,9 @@ export function RunStatus({ view }: { view: PayView }) {
           <p>Stopped: no new parts will leave.</p>
           {pending.length > 0 ? (
             <p>
-              {pending.length === 1 ? '1 part is' : `${pending.length} parts are`} still in flight; they arrive or come
-              back as the network decides:
+              {pending.length === 1
+                ? '1 part is still in flight; it arrives or comes back as the network decides:'
+                : `${pending.length} parts are still in flight; they arrive or come back as the network decides:`}
             </p>
           ) : (
             <p>No part is in flight.</p>

@@ -153,6 +153,21 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A part the core reports as sent over `r`. */
+function sentPart(id: number, status: 'complete' | 'failed', r: Route) {
+  const last = r[r.length - 1] as Route[number];
+  return {
+    id,
+    payment_hash: HASH,
+    status,
+    msatoshi: last.msatoshi,
+    msatoshi_sent: (r[0] as Route[number]).msatoshi,
+    destination: DEST,
+    route: r,
+    created_at: Math.floor(Date.now() / 1000),
+  };
+}
+
 /** Decodes the fake invoice and lets the proposal and its check come in. */
 async function decoded() {
   usePlanner.getState().setInvoiceText('lnbcrt1fake');
@@ -286,25 +301,9 @@ describe('planner store', () => {
         if (payCalls === 1) {
           usePayments.getState().applyParts(
             [
+              sentPart(1, 'complete', SPLIT.parts[0]?.route as Route),
               {
-                id: 1,
-                payment_hash: HASH,
-                status: 'complete',
-                msatoshi: 600_000n,
-                msatoshi_sent: 600_100n,
-                destination: DEST,
-                route: SPLIT.parts[0]?.route as Route,
-                created_at: Math.floor(Date.now() / 1000),
-              },
-              {
-                id: 2,
-                payment_hash: HASH,
-                status: 'failed',
-                msatoshi: 400_000n,
-                msatoshi_sent: 400_100n,
-                destination: DEST,
-                route: SPLIT.parts[1]?.route as Route,
-                created_at: Math.floor(Date.now() / 1000),
+                ...sentPart(2, 'failed', SPLIT.parts[1]?.route as Route),
                 failure: { code: 'TEMPORARY_CHANNEL_FAILURE', message: 'no liquidity', erring_index: 1 },
               },
             ],
