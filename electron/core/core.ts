@@ -95,6 +95,7 @@ export class Core {
 
   /** Lets go of the node and the ledger. Parts still in flight stay pending on disk; the next start reconciles them. */
   async stop(): Promise<void> {
+    await this.ctx.payers.stopAll();
     this.parts.stop();
     await this.planner.stop();
     this.offState?.();

@@ -2,7 +2,7 @@ import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { PayMode } from '../../../shared/api/schemas';
 import { finalCltvFor } from '../../../shared/policy';
 import type { Payment, Route } from '../../../shared/types';
-import { type Clock, systemClock } from '../clock';
+import { type Clock, sleep, systemClock } from '../clock';
 import type { EventBus } from '../events';
 import type { Ledger } from '../ledger/ledger';
 import type { DecodedPayReq } from '../node/types';
@@ -12,7 +12,7 @@ import { decideNextStep, type LoopState, type PaymentView, viewOf } from './deci
 import { checkFirstPlan } from './first-plan';
 import type { PartDispatcher } from './parts';
 import type { PayRun } from './registry';
-import { nextFailureOrCompletion, pause } from './waits';
+import { nextFailureOrCompletion } from './waits';
 
 export interface PayRequest {
   invoice: DecodedPayReq;
@@ -177,7 +177,7 @@ export async function pay(deps: PayDeps, req: PayRequest, run: PayRun = UNSTOPPA
         newRound(look());
         break;
       case 'wait-for-network':
-        await pause(clock, Math.min(RETRY_MS, Math.max(0, state.deadline - state.now)), run.signal);
+        await sleep(clock, Math.min(RETRY_MS, Math.max(0, state.deadline - state.now)), run.signal);
         newRound(look());
         break;
     }

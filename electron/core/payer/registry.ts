@@ -70,6 +70,11 @@ export class PayRegistry {
     return true;
   }
 
+  /** Stops every pay loop (the core is shutting down): nothing more leaves. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((hash) => this.stop(hash)));
+  }
+
   private end(hash: string, entry: Entry, state: PayState, code?: number, message?: string): void {
     if (this.running.get(hash) === entry) this.running.delete(hash);
     this.events.emit('pay', {

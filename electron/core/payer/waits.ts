@@ -5,20 +5,6 @@ import type { EventBus } from '../events';
 /** After the first failure of a round, how long to collect the others before re-planning. */
 export const COLLECT_MS = 300;
 
-/** Resolves after `ms` on `clock`, or at once when `signal` aborts. */
-export function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const finish = () => {
-      clock.clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      resolve();
-    };
-    const timer = clock.setTimeout(finish, ms);
-    signal.addEventListener('abort', finish);
-  });
-}
-
 /**
  * Resolves with the parts that failed (after a short window to gather the rest), when the payment completes, at the
  * deadline, or when `signal` aborts (stoppay). `windowOpen`: a part failed before this was called, so the window
