@@ -123,6 +123,10 @@ describe('names', () => {
     expect(withNames(`no channel from ${COBALT} to ${`02${'99'.repeat(32)}`}`, ALIASES)).toBe(
       'no channel from cobalt to 0299999999…',
     );
+    // Ids the core shortened, too, when one known node has that prefix.
+    expect(withNames(`at hop 2 (${HARBOR.slice(0, 10)}… → ${BOB.slice(0, 10)}…)`, ALIASES)).toBe(
+      'at hop 2 (harbor → bob)',
+    );
   });
 
   it('reads hops as ids or aliases, split by spaces, commas or arrows, and says which word is unknown', async () => {

@@ -51,7 +51,16 @@ export async function resolveNodes(text: string, lookup: (alias: string) => Prom
   return { ids };
 }
 
-/** Every 66-hex node id in a text replaced by its alias where known ("…through 02ab… failed" → "…through iris…"). */
+/**
+ * Every node id in a text replaced by its alias where known: whole ids (66 hex), and ids shortened to a prefix and
+ * an ellipsis ("02b0d43a17…") when one known node has that prefix.
+ */
 export function withNames(text: string, aliases: Aliases): string {
-  return text.replace(/\b0[23][0-9a-f]{64}\b/gi, (id) => aliases[id.toLowerCase()] ?? shortHex(id));
+  return text
+    .replace(/\b0[23][0-9a-f]{64}\b/gi, (id) => aliases[id.toLowerCase()] ?? shortHex(id))
+    .replace(/\b(0[23][0-9a-f]{6,63})…/gi, (short, prefix: string) => {
+      const lower = prefix.toLowerCase();
+      const found = Object.keys(aliases).filter((id) => id.startsWith(lower));
+      return found.length === 1 ? (aliases[found[0] as string] as string) : short;
+    });
 }

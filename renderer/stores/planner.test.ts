@@ -428,7 +428,9 @@ describe('planner store', () => {
     let row = usePlanner.getState().rows[0];
     expect(row?.route).toBeUndefined();
     // The error names nodes by alias.
-    expect(row?.routeError).toMatch(/no channel from atlas to iris/);
+    expect(row?.routeError).toMatch(
+      /^No route atlas → iris → bob for 600 sat: .*\(hops\[1\]: no channel from atlas to iris\)$/,
+    );
 
     usePlanner.getState().setHopsText(key, 'atlas nobody');
     await usePlanner.getState().buildFromHops(key);

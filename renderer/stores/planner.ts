@@ -16,7 +16,7 @@ import type { PartialPayment, Payment, Route } from '../../shared/types';
 import { ErrorCode, toApiError } from '../api';
 import { formatMsat, parseSat, satInput } from '../format';
 import { errorProblem, type Problem } from '../messages';
-import { resolveNodes } from '../names';
+import { nodeName, resolveNodes, withNames } from '../names';
 import { checkEdit, missingAmount, type PlanLimits, type PlannedPart } from '../planner/arithmetic';
 import { api } from './api';
 import { useNode } from './node';
@@ -690,6 +690,7 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
       cancel(`row:${key}`);
       const isCurrent = begin(`route:${key}`);
       updateRow(key, { routing: true, routeError: undefined });
+      let names: string[] = [];
       try {
         const resolved = await resolveNodes(row.hopsText, (alias) => useNode.getState().lookupAlias(alias));
         if (!isCurrent()) return;
@@ -702,7 +703,11 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
           return;
         }
         const hops = [...resolved.ids];
+        // From this part's channel: its peer first, whether or not the user named it.
+        const peer = useNode.getState().channels.find((c) => c.channel === row.channel)?.peer_id;
+        if (peer && hops[0] !== peer) hops.unshift(peer);
         if (hops[hops.length - 1] !== decoded.destination) hops.push(decoded.destination);
+        names = hops;
         const { route } = await api().call('buildroute', {
           hops,
           msatoshi: amount,
@@ -714,8 +719,11 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
         updateRow(key, { routing: false, route, channel: route[0]?.channel ?? row.channel });
       } catch (error) {
         if (isCurrent()) {
-          const problem = errorProblem(toApiError(error), aliases());
-          fail(`No route through these nodes: ${problem.what}`);
+          const path = names.map((id) => nodeName(id, aliases())).join(' → ');
+          const raw = withNames(toApiError(error).message, aliases());
+          fail(
+            `No route ${path ? `${path} ` : ''}for ${formatMsat(amount)}: two of these nodes have no channel between them that can carry it. Choose other nodes. (${raw})`,
+          );
         }
       }
     },
