@@ -155,7 +155,7 @@ export function failureProblem(failure: PartFailure, route: Route, aliases: Alia
 export function errorProblem(
   error: { code: number; message: string },
   aliases: Aliases,
-  context: { doing?: string } = {},
+  context: { doing?: string; mode?: 'auto' | 'manual' } = {},
 ): Problem {
   const raw = withNames(error.message, aliases);
   const details = `code ${error.code}: ${raw}`;
@@ -170,7 +170,12 @@ export function errorProblem(
       };
     case ErrorCode.PayGaveUp:
       return {
-        what: `${doing}${raw}`,
+        what:
+          context.mode === 'manual'
+            ? `${doing}a part failed, and in manual mode nothing is re-planned by itself: the payment waits for you.`
+            : context.mode === 'auto'
+              ? `${doing}the node found no more ways to deliver the rest of this payment in time.`
+              : `${doing}${raw}`,
         action:
           'Parts the receiver holds are kept for up to 2 minutes: re-plan the missing amount now, or wait and pay again later.',
         details,

@@ -333,7 +333,8 @@ describe('planner store', () => {
     let s = usePlanner.getState();
     expect(params(calls, 'pay')[0]).toMatchObject({ mode: 'manual' });
     expect(s.run?.state).toBe('gave-up');
-    expect(s.run?.problem?.what).toMatch(/400 sat missing/);
+    expect(s.run?.problem?.what).toMatch(/in manual mode nothing is re-planned by itself: the payment waits for you/);
+    expect(s.run?.problem?.details).toMatch(/^code 210: Part 2 failed: 400 sat missing/);
     expect(s.run?.problem?.final).toBeFalsy();
 
     const replanned = usePlanner.getState().replanMissing(true);

@@ -512,7 +512,7 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
     } catch (error) {
       const e = toApiError(error);
       if (isPayment(e.data)) usePayments.getState().applyPayments([e.data], true);
-      const problem = errorProblem(e, aliases());
+      const problem = errorProblem(e, aliases(), { mode });
       if (e.code === ErrorCode.InvalidParams) {
         // The core refused the plan before sending anything: it stays as it was, with the reason.
         set((st) => (st.run?.startedAt === now ? { run: undefined, rows: kept, planError: problem } : {}));
