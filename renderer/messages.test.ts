@@ -77,7 +77,7 @@ describe('error words', () => {
   it('says a 203 is final, a 210 can be re-planned and a 212 was the user stopping', () => {
     expect(errorProblem({ code: ErrorCode.DestinationRefused, message: 'expired' }, {}).final).toBe(true);
     const gaveUp = errorProblem({ code: ErrorCode.PayGaveUp, message: `no route to ${BOB} for 46,267 sat` }, ALIASES);
-    expect(gaveUp.what).toBe('no route to bob for 46,267 sat');
+    expect(gaveUp.what).toBe('No route to bob for 46,267 sat');
     expect(gaveUp.action).toMatch(/re-plan the missing amount/);
     expect(gaveUp.final).toBeFalsy();
     expect(errorProblem({ code: ErrorCode.PayStopped, message: 'stopped' }, {}).what).toMatch(

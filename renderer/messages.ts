@@ -157,6 +157,15 @@ export function errorProblem(
   aliases: Aliases,
   context: { doing?: string; mode?: 'auto' | 'manual' } = {},
 ): Problem {
+  const problem = errorWords(error, aliases, context);
+  return { ...problem, what: problem.what.charAt(0).toUpperCase() + problem.what.slice(1) };
+}
+
+function errorWords(
+  error: { code: number; message: string },
+  aliases: Aliases,
+  context: { doing?: string; mode?: 'auto' | 'manual' },
+): Problem {
   const raw = withNames(error.message, aliases);
   const details = `code ${error.code}: ${raw}`;
   const doing = context.doing ? `${context.doing}: ` : '';

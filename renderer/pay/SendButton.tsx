@@ -19,6 +19,7 @@ export function SendButton({ view }: { view: PayView }) {
   const complete = view.payment?.status === 'complete';
   const reasons = expired ? ['The invoice has expired.'] : complete ? ['This invoice is paid.'] : view.check.reasons;
   const enabled = view.check.ok && !expired && !complete && !view.paying && !proposing && !confirming;
+  const mode = usePlanner((s) => s.mode);
   const probability = view.verdict?.probability;
   const low = probability !== undefined && probability < LOW_PROBABILITY && view.planned.length > 0 && !complete;
   return (
