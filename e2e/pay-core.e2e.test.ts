@@ -135,7 +135,7 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
       .locator('option')
       .allTextContents();
     expect(options.find((o) => o.startsWith('atlas'))).toMatch(
-      /^atlas · \d+x\d+x\d+ · [\d,]+ sat local · [\d,]+ sat remote$/,
+      /^atlas · \d+x\d+x\d+ · [\d,.]+ sat local · [\d,.]+ sat remote$/,
     );
     await chooseChannel(page, 1, 'atlas');
     await partAmount(page, 1).fill('40000');

@@ -1,10 +1,11 @@
-import { Fragment } from 'react';
+import { Fragment, useMemo } from 'react';
 import type { ChannelInfo } from '../../shared/api/results';
 import type { PartFailure, Route } from '../../shared/types';
 import { NodePath } from '../components/NodeName';
 import { formatFee, formatMsat, formatPercent } from '../format';
 import { failureProblem } from '../messages';
 import { type Aliases, nodeName } from '../names';
+import { usePayments } from '../stores/payments';
 import { usePlanner } from '../stores/planner';
 import { RouteChooser } from './RouteChooser';
 import type { TableRow } from './view';
@@ -63,13 +64,28 @@ export function PartsTable({
 }
 
 /** "cobalt · 103x1x0 · 500,000 sat local · 300,000 sat remote": who, which channel, what it can send and receive. */
-export function channelLabel(c: ChannelInfo, aliases: Aliases): string {
+export function channelLabel(c: ChannelInfo, aliases: Aliases, inFlight = 0n): string {
   const who = c.peer_alias || nodeName(c.peer_id, aliases);
-  return `${who} · ${c.channel} · ${formatMsat(c.local_msatoshi)} local · ${formatMsat(c.remote_msatoshi)} remote${c.active ? '' : ' · inactive'}`;
+  const held = inFlight > 0n ? ` (${formatMsat(inFlight)} more held by parts in flight)` : '';
+  return `${who} · ${c.channel} · ${formatMsat(c.local_msatoshi)} local${held} · ${formatMsat(c.remote_msatoshi)} remote${c.active ? '' : ' · inactive'}`;
+}
+
+/** What parts still in flight (any payment's) hold on each of our channels, by short channel id. */
+function useInFlight(): ReadonlyMap<string, bigint> {
+  const parts = usePayments((s) => s.parts);
+  return useMemo(() => {
+    const held = new Map<string, bigint>();
+    for (const p of parts.values()) {
+      const channel = p.route[0]?.channel;
+      if (p.status === 'pending' && channel) held.set(channel, (held.get(channel) ?? 0n) + p.msatoshi_sent);
+    }
+    return held;
+  }, [parts]);
 }
 
 function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: ChannelInfo[]; aliases: Aliases }) {
   const setRowAmount = usePlanner((s) => s.setRowAmount);
+  const inFlight = useInFlight();
   const setRowChannel = usePlanner((s) => s.setRowChannel);
   const toggleChooser = usePlanner((s) => s.toggleChooser);
   const removeRow = usePlanner((s) => s.removeRow);
@@ -104,7 +120,7 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
           {channel !== '' && !channels.some((c) => c.channel === channel) && <option value={channel}>{channel}</option>}
           {channels.map((c) => (
             <option key={c.channel} value={c.channel}>
-              {channelLabel(c, aliases)}
+              {channelLabel(c, aliases, inFlight.get(c.channel))}
             </option>
           ))}
         </select>

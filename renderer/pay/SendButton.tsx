@@ -26,8 +26,10 @@ export function SendButton({ view }: { view: PayView }) {
     <div className="send-bar">
       {low && (
         <p className="warning" role="note" aria-label="Low probability">
-          This plan is unlikely to arrive in full: the node estimates a {formatPercent(probability)} chance. Consider
-          fewer parts on wider paths, or a smaller amount.
+          This plan is unlikely to arrive in full: the node estimates a {formatPercent(probability)} chance.{' '}
+          {mode === 'auto'
+            ? 'In automatic mode the node sends what fails another way, but it may take longer and cost more fees.'
+            : 'Consider fewer parts on wider paths, or a smaller amount.'}
         </p>
       )}
       <button
