@@ -48,8 +48,7 @@ export function RouteChooser({ number: n, row, aliases }: { number: number; row:
             />
             <span>Route via {pathNames(c.route, aliases).join(' → ')}</span>
             <span className="candidate-facts">
-              fee {formatFee(c.fee_msatoshi)}, {c.route.length} hops, delay {c.delay} blocks (the plan's probability is
-              the node's check once chosen)
+              fee {formatFee(c.fee_msatoshi)}, {c.route.length} hops, delay {c.delay} blocks
             </span>
           </label>
         ))}
