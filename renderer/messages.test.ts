@@ -33,6 +33,12 @@ describe('failure words', () => {
       'harbor could not pass 100,000 sat on to bob: not enough liquidity on its side of the channel right now.',
     );
     expect(p.action).toMatch(/another way/);
+    expect(failureProblem({ code: 'TEMPORARY_CHANNEL_FAILURE', message: '' }, ROUTE, ALIASES, 'auto').action).toBe(
+      'The node sends this amount another way.',
+    );
+    expect(failureProblem({ code: 'TEMPORARY_CHANNEL_FAILURE', message: '' }, ROUTE, ALIASES, 'manual').action).toMatch(
+      /^Manual mode: re-plan the missing amount/,
+    );
     expect(p.details).toBe('TEMPORARY_CHANNEL_FAILURE: insufficient balance at harbor');
     expect(p.final).toBe(false);
   });

@@ -28,22 +28,29 @@ interface FailureContext {
   receiver: string;
   /** What the part carried. */
   amount: string;
+  /** What happens to the amount now, in the payment's mode. */
+  retry: string;
 }
 
 type Words = Pick<Problem, 'what' | 'action'>;
 
-const TRY_OTHER = 'The payer sends this amount another way; in manual mode, re-plan the missing amount.';
+/** What the user can expect or do about a part that failed on the way, by the payment's mode. */
+const RETRY = {
+  auto: 'The node sends this amount another way.',
+  manual: 'Manual mode: re-plan the missing amount (below) to send it another way.',
+  unknown: 'The node sends this amount another way; in manual mode, re-plan the missing amount.',
+} as const;
 
 const ROUTE_BROKEN = (c: FailureContext): Words => ({
   what: `${c.at} could not read the part's routing instructions.`,
-  action: TRY_OTHER,
+  action: c.retry,
 });
 
 /** One entry per code: TypeScript refuses a code left out. */
 const FAILURE_WORDS: Record<FailureCode, (c: FailureContext) => Words> = {
   TEMPORARY_CHANNEL_FAILURE: (c) => ({
     what: `${c.at} could not pass ${c.amount} on${c.next ? ` to ${c.next}` : ''}: not enough liquidity on its side of the channel right now.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
   INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS: (c) => ({
     what: `${c.receiver} refused the payment: it does not know this invoice, or it is already paid.`,
@@ -63,7 +70,7 @@ const FAILURE_WORDS: Record<FailureCode, (c: FailureContext) => Words> = {
   }),
   FINAL_INCORRECT_CLTV_EXPIRY: (c) => ({
     what: `${c.receiver} refused this part: its time lock was changed on the way.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
   MPP_TIMEOUT: (c) => ({
     what: `${c.receiver} gave this part back: the rest of the payment did not arrive within its 2 minutes.`,
@@ -71,42 +78,42 @@ const FAILURE_WORDS: Record<FailureCode, (c: FailureContext) => Words> = {
   }),
   EXPIRY_TOO_SOON: (c) => ({
     what: `${c.at} refused the part: its time lock is too close for it.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
   EXPIRY_TOO_FAR: (c) => ({
     what: `${c.at} refused the part: its time lock is too far in the future.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
-  INCORRECT_CLTV_EXPIRY: (c) => ({ what: `${c.at} refused the part: a wrong time lock.`, action: TRY_OTHER }),
+  INCORRECT_CLTV_EXPIRY: (c) => ({ what: `${c.at} refused the part: a wrong time lock.`, action: c.retry }),
   AMOUNT_BELOW_MINIMUM: (c) => ({
     what: `${c.at} refused the part: ${c.amount} is less than its channel${c.next ? ` to ${c.next}` : ''} carries.`,
     action: 'Use fewer, larger parts, or another path.',
   }),
   FEE_INSUFFICIENT: (c) => ({
     what: `${c.at} asks a higher fee than the route offered (its fees changed).`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
   CHANNEL_DISABLED: (c) => ({
     what: `${c.at}'s channel${c.next ? ` to ${c.next}` : ''} is switched off.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
   UNKNOWN_NEXT_PEER: (c) => ({
     what: `${c.at} has no working channel${c.next ? ` to ${c.next}` : ''} any more.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
   TEMPORARY_NODE_FAILURE: (c) => ({
     what: `${c.at} is having trouble and forwards nothing right now.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
-  PERMANENT_NODE_FAILURE: (c) => ({ what: `${c.at} forwards no payments.`, action: TRY_OTHER }),
+  PERMANENT_NODE_FAILURE: (c) => ({ what: `${c.at} forwards no payments.`, action: c.retry }),
   PERMANENT_CHANNEL_FAILURE: (c) => ({
     what: `${c.at}'s channel${c.next ? ` to ${c.next}` : ''} is closed for good.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
-  REQUIRED_NODE_FEATURE_MISSING: (c) => ({ what: `${c.at} needs a feature this route lacks.`, action: TRY_OTHER }),
+  REQUIRED_NODE_FEATURE_MISSING: (c) => ({ what: `${c.at} needs a feature this route lacks.`, action: c.retry }),
   REQUIRED_CHANNEL_FEATURE_MISSING: (c) => ({
     what: `${c.at}'s channel needs a feature this route lacks.`,
-    action: TRY_OTHER,
+    action: c.retry,
   }),
   INVALID_REALM: ROUTE_BROKEN,
   INVALID_ONION_VERSION: ROUTE_BROKEN,
@@ -114,12 +121,12 @@ const FAILURE_WORDS: Record<FailureCode, (c: FailureContext) => Words> = {
   INVALID_ONION_KEY: ROUTE_BROKEN,
   INVALID_ONION_PAYLOAD: ROUTE_BROKEN,
   INVALID_ONION_BLINDING: ROUTE_BROKEN,
-  INTERNAL_FAILURE: (c) => ({ what: `${c.at} had an internal error.`, action: TRY_OTHER }),
-  RESERVED: (c) => ({ what: `${c.at} failed the part without saying why.`, action: TRY_OTHER }),
-  UNKNOWN_FAILURE: (c) => ({ what: `${c.at} failed the part without saying why.`, action: TRY_OTHER }),
-  UNREADABLE_FAILURE: () => ({
+  INTERNAL_FAILURE: (c) => ({ what: `${c.at} had an internal error.`, action: c.retry }),
+  RESERVED: (c) => ({ what: `${c.at} failed the part without saying why.`, action: c.retry }),
+  UNKNOWN_FAILURE: (c) => ({ what: `${c.at} failed the part without saying why.`, action: c.retry }),
+  UNREADABLE_FAILURE: (c) => ({
     what: 'A node on the way failed the part, and its answer could not be read.',
-    action: TRY_OTHER,
+    action: c.retry,
   }),
   NODE_REFUSED: (c) => ({
     what: `Your node refused to send this part of ${c.amount} (for example: not enough balance in the channel).`,
@@ -132,7 +139,12 @@ const FAILURE_WORDS: Record<FailureCode, (c: FailureContext) => Words> = {
 };
 
 /** Why a part failed, in words: the reporting node and the next one by alias. */
-export function failureProblem(failure: PartFailure, route: Route, aliases: Aliases): Problem {
+export function failureProblem(
+  failure: PartFailure,
+  route: Route,
+  aliases: Aliases,
+  mode?: 'auto' | 'manual',
+): Problem {
   const receiver = nodeName(route[route.length - 1]?.id ?? '', aliases);
   const index = failure.erring_index;
   const atId = failure.erring_node ?? (index !== undefined && index > 0 ? route[index - 1]?.id : undefined);
@@ -142,6 +154,7 @@ export function failureProblem(failure: PartFailure, route: Route, aliases: Alia
     next: nextId ? nodeName(nextId, aliases) : undefined,
     receiver,
     amount: formatMsat(route[route.length - 1]?.msatoshi ?? 0n),
+    retry: RETRY[mode ?? 'unknown'],
   };
   const words = (FAILURE_WORDS[failure.code] ?? FAILURE_WORDS.UNKNOWN_FAILURE)(context);
   return {

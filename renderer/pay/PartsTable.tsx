@@ -170,7 +170,9 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
 }
 
 function FailureText({ failure, route, aliases }: { failure: PartFailure; route: Route; aliases: Aliases }) {
-  const problem = failureProblem(failure, route, aliases);
+  // The words for what happens next follow the mode the payment runs in (this screen's run, else the form's).
+  const mode = usePlanner((s) => s.run?.mode ?? s.mode);
+  const problem = failureProblem(failure, route, aliases, mode);
   return (
     <>
       <span className="failure-what">{problem.what}</span> <span className="failure-action">{problem.action}</span>
