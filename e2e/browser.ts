@@ -142,7 +142,11 @@ export interface App {
 }
 
 /** Opens the harness's URL in a fresh context (its own storage), at a desktop size, and waits for the shell. */
-export async function openApp(browser: Browser, url: string, options: { acceptDownloads?: boolean } = {}) {
+export async function openApp(
+  browser: Browser,
+  url: string,
+  options: { acceptDownloads?: boolean; defaultTimeoutMs?: number } = {},
+) {
   const context = await browser.newContext({
     viewport: { width: 1400, height: 1000 },
     acceptDownloads: options.acceptDownloads ?? true,
@@ -150,6 +154,7 @@ export async function openApp(browser: Browser, url: string, options: { acceptDo
     permissions: ['clipboard-read', 'clipboard-write'],
   });
   const page = await context.newPage();
+  if (options.defaultTimeoutMs !== undefined) page.setDefaultTimeout(options.defaultTimeoutMs);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {

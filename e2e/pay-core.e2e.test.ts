@@ -55,9 +55,8 @@ beforeAll(async () => {
   stack.core.events.on('partialpayment', (part) => {
     if (!created.some((p) => p.id === part.id)) created.push(part);
   });
-  app = await openApp(browser, stack.url);
+  app = await openApp(browser, stack.url, { defaultTimeoutMs: 30_000 });
   page = app.page;
-  page.setDefaultTimeout(30_000);
 }, 240_000);
 
 afterAll(async () => {

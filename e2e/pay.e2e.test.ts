@@ -56,9 +56,8 @@ beforeAll(async () => {
   // This run's screenshots only.
   rmSync(ARTIFACTS, { recursive: true, force: true });
   [devWeb, browser] = await Promise.all([startDevWeb(), launchBrowser()]);
-  app = await openApp(browser, devWeb.url);
+  app = await openApp(browser, devWeb.url, { defaultTimeoutMs: 30_000 });
   page = app.page;
-  page.setDefaultTimeout(30_000);
 }, 240_000);
 
 afterAll(async () => {
