@@ -89,7 +89,7 @@ describe('Braid in Chromium over dev:web (embedded simnet)', () => {
   // payments together stay under that. The hand split runs first: once a part has failed through harbor, the
   // node's path finding (like LND's mission control) stops offering harbor→bob as a candidate.
 
-  it('(b) a split by hand: the part through harbor fails for liquidity, the missing amount is re-routed', async () => {
+  it('(b) a split by hand: the part through harbor fails for liquidity, in words; the core sends the rest around it', async () => {
     screenshotOnFailure('pay-b');
     const description = `e2e hand split ${RUN}`;
     await getTestInvoice(page, 250_000, description);
