@@ -88,7 +88,7 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
     // The core's probability for the plan as a whole, and per part.
     await expect.poll(mainText, { timeout: 15_000 }).toMatch(/Probability: (\d+\.\d%|>99\.9%|100%)/);
     const beforeSend = created.length;
-    await expect.poll(() => send().isEnabled(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => send().isEnabled(), { timeout: 30_000 }).toBe(true);
     const planned = await paths(parts);
     await screenshot(page, 'core-900k-planned');
     await send().click();
@@ -152,7 +152,7 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
       .poll(async () => (await partRow(page, 3).textContent()) ?? '', { timeout: 15_000 })
       .toMatch(/cobalt → harbor → bob/);
     await page.getByRole('button', { name: 'Close routes for part 3', exact: true }).click();
-    await expect.poll(() => send().isEnabled(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => send().isEnabled(), { timeout: 30_000 }).toBe(true);
     await screenshot(page, 'core-manual-planned');
     const before = created.length;
     await send().click();
@@ -188,7 +188,7 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
     const invoice = stack.simnet.sim.lndByAlias('bob').invoices.lookup(Buffer.from(payment_hash, 'hex'));
     if (!invoice) throw new Error('bob has no such invoice');
     invoice.state = 'CANCELED';
-    await expect.poll(() => send().isEnabled(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => send().isEnabled(), { timeout: 30_000 }).toBe(true);
     await send().click();
     const status = await poll(
       () => paymentStatus(page),
@@ -209,7 +209,7 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
     expect(await page.getByRole('checkbox', { name: 'Manual mode', exact: true }).isChecked()).toBe(false);
     const release = stack?.simnet.holdAt('bob');
     try {
-      await expect.poll(() => send().isEnabled(), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => send().isEnabled(), { timeout: 30_000 }).toBe(true);
       const before = created.length;
       await send().click();
       const stop = page.getByRole('button', { name: 'Stop', exact: true });

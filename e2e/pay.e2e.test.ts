@@ -119,7 +119,7 @@ describe('Braid in Chromium over dev:web (embedded simnet)', () => {
     await screenshot(page, 'pay-b-planned');
 
     const send = page.getByRole('button', { name: 'Send', exact: true });
-    await expect.poll(() => send.isEnabled()).toBe(true);
+    await expect.poll(() => send.isEnabled(), { timeout: 30_000 }).toBe(true);
     await send.click();
 
     await waitForPartStatus(page, 2, 'failed');
@@ -164,7 +164,7 @@ describe('Braid in Chromium over dev:web (embedded simnet)', () => {
     await screenshot(page, 'pay-a-planned');
 
     const send = page.getByRole('button', { name: 'Send', exact: true });
-    await expect.poll(() => send.isEnabled()).toBe(true);
+    await expect.poll(() => send.isEnabled(), { timeout: 30_000 }).toBe(true);
     await send.click();
     await waitForComplete(page);
     const statuses = await partStatuses(page);

@@ -440,6 +440,23 @@ describe('planner store', () => {
     expect(row?.route).toBeUndefined();
   });
 
+  it('a candidate found for an earlier amount is built again for the part’s amount, not taken as it is', async () => {
+    vi.useFakeTimers();
+    const { api, calls } = fakeApi({
+      buildroute: (p: { msatoshi: bigint; first_channel: string }) => ({
+        route: route(p.first_channel, PEER_A, BigInt(p.msatoshi)),
+      }),
+    });
+    setApi(api);
+    await decoded();
+    const key = usePlanner.getState().rows[0]?.key as number;
+    const stale = { route: route('1x1x1', PEER_A, 550_000n), fee_msatoshi: 100n, delay: 120, probability: 0.5 };
+    usePlanner.getState().chooseCandidate(key, stale);
+    await settle();
+    expect(params(calls, 'buildroute').at(-1)).toMatchObject({ hops: [PEER_A, DEST], msatoshi: 600_000n });
+    expect(usePlanner.getState().rows[0]?.route?.at(-1)?.msatoshi).toBe(600_000n);
+  });
+
   it('says what is wrong with an invoice it cannot read', async () => {
     const { api } = fakeApi({
       decodepay: () => {

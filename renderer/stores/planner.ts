@@ -660,16 +660,37 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
 
     chooseCandidate(key, candidate) {
       const row = findRow(key);
-      if (!row) return;
+      const { decoded } = get();
+      if (!row || !decoded) return;
       // A route request still to come or in flight for this row must not overwrite the choice.
       cancel(`row:${key}`);
-      begin(`route:${key}`);
-      updateRow(key, {
-        route: candidate.route,
-        channel: candidate.route[0]?.channel ?? row.channel,
-        routing: false,
-        routeError: undefined,
-      });
+      const isCurrent = begin(`route:${key}`);
+      const channel = candidate.route[0]?.channel ?? row.channel;
+      const amount = rowAmount(row);
+      if (amount === undefined || candidate.route[candidate.route.length - 1]?.msatoshi === amount) {
+        updateRow(key, { route: candidate.route, channel, routing: false, routeError: undefined });
+        return;
+      }
+      // Found for an earlier amount: the same path, built again for the amount the part has now.
+      updateRow(key, { route: undefined, channel, routing: true, routeError: undefined });
+      void api()
+        .call('buildroute', {
+          hops: candidate.route.map((h) => h.id),
+          msatoshi: amount,
+          first_channel: channel,
+          final_cltv: finalCltv(decoded),
+        })
+        .then(({ route }) => {
+          if (isCurrent()) updateRow(key, { route, routing: false });
+        })
+        .catch((error: unknown) => {
+          if (!isCurrent()) return;
+          const raw = withNames(toApiError(error).message, aliases());
+          updateRow(key, {
+            routing: false,
+            routeError: `This path cannot carry ${formatMsat(amount)}: choose another (${raw}).`,
+          });
+        });
     },
 
     setHopsText(key, text) {
