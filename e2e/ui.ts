@@ -203,7 +203,9 @@ export async function preimage(page: Page): Promise<string> {
 /** The "Payment status" region's text ('' while absent): running, stopped, or how the payment ended and why. */
 export async function paymentStatus(page: Page): Promise<string> {
   const region = page.getByRole('region', { name: 'Payment status', exact: true });
-  return (await region.count()) > 0 ? ((await region.textContent()) ?? '') : '';
+  // It goes away once the payment is complete: between the count and the read too.
+  if ((await region.count()) === 0) return '';
+  return ((await region.textContent({ timeout: 1_000 }).catch(() => '')) ?? '').trim();
 }
 
 /** Waits for "Payment complete" with every part settled (the other parts' outcomes follow the first preimage). */
@@ -215,6 +217,8 @@ export async function waitForComplete(page: Page, timeoutMs = 120_000): Promise<
       return done && (await partStatuses(page)).every((s) => s === 'complete' || s === 'failed');
     },
     (done) => done,
-    { timeoutMs, intervalMs: 100, what: `"Payment complete" (payment status: ${await paymentStatus(page)})` },
-  );
+    { timeoutMs, intervalMs: 100, what: '"Payment complete" and every part settled' },
+  ).catch(async (error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : error}; payment status: ${await paymentStatus(page)}`);
+  });
 }
