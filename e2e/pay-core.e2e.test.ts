@@ -165,7 +165,7 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
     await replan.waitFor({ state: 'visible', timeout: 30_000 });
     const waiting = await paymentStatus(page);
     expect(waiting).toMatch(/the payment waits for you/);
-    expect(waiting).toMatch(/\b(50|90|120),000 sat missing/);
+    expect(waiting).toMatch(/\b[\d,]+ sat missing/);
     expect(created.length - before).toBe(3);
     await page.waitForTimeout(1_000);
     expect(created.length - before).toBe(3);

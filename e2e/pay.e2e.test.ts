@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,8 +53,10 @@ function screenshotOnFailure(name: string): void {
 }
 
 beforeAll(async () => {
-  // This run's screenshots only.
-  rmSync(ARTIFACTS, { recursive: true, force: true });
+  // This run's screenshots only (pay-core.e2e.test.ts, which may run beside this file, keeps its own: core-*).
+  for (const name of existsSync(ARTIFACTS) ? readdirSync(ARTIFACTS) : []) {
+    if (!name.includes('core-')) rmSync(join(ARTIFACTS, name), { recursive: true, force: true });
+  }
   [devWeb, browser] = await Promise.all([startDevWeb(), launchBrowser()]);
   app = await openApp(browser, devWeb.url, { defaultTimeoutMs: 30_000 });
   page = app.page;
