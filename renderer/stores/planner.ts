@@ -671,8 +671,9 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
         updateRow(key, { route: candidate.route, channel, routing: false, routeError: undefined });
         return;
       }
-      // Found for an earlier amount: the same path, built again for the amount the part has now.
-      updateRow(key, { route: undefined, channel, routing: true, routeError: undefined });
+      // Found for an earlier amount: the same path, built again for the amount the part has now (the choice shows
+      // as made meanwhile; Send waits for the rebuilt route).
+      updateRow(key, { route: candidate.route, channel, routing: true, routeError: undefined });
       void api()
         .call('buildroute', {
           hops: candidate.route.map((h) => h.id),
@@ -688,6 +689,7 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
           const raw = withNames(toApiError(error).message, aliases());
           updateRow(key, {
             routing: false,
+            route: undefined,
             routeError: `This path cannot carry ${formatMsat(amount)}: choose another (${raw}).`,
           });
         });
