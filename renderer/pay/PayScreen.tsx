@@ -29,6 +29,7 @@ export function PayScreen() {
       <InvoiceInput />
       <InvoiceDetails />
       {decoded && decoded.msatoshi === undefined && <AmountInput locked={view.parts.length > 0} />}
+      <HeldElsewhere currentHash={decoded?.payment_hash} />
       {decoded ? (
         <Planner view={view} />
       ) : (
@@ -42,7 +43,6 @@ export function PayScreen() {
       {decoded && ownId && view.rows.some((r) => r.route) && (
         <PathsGraph rows={view.rows} ownId={ownId} destination={decoded.destination} aliases={view.aliases} />
       )}
-      <HeldElsewhere currentHash={decoded?.payment_hash} />
     </main>
   );
 }
