@@ -1,6 +1,7 @@
+import { useEffect } from 'react';
 import type { Payment } from '../../shared/types';
 import { formatDateTime, formatFee, formatMsat, formatSeconds } from '../format';
-import { pathLabel } from '../names';
+import { nodeName, pathLabel } from '../names';
 import { useNode } from '../stores/node';
 import { partsOf, usePayments } from '../stores/payments';
 
@@ -12,6 +13,10 @@ export function PartsList({ payment, loaded }: { payment: Payment; loaded: boole
   const list = parts
     ? partsOf({ parts: all, partsByHash: new Map([[payment.payment_hash, parts]]) }, payment.payment_hash)
     : [];
+  // Every node on these routes by alias (one listnodes for the list).
+  useEffect(() => {
+    useNode.getState().requestNames(list.flatMap((p) => p.route.map((h) => h.id)));
+  }, [list]);
   return (
     <div className="parts-list">
       <dl className="payment-facts">
@@ -24,7 +29,7 @@ export function PartsList({ payment, loaded }: { payment: Payment; loaded: boole
         <div>
           <dt>To</dt>
           <dd>
-            <code>{payment.destination}</code>
+            {nodeName(payment.destination, aliases)} <code>{payment.destination}</code>
           </dd>
         </div>
         {payment.payment_preimage && (

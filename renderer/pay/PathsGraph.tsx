@@ -91,6 +91,7 @@ export function PathsGraph({
         })}
         {[...positions].map(([id, p]) => (
           <g key={id} className={`node ${id === ownId ? 'node--own' : id === destination ? 'node--dest' : ''}`}>
+            <title>{id}</title>
             <circle cx={p.x} cy={p.y} r={9} />
             <text x={p.x} y={p.y - 15} textAnchor="middle">
               {id === ownId ? `${nodeName(id, aliases)} (you)` : nodeName(id, aliases)}

@@ -1,23 +1,31 @@
-// What the Pay screen shows, derived from the three stores: the parts table's rows (parts the wallet has for this
-// invoice, then the plan), the plan's arithmetic and whether it can be sent.
+// What the Pay screen shows, derived from the stores: the parts table's rows (parts the wallet has for this invoice,
+// then the plan being edited), the plan's totals, the core's verdict on it (checkplan) and whether it can be sent.
 
 import { useMemo } from 'react';
-import type { ChannelInfo, DecodePayResult } from '../../shared/api/results';
+import { useShallow } from 'zustand/react/shallow';
+import type { PayEvent } from '../../shared/api/events';
+import type { ChannelInfo, CheckPlanResult, DecodePayResult } from '../../shared/api/results';
 import { routeFee } from '../../shared/route';
-import type { PartialPayment, Payment, Route, Status } from '../../shared/types';
+import type { PartFailure, PartialPayment, Payment, Route, Status } from '../../shared/types';
 import { formatDuration, formatSeconds } from '../format';
-import { nodeName } from '../names';
+import { overdrawnText } from '../messages';
+import type { Aliases } from '../names';
+import { checkEdit, currentRoute, leftToAssign, type SendCheck, totalFee } from '../planner/arithmetic';
+import { type NodeStore, useNode } from '../stores/node';
+import { type PaymentsState, partsOf, usePayments } from '../stores/payments';
 import {
-  checkSend,
-  currentRoute,
-  jointProbability,
-  leftToAssign,
-  type SendCheck,
-  totalFee,
-} from '../planner/arithmetic';
-import { useNode } from '../stores/node';
-import { partsOf, usePayments } from '../stores/payments';
-import { intendedAmount, isPlanned, type PlanRow, planTarget, toPlannedPart, usePlanner } from '../stores/planner';
+  intendedAmount,
+  type PayRun,
+  type PlanCheck,
+  type PlannerStore,
+  type PlanRow,
+  planKey,
+  planLimits,
+  planRoutes,
+  planTarget,
+  toPlannedPart,
+  usePlanner,
+} from '../stores/planner';
 
 export type RowStatus = 'planned' | Status;
 
@@ -25,16 +33,17 @@ export interface TableRow {
   /** 1-based, as the table shows it. */
   number: number;
   key: string;
-  /** The plan's row (absent for a part sent before this plan). */
+  /** The plan's row (absent for a part already sent). */
   row?: PlanRow;
-  /** The partial payment, once the wallet has it. */
+  /** The partial payment, once sent. */
   part?: PartialPayment;
   status: RowStatus;
   route?: Route;
   amount?: bigint;
   fee?: bigint;
+  /** The core's (checkplan) probability of this part, planned parts only. */
   probability?: number;
-  failure?: { message: string; code: string | number };
+  failure?: PartFailure;
   timeTaken?: string;
 }
 
@@ -48,109 +57,180 @@ export interface PayView {
   target?: bigint;
   left?: bigint;
   fee?: bigint;
-  probability?: number;
+  /** The core's verdict on the plan as it stands, when it is for exactly these routes. */
+  verdict?: CheckPlanResult;
+  /** Channels the plan asks more of than they have, in words (the core's `overdrawn`). */
+  overdrawn: string[];
+  /** One of them is ours: the plan cannot go as it is. */
+  overdrawnOwn: boolean;
   check: SendCheck;
   planned: TableRow[];
   channels: ChannelInfo[];
-  aliases: Readonly<Record<string, string>>;
+  aliases: Aliases;
+  /** This screen's pay call, if any, for this invoice. */
+  run?: PayRun;
+  /** The core's last word on a pay loop for this invoice (also one started before a reload). */
+  payEvent?: PayEvent;
+  /** A pay loop is running for this invoice: no second Send. */
+  paying: boolean;
 }
 
-function partTime(part: PartialPayment, row: PlanRow | undefined, seenAt: number | undefined): string | undefined {
+function partTime(part: PartialPayment, seenAt: number | undefined, sentAt: number | undefined): string | undefined {
   if (part.status === 'pending') return undefined;
-  if (row?.sentAt !== undefined && seenAt !== undefined) return formatDuration(seenAt - row.sentAt);
+  if (sentAt !== undefined && seenAt !== undefined && seenAt >= sentAt) return formatDuration(seenAt - sentAt);
   if (part.completed_at !== undefined) return formatSeconds(part.completed_at - part.created_at);
   return undefined;
 }
 
-export function usePayView(): PayView {
-  const decoded = usePlanner((s) => s.decoded);
-  const amountText = usePlanner((s) => s.amountText);
-  const planRows = usePlanner((s) => s.rows);
-  const partsMap = usePayments((s) => s.parts);
-  const partsByHash = usePayments((s) => s.partsByHash);
-  const partSeenAt = usePayments((s) => s.partSeenAt);
-  const payments = usePayments((s) => s.payments);
-  const channels = useNode((s) => s.channels);
-  const aliases = useNode((s) => s.aliases);
-
-  return useMemo(() => {
-    const hash = decoded?.payment_hash;
-    const parts = hash ? partsOf({ parts: partsMap, partsByHash }, hash) : [];
-    const payment = hash ? payments.get(hash) : undefined;
-    const intended = intendedAmount({ decoded, amountText });
-    const rows: TableRow[] = [];
-    const claimed = new Set(planRows.map((r) => r.partId).filter((id) => id !== undefined));
-    const anySending = planRows.some((r) => r.sending);
-    for (const part of parts) {
-      if (claimed.has(part.id) || anySending) continue;
-      rows.push(sentRow(rows.length + 1, part, undefined, partSeenAt.get(part.id)));
-    }
-    const planned: TableRow[] = [];
-    for (const row of planRows) {
-      const number = rows.length + 1;
-      const part = row.partId !== undefined ? partsMap.get(row.partId) : undefined;
-      if (part) {
-        rows.push(sentRow(number, part, row, partSeenAt.get(part.id)));
-        continue;
-      }
-      const p = toPlannedPart(row, number);
-      const route = currentRoute(p) ?? row.route;
-      const t: TableRow = {
-        number,
-        key: `row-${row.key}`,
-        row,
-        status: row.rejected
-          ? 'failed'
-          : row.alreadyPaid
-            ? 'complete'
-            : row.sending || row.partId
-              ? 'pending'
-              : 'planned',
-        route,
-        amount: p.amount,
-        fee: currentRoute(p) ? routeFee(currentRoute(p) as Route) : undefined,
-        probability: currentRoute(p) ? row.probability : undefined,
-        failure: row.rejected ? { message: row.rejected.message, code: row.rejected.code } : undefined,
-      };
-      rows.push(t);
-      if (isPlanned(row)) planned.push(t);
-    }
-    const plannedParts = planRows.filter(isPlanned).map((r, i) => toPlannedPart(r, planned[i]?.number));
-    const target = planTarget(intended, planRows, parts);
-    const names = (channel: string) => {
-      const c = channels.find((x) => x.channel === channel);
-      return c ? nodeName(c.peer_id, aliases) : channel;
-    };
-    return {
-      decoded,
-      intended,
-      payment,
-      parts,
-      rows,
-      target,
-      left: target === undefined ? undefined : leftToAssign(target, plannedParts),
-      fee: totalFee(plannedParts),
-      probability: jointProbability(plannedParts.map((p) => (currentRoute(p) ? p.probability : undefined))),
-      check: checkSend(target, plannedParts, channels, names),
-      planned,
-      channels,
-      aliases,
-    };
-  }, [decoded, amountText, planRows, partsMap, partsByHash, partSeenAt, payments, channels, aliases]);
+/** What the Pay screen's view is made of: the stores' state it reads. */
+export interface PayViewInputs {
+  decoded?: DecodePayResult;
+  amountText: string;
+  planRows: PlanRow[];
+  feeLimitText: string;
+  maxPartsText: string;
+  planCheck?: PlanCheck;
+  checkError?: string;
+  run?: PayRun;
+  sentAt?: number;
+  partsMap: ReadonlyMap<number, PartialPayment>;
+  partsByHash: ReadonlyMap<string, readonly number[]>;
+  partSeenAt: ReadonlyMap<number, number>;
+  payments: ReadonlyMap<string, Payment>;
+  payRuns: ReadonlyMap<string, PayEvent>;
+  channels: ChannelInfo[];
+  aliases: Aliases;
+  ownId?: string;
 }
 
-function sentRow(number: number, part: PartialPayment, row: PlanRow | undefined, seenAt: number | undefined): TableRow {
-  return {
-    number,
+/** The view from the stores' state, pure (usePayView memoises it; tests call it as it is). */
+export function payView({
+  decoded,
+  amountText,
+  planRows,
+  feeLimitText,
+  maxPartsText,
+  planCheck,
+  checkError,
+  run,
+  sentAt,
+  partsMap,
+  partsByHash,
+  partSeenAt,
+  payments,
+  payRuns,
+  channels,
+  aliases,
+  ownId,
+}: PayViewInputs): PayView {
+  const hash = decoded?.payment_hash;
+  const parts = hash ? partsOf({ parts: partsMap, partsByHash }, hash) : [];
+  const payment = hash ? payments.get(hash) : undefined;
+  const intended = intendedAmount({ decoded, amountText });
+  const rows: TableRow[] = parts.map((part, i) => ({
+    number: i + 1,
     key: `part-${part.id}`,
-    row,
     part,
     status: part.status,
     route: part.route,
     amount: part.msatoshi,
     fee: part.msatoshi_sent - part.msatoshi,
-    probability: row?.probability,
-    failure: part.failure ? { message: part.failure.message, code: part.failure.code } : undefined,
-    timeTaken: partTime(part, row, seenAt),
+    failure: part.failure,
+    timeTaken: partTime(part, partSeenAt.get(part.id), sentAt),
+  }));
+  const routes = planRoutes(planRows);
+  const verdict = routes && planCheck?.for === planKey(routes) ? planCheck : undefined;
+  const planned: TableRow[] = planRows.map((row, i) => {
+    const number = rows.length + 1 + i;
+    const p = toPlannedPart(row, number);
+    const route = currentRoute(p);
+    return {
+      number,
+      key: `row-${row.key}`,
+      row,
+      status: 'planned',
+      route: route ?? row.route,
+      amount: p.amount,
+      fee: route ? routeFee(route) : undefined,
+      probability: verdict?.parts[i]?.probability,
+    };
+  });
+  rows.push(...planned);
+  const plannedParts = planned.map((t) => toPlannedPart(t.row as PlanRow, t.number));
+  const target = planTarget(intended, parts);
+  const overdrawn = (verdict?.overdrawn ?? []).map((o) => overdrawnText(o, channels, aliases, ownId));
+  const overdrawnOwn = (verdict?.overdrawn ?? []).some((o) => o.from === ownId);
+  const edit = checkEdit(target, plannedParts, planLimits({ feeLimitText, maxPartsText, decoded, amountText }));
+  const reasons = [...edit.reasons];
+  // The node's check comes within moments; if it cannot be had, the plan may still go (the core checks it again).
+  if (edit.ok && !verdict && !checkError) reasons.push('Checking the plan with the node…');
+  if (overdrawnOwn) reasons.push(...overdrawn.filter((o) => o.startsWith('Your channel')));
+  const payEvent = hash ? payRuns.get(hash) : undefined;
+  const localRun = run && run.payment_hash === hash ? run : undefined;
+  const paying =
+    localRun?.state === 'running' || localRun?.state === 'stopping' || (!localRun && payEvent?.state === 'running');
+  return {
+    decoded,
+    intended,
+    payment,
+    parts,
+    rows,
+    target,
+    left: target === undefined ? undefined : leftToAssign(target, plannedParts),
+    fee: totalFee(plannedParts),
+    verdict,
+    overdrawn,
+    overdrawnOwn,
+    check: { ok: reasons.length === 0, reasons },
+    planned,
+    channels,
+    aliases,
+    run: localRun,
+    payEvent,
+    paying,
   };
+}
+
+function plannerInputs(s: PlannerStore) {
+  return {
+    decoded: s.decoded,
+    amountText: s.amountText,
+    planRows: s.rows,
+    feeLimitText: s.feeLimitText,
+    maxPartsText: s.maxPartsText,
+    planCheck: s.check,
+    checkError: s.checkError,
+    run: s.run,
+    sentAt: s.sentAt,
+  };
+}
+
+function paymentsInputs(s: PaymentsState) {
+  return {
+    partsMap: s.parts,
+    partsByHash: s.partsByHash,
+    partSeenAt: s.partSeenAt,
+    payments: s.payments,
+    payRuns: s.payRuns,
+  };
+}
+
+function nodeInputs(s: NodeStore) {
+  return { channels: s.channels, aliases: s.aliases, ownId: s.info?.id };
+}
+
+/** The view as the stores stand now (outside React: tests). */
+export function payViewNow(): PayView {
+  return payView({
+    ...plannerInputs(usePlanner.getState()),
+    ...paymentsInputs(usePayments.getState()),
+    ...nodeInputs(useNode.getState()),
+  });
+}
+
+export function usePayView(): PayView {
+  const planner = usePlanner(useShallow(plannerInputs));
+  const payments = usePayments(useShallow(paymentsInputs));
+  const node = useNode(useShallow(nodeInputs));
+  return useMemo(() => payView({ ...planner, ...payments, ...node }), [planner, payments, node]);
 }
