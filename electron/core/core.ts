@@ -7,6 +7,7 @@ import { EventBus } from './events';
 import type { Ledger } from './ledger/ledger';
 import type { LightningNode, NodeInfo } from './node/types';
 import { PartDispatcher } from './payer/parts';
+import { RouteGraph } from './payer/route-check';
 import { PlannerService } from './planner/service';
 
 export interface CoreOptions {
@@ -56,6 +57,7 @@ export class Core {
       simulated: options.simulated,
       merchants: options.merchants ?? {},
       dataDir: options.dataDir,
+      routes: new RouteGraph(options.node, () => this.ownId),
     };
   }
 

@@ -4,6 +4,7 @@ import type { EventBus } from '../events';
 import type { Ledger } from '../ledger/ledger';
 import type { LightningNode, NodeInfo } from '../node/types';
 import type { PartDispatcher } from '../payer/parts';
+import type { RouteGraph } from '../payer/route-check';
 import type { PlannerService } from '../planner/service';
 
 /** An invoice maker on the simulated network: one of its merchants. */
@@ -24,6 +25,8 @@ export interface CoreContext {
   simulated: boolean;
   merchants: Record<string, Merchant>;
   dataDir: string;
+  /** Routes given by hand are checked against the node's graph before anything is written. */
+  routes: RouteGraph;
 }
 
 export type Handler<N extends CommandName> = (ctx: CoreContext, params: CommandParams[N]) => Promise<CommandResult[N]>;
