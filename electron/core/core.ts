@@ -1,7 +1,7 @@
 import { isCommandName, parseParams } from '../../shared/api/commands';
 import { ApiError, ErrorCode } from '../../shared/api/errors';
 import { type Clock, systemClock } from './clock';
-import type { CoreContext, Merchant } from './commands/context';
+import { type Caller, type CoreContext, type Merchant, REMOTE_CALLER } from './commands/context';
 import { HANDLERS } from './commands/index';
 import { EventBus } from './events';
 import type { Ledger } from './ledger/ledger';
@@ -81,12 +81,13 @@ export class Core {
     return value;
   }
 
-  async call(method: string, params: unknown): Promise<unknown> {
+  /** One command. `caller`: where the caller may have files written (by default only the exports folder). */
+  async call(method: string, params: unknown, caller: Caller = REMOTE_CALLER): Promise<unknown> {
     if (!isCommandName(method)) throw new ApiError(ErrorCode.MethodNotFound, `unknown command: ${method}`);
     const parsed = parseParams(method, params);
-    const handler = HANDLERS[method] as (ctx: CoreContext, p: typeof parsed) => Promise<unknown>;
+    const handler = HANDLERS[method] as (ctx: CoreContext, p: typeof parsed, caller: Caller) => Promise<unknown>;
     try {
-      return await handler(this.ctx, parsed);
+      return await handler(this.ctx, parsed, caller);
     } catch (error) {
       if (error instanceof ApiError) throw error;
       throw new ApiError(ErrorCode.Internal, `${method}: ${error instanceof Error ? error.message : String(error)}`);

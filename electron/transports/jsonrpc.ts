@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { LOCAL_CALLER } from '../core/commands/context';
 import type { Core } from '../core/core';
 import { RpcSession } from './rpc-session';
 
@@ -12,9 +13,14 @@ class Connection {
     private readonly socket: Socket,
     core: Core,
   ) {
-    this.session = new RpcSession(core, (text) => {
-      if (!this.socket.destroyed) this.socket.write(`${text}\n`);
-    });
+    // The local socket (mode 0600) is the user's own: files may be written anywhere the export rules allow.
+    this.session = new RpcSession(
+      core,
+      (text) => {
+        if (!this.socket.destroyed) this.socket.write(`${text}\n`);
+      },
+      LOCAL_CALLER,
+    );
     const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on('line', (line) => {
       if (line.trim() !== '') void this.session.handleText(line);

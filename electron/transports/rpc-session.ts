@@ -1,6 +1,7 @@
 import { ApiError, ErrorCode } from '../../shared/api/errors';
 import { EVENT_NAMES, type EventName } from '../../shared/api/events';
 import { parseJson, stringifyJson } from '../../shared/api/json';
+import { type Caller, REMOTE_CALLER } from '../core/commands/context';
 import type { Core } from '../core/core';
 
 // JSON-RPC 2.0 over any message stream (../../shared/reference/api.md): one RpcSession per connection, whatever
@@ -32,6 +33,8 @@ export class RpcSession {
   constructor(
     private readonly core: Core,
     private readonly send: (text: string) => void,
+    /** Where this connection's caller may have files written: the exports folder only unless told otherwise. */
+    private readonly caller: Caller = REMOTE_CALLER,
   ) {}
 
   private write(message: unknown): void {
@@ -98,7 +101,7 @@ export class RpcSession {
         return { events: EVENT_NAMES.filter((e) => this.subscriptions.has(e)) };
       });
     }
-    return this.core.call(method, params);
+    return this.core.call(method, params, this.caller);
   }
 
   /** Drops the connection's subscriptions; nothing is sent afterwards. Idempotent. */

@@ -82,6 +82,9 @@ export const blocks = z.custom<number>(
   'must be a non-negative integer number of blocks',
 );
 
+/** true or false. */
+export const flag = z.custom<boolean>((v) => typeof v === 'boolean', 'must be true or false');
+
 /** A direction of a channel: 0 or 1. */
 export const direction = z.custom<0 | 1>((v) => v === 0 || v === 1, 'must be 0 or 1');
 
