@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { LOCAL_CALLER } from '../core/commands/context';
 import type { Core } from '../core/core';
 import { RpcSession } from './rpc-session';
+import { claimSocketPath, releaseSocketPath } from './socket-path';
 
 /** One connection: newline-delimited messages into its own RpcSession (and its subscriptions), closed with it. */
 class Connection {
@@ -42,6 +43,8 @@ class Connection {
 export class JsonRpcServer {
   private readonly connections = new Set<Connection>();
   private server: Server | undefined;
+  /** The inode of the socket this server made: only that one is removed at stop. */
+  private ino: number | undefined;
 
   constructor(
     private readonly core: Core,
@@ -49,7 +52,7 @@ export class JsonRpcServer {
   ) {}
 
   async start(): Promise<void> {
-    if (existsSync(this.path)) unlinkSync(this.path);
+    await claimSocketPath(this.path);
     const server = createServer((socket) => {
       const connection = new Connection(socket, this.core);
       this.connections.add(connection);
@@ -65,6 +68,7 @@ export class JsonRpcServer {
       process.umask(previous);
     }
     chmodSync(this.path, 0o600);
+    this.ino = lstatSync(this.path).ino;
     this.server = server;
   }
 
@@ -74,6 +78,6 @@ export class JsonRpcServer {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (existsSync(this.path)) unlinkSync(this.path);
+    releaseSocketPath(this.path, this.ino);
   }
 }
