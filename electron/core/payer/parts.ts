@@ -4,6 +4,7 @@ import { toLndRoute } from '../../../shared/route';
 import { parseScid } from '../../../shared/scid';
 import type { PartFailure, PartialPayment, Payment, Route } from '../../../shared/types';
 import type { EventBus } from '../events';
+import { StorageHealth, StorageStopped } from '../ledger/health';
 import type { BeginPartArgs, BeginSinglePayArgs, Ledger, ResolveResult } from '../ledger/ledger';
 import { type HtlcAttempt, type LightningNode, type NodeInfo, type NodePayment, NodeRefusal } from '../node/types';
 import { describeHtlcFailure } from './failure';
@@ -31,6 +32,8 @@ function partRouteKey(route: Route): string {
  */
 export class PartDispatcher {
   private stopTracking: (() => void) | undefined;
+  /** Once a ledger write fails for the disk's sake, no new send starts. */
+  readonly storage = new StorageHealth();
   /** Parts whose SendToRouteV2 call is still open: their answer will come from it, not from reconciliation. */
   private readonly dispatching = new Set<number>();
   private offState: (() => void) | undefined;
@@ -49,7 +52,7 @@ export class PartDispatcher {
 
   /** Follows the node's payments, then settles every part left pending by an earlier run. */
   async start(): Promise<void> {
-    this.stopTracking = this.node.trackPayments((payment) => this.onNodePayment(payment));
+    this.stopTracking = this.node.trackPayments((payment) => this.recording(() => this.onNodePayment(payment)));
     // Payments that ended while the connection was down are not replayed by TrackPayments: ask after each return.
     let wasLost = false;
     this.offState = this.node.onState((state) => {
@@ -77,25 +80,28 @@ export class PartDispatcher {
    * attempt is in the node's payment records) or has refused it: the part as it then stands.
    */
   async sendPartial(request: PartRequest): Promise<PartialPayment | Payment> {
+    this.storage.assertWritable();
     const height = await this.height();
-    const begun = this.ledger.beginPart({ ...request, now: this.now() });
+    const begun = this.storage.write(() => this.ledger.beginPart({ ...request, now: this.now() }));
     if (begun.kind === 'complete') return begun.payment;
     this.announce(begun.part, begun.payment);
     await this.dispatch(begun.part, request.route, height, begun.paymentSecret, request.intendedMsat);
-    return this.ledger.part(begun.part.id) ?? begun.part;
+    // What the node said could not be written: the part is pending on disk, and the caller is not told otherwise.
+    return this.storage.write(() => this.ledger.part(begun.part.id) ?? begun.part);
   }
 
   /** sendpay: the whole amount in one part, tracked and recovered like any other. Returns the payment once the
    * node has the HTLC or has refused it. */
   async sendSingle(request: Omit<BeginSinglePayArgs, 'now'> & { destination: string }): Promise<Payment> {
+    this.storage.assertWritable();
     const height = await this.height();
-    const begun = this.ledger.beginSinglePay({ ...request, now: this.now() });
+    const begun = this.storage.write(() => this.ledger.beginSinglePay({ ...request, now: this.now() }));
     if (begun.kind === 'complete') return begun.payment;
     this.announce(begun.part, begun.payment);
     const secret = begun.paymentSecret;
     if (secret) await this.dispatch(begun.part, request.route, height, secret, begun.payment.msatoshi);
     else await this.dispatchLegacy(begun.part, request.route, height);
-    return this.ledger.payment(begun.payment.payment_hash) ?? begun.payment;
+    return this.storage.write(() => this.ledger.payment(begun.payment.payment_hash) ?? begun.payment);
   }
 
   /** Hands one written part to the node; resolves once the node has it or refused it. Its outcome is recorded
@@ -117,13 +123,17 @@ export class PartDispatcher {
     void this.node.sendToRoute(part.payment_hash, lndRoute, skipTempErr).then(
       (attempt) => {
         this.dispatching.delete(part.id);
-        this.onAttempt(part, attempt);
+        this.recording(() => this.onAttempt(part, attempt), part.id);
       },
       (error: unknown) => {
         this.dispatching.delete(part.id);
         if (error instanceof NodeRefusal) {
           // The node refused before the HTLC left: nothing is out, so the part failed.
-          this.resolve(part.id, { status: 'failed', failure: { code: 'NODE_REFUSED', message: error.message } });
+          this.recording(
+            () =>
+              this.resolve(part.id, { status: 'failed', failure: { code: 'NODE_REFUSED', message: error.message } }),
+            part.id,
+          );
           return;
         }
         // The connection was cut: the HTLC may be out. The node's records will tell, once it is back.
@@ -153,6 +163,19 @@ export class PartDispatcher {
   async lookForAttempts(paymentHash: string): Promise<void> {
     const payment = await this.node.lookupPayment(paymentHash);
     if (payment) this.onNodePayment(payment);
+  }
+
+  /**
+   * Records what the node said. Should the disk fail, the part stays pending on disk (the node's records settle it
+   * after a restart) and new sends are stopped; the caller waiting for the hand-over is told so.
+   */
+  private recording(record: () => void, partId?: number): void {
+    try {
+      this.storage.write(record);
+    } catch (error) {
+      if (!(error instanceof StorageStopped)) throw error;
+      if (partId !== undefined) this.confirm(partId);
+    }
   }
 
   private onAttempt(part: PartialPayment, attempt: HtlcAttempt): void {

@@ -3,6 +3,7 @@ import { finalCltvFor } from '../../../shared/policy';
 import type { PartialPayment, Payment } from '../../../shared/types';
 import { type Clock, sleep, systemClock } from '../clock';
 import type { EventBus } from '../events';
+import { StorageStopped } from '../ledger/health';
 import type { Ledger } from '../ledger/ledger';
 import type { DecodedPayReq } from '../node/types';
 import type { PlannerService, PlanRequest } from '../planner/service';
@@ -101,6 +102,8 @@ export async function pay(
           }
         }
       } catch (error) {
+        // The disk failed: stop at once rather than retrying for retry_for.
+        if (error instanceof StorageStopped) throw error;
         lastError = error instanceof Error ? error.message : String(error);
       }
     }
