@@ -34,6 +34,7 @@ export class Core {
   /** The payment planner (a worker thread), for splitpay and pay; public so that tests can see where it runs. */
   readonly planner: PlannerService;
   private info: { value: NodeInfo; at: number } | undefined;
+  private infoCall: Promise<NodeInfo> | undefined;
   private ownId = '';
   private offState: (() => void) | undefined;
 
@@ -74,11 +75,21 @@ export class Core {
     return core;
   }
 
-  private async nodeInfo(): Promise<NodeInfo> {
-    if (this.info && Date.now() - this.info.at < INFO_TTL_MS) return this.info.value;
-    const value = await this.options.node.getInfo();
-    this.info = { value, at: Date.now() };
-    return value;
+  /** The node's info, at most INFO_TTL_MS old; callers that miss the cache together share one GetInfo. */
+  private nodeInfo(): Promise<NodeInfo> {
+    if (this.info && Date.now() - this.info.at < INFO_TTL_MS) return Promise.resolve(this.info.value);
+    this.infoCall ??= this.options.node.getInfo().then(
+      (value) => {
+        this.info = { value, at: Date.now() };
+        this.infoCall = undefined;
+        return value;
+      },
+      (error: unknown) => {
+        this.infoCall = undefined;
+        throw error;
+      },
+    );
+    return this.infoCall;
   }
 
   /** One command. `caller`: where the caller may have files written (by default only the exports folder). */
