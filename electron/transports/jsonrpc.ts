@@ -1,8 +1,9 @@
 import { chmodSync, lstatSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
+import { ErrorCode } from '../../shared/api/errors';
 import { LOCAL_CALLER } from '../core/commands/context';
 import type { Core } from '../core/core';
+import { LineSplitter, MAX_CONNECTIONS, MAX_MESSAGE_BYTES, tooLong, tooManyConnections } from './limits';
 import { RpcSession } from './rpc-session';
 import { claimSocketPath, releaseSocketPath } from './socket-path';
 
@@ -22,12 +23,26 @@ class Connection {
       },
       LOCAL_CALLER,
     );
-    const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on('line', (line) => {
-      if (line.trim() !== '') void this.session.handleText(line);
-    });
+    // A line past the limit is answered once, then the connection is closed (memory held stays bounded).
+    const lines = new LineSplitter(
+      MAX_MESSAGE_BYTES,
+      (line) => {
+        if (line.trim() !== '') void this.session.handleText(line);
+      },
+      () => this.refuse(tooLong()),
+    );
+    socket.on('data', (chunk: Buffer) => lines.push(chunk));
     socket.on('close', () => this.close());
     socket.on('error', () => this.close());
+  }
+
+  /** Answers one error (id null: it belongs to no request) and ends the connection. */
+  refuse(message: string): void {
+    this.session.close();
+    if (this.socket.destroyed) return;
+    const error = { jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message } };
+    // Nothing more is read: the connection goes once the answer is out.
+    this.socket.write(`${JSON.stringify(error)}\n`, () => this.socket.destroy());
   }
 
   close(): void {
@@ -54,6 +69,13 @@ export class JsonRpcServer {
   async start(): Promise<void> {
     await claimSocketPath(this.path);
     const server = createServer((socket) => {
+      if (this.connections.size >= MAX_CONNECTIONS) {
+        socket.on('error', () => {});
+        socket.end(
+          `${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message: tooManyConnections() } })}\n`,
+        );
+        return;
+      }
       const connection = new Connection(socket, this.core);
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
