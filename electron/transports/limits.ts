@@ -31,7 +31,10 @@ export class LineSplitter {
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
       const piece = chunk.subarray(start, nl);
-      if (this.held + piece.length > this.max) return this.stop();
+      if (this.held + piece.length > this.max) {
+        this.stop();
+        return;
+      }
       const line = this.chunks.length === 0 ? piece : Buffer.concat([...this.chunks, piece]);
       this.chunks = [];
       this.held = 0;
@@ -43,7 +46,10 @@ export class LineSplitter {
     }
     const rest = chunk.subarray(start);
     if (rest.length === 0) return;
-    if (this.held + rest.length > this.max) return this.stop();
+    if (this.held + rest.length > this.max) {
+      this.stop();
+      return;
+    }
     this.chunks.push(Buffer.from(rest));
     this.held += rest.length;
   }
