@@ -215,8 +215,27 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
     }
   };
 
+  /** Waits until the daemon answers getinfo (it answers -1 while its node connection is down). */
+  const connected = async (d: Daemon, ms: number) => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const answer = await d.rpc.call('getinfo', {}).then(
+        () => undefined,
+        (e: RpcErrorObject) => e,
+      );
+      if (answer === undefined) return true;
+      if (answer.code !== -1 || Date.now() > until) {
+        tally.violations.push(`iteration ${tally.iterations}: getinfo answered ${JSON.stringify(answer)}`);
+        return false;
+      }
+      await sleep(200);
+    }
+  };
+
   /** Requests that must be refused, each with its code, and change nothing. */
   const badRequests = async (d: Daemon) => {
+    // Checking a route against the graph needs the node: bad input is told as such once it is there.
+    await connected(d, 25_000);
     const hash = 'ab'.repeat(32);
     const hop = { id: simnet.nodes.bob.pubkey, channel: '1x1x1', msatoshi: 1000, delay: 40 };
     const cases: [string, unknown, number][] = [
@@ -315,11 +334,9 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
       tally.violations.push(`${where}: no daemon`);
       return;
     }
-    // The daemon answers.
-    try {
-      await d.rpc.call('getinfo', {});
-    } catch (error) {
-      tally.violations.push(`${where}: getinfo failed ${JSON.stringify(error)}`);
+    // The daemon answers, and is back on the node (its reconnection backs off up to 10 s).
+    if (!(await connected(d, 25_000))) {
+      tally.violations.push(`${where}: the daemon is not back on the node after 25 s`);
       return;
     }
     // Settle: every part ends (receiver hold 4 s, HTLCs released), within a bound.
@@ -406,6 +423,7 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
 
   try {
     daemon = await start();
+    let reported = 0;
     for (let i = 0; i < options.iterations; i++) {
       tally.iterations = i + 1;
       const faults = options.faults ?? FAULTS;
@@ -425,6 +443,8 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
       if (!daemon) await restart();
       simnet.mineBlocks(1);
       await check();
+      for (const v of tally.violations.slice(reported)) log(`  violation: ${v}`);
+      reported = tally.violations.length;
       log(
         `iteration ${tally.iterations}/${options.iterations} fault=${fault} payments=${JSON.stringify(tally.payments)} violations=${tally.violations.length}`,
       );
