@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { type Harness, startHarness } from '../test/harness';
 import { MAX_BATCH, MAX_CONNECTIONS, MAX_MESSAGE_BYTES } from './limits';
+import { WebSocketServerTransport } from './websocket';
 
 /** A raw socket to the daemon: everything it receives, as text, and when it closes. */
 function raw(path: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
@@ -77,5 +80,31 @@ describe('the JSON-RPC socket holds clients to limits, with clear errors', () =>
     await until(() => again.received().includes('\n'));
     expect(JSON.parse(again.received()).result.alias).toBe('alice');
     again.socket.destroy();
+  }, 30_000);
+
+  it(`the WebSocket too: at most ${MAX_CONNECTIONS} connections, the next closed with 1013 and the reason`, async () => {
+    const token = randomBytes(32).toString('hex');
+    const origin = 'http://127.0.0.1:5999';
+    const transport = new WebSocketServerTransport(h.core, { token, allowedOrigins: [origin] });
+    const { port } = await transport.start();
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/?token=${token}`, { origin });
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    try {
+      const sockets: WebSocket[] = [];
+      for (let i = 0; i < MAX_CONNECTIONS; i++) sockets.push(await open());
+      const extra = await open();
+      const [code, reason] = await new Promise<[number, string]>((r) =>
+        extra.once('close', (c, why) => r([c, String(why)])),
+      );
+      expect(code).toBe(1013);
+      expect(reason).toMatch(/too many connections/);
+      for (const ws of sockets) ws.close();
+    } finally {
+      await transport.stop();
+    }
   }, 30_000);
 });
