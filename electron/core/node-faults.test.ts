@@ -117,6 +117,15 @@ describe('the node stalls (its process stopped: the connection stays up, nothing
       for (const [method, params] of [
         ['decodepay', [bolt11]],
         ['getinfo', {}],
+        [
+          'sendpartialpay',
+          {
+            route: [{ id: `02${'33'.repeat(32)}`, channel: '1x1x1', msatoshi: 1000, delay: 50 }],
+            payment_hash: '00'.repeat(32),
+            intended_msatoshi: 1000,
+            bolt11,
+          },
+        ],
         ['sendpay', { route: [], payment_hash: '00'.repeat(32), bolt11 }],
       ] as const) {
         const started = Date.now();
