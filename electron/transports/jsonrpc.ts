@@ -32,6 +32,7 @@ class Connection {
       () => this.refuse(tooLong()),
     );
     socket.on('data', (chunk: Buffer) => lines.push(chunk));
+    socket.on('end', () => lines.end());
     socket.on('close', () => this.close());
     socket.on('error', () => this.close());
   }

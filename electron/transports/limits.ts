@@ -54,6 +54,16 @@ export class LineSplitter {
     this.held += rest.length;
   }
 
+  /** The stream ended: a last line without its newline is still a line (as readline has it). */
+  end(): void {
+    if (this.stopped || this.held === 0) return;
+    let text = Buffer.concat(this.chunks).toString('utf8');
+    this.chunks = [];
+    this.held = 0;
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    this.onLine(text);
+  }
+
   private stop(): void {
     this.stopped = true;
     this.chunks = [];

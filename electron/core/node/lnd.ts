@@ -704,9 +704,10 @@ export class LndNode implements LightningNode {
       protoDir: this.protos.protoDir,
       grpcOptions: { ...this.protos.grpcOptions, includeDirs: [...this.protos.grpcOptions.includeDirs] },
       connectionOptions: {
-        // Detect a dead or stalled connection within about 15 s (LND accepts pings every 5 s or more).
-        'grpc.keepalive_time_ms': 10_000,
-        'grpc.keepalive_timeout_ms': 5_000,
+        // Detect a dead TCP connection (LND accepts pings every 5 s or more). Calls do not wait for it: they have
+        // deadlines of their own (CALL_TIMEOUT_MS).
+        'grpc.keepalive_time_ms': 30_000,
+        'grpc.keepalive_timeout_ms': 20_000,
         // A channel never goes idle by itself: leaving READY always means the connection was lost.
         'grpc.client_idle_timeout_ms': 2_147_483_647,
       },
