@@ -13,7 +13,7 @@ import { CONNECTION_CLOSED, RpcClient, type RpcErrorObject } from './rpc-client'
 // its JSON-RPC socket with random payments while faults strike at random moments; after each iteration the
 // invariants are checked against the node's own records. `npm run chaos -- [--iterations N] [--seed S]`.
 
-export const FAULTS = ['none', 'kill', 'cut', 'hold', 'offline', 'disk', 'bad'] as const;
+export const FAULTS = ['none', 'kill', 'kill-at-answer', 'cut', 'hold', 'offline', 'disk', 'bad'] as const;
 export type Fault = (typeof FAULTS)[number];
 
 export interface ChaosOptions {
@@ -66,7 +66,8 @@ interface Daemon {
 
 /** The invariants, checked against the node after each iteration; each breach is one line. */
 interface Promised {
-  id: number;
+  /** The part answered pending; absent for sendpay (its answer is the payment: its one part). */
+  id?: number;
   hash: string;
 }
 
@@ -105,6 +106,13 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
   const invoices: { merchant: string; hash: string }[] = [];
   const promised: Promised[] = [];
   let daemon: Daemon | undefined;
+  /** Set by the kill-at-answer fault: SIGKILL the daemon the moment a send is answered pending. */
+  let killAtAnswer: (() => void) | undefined;
+  const answeredPending = () => {
+    const killNow = killAtAnswer;
+    killAtAnswer = undefined;
+    killNow?.();
+  };
 
   const start = async (): Promise<Daemon> => {
     // SIGXFSZ ignored (inherited through exec): a file-size limit set later makes writes fail, as a full disk would.
@@ -186,12 +194,9 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
             bolt11: invoice.bolt11,
           });
           if (p.status === 'pending') {
-            const { partialpayments } = await d.rpc.call<{ partialpayments: PartialPayment[] }>('listpartialpayments', [
-              null,
-              invoice.payment_hash,
-            ]);
-            for (const part of partialpayments) promised.push({ id: part.id, hash: part.payment_hash });
-            tally.parts_promised_pending += partialpayments.length;
+            promised.push({ hash: p.payment_hash });
+            tally.parts_promised_pending += 1;
+            answeredPending();
           }
           return;
         }
@@ -204,6 +209,7 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
         if (part.status === 'pending') {
           promised.push({ id: part.id, hash: part.payment_hash });
           tally.parts_promised_pending += 1;
+          answeredPending();
         }
       });
       await Promise.all(sends);
@@ -298,6 +304,15 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
           daemon = await start();
           tally.daemon_restarts += 1;
         };
+      case 'kill-at-answer': {
+        // The kill lands right after an answer of "pending" (within the same turn): that part must be at the node.
+        const d = daemon;
+        killAtAnswer = () => d?.child.kill('SIGKILL');
+        return async () => {
+          killAtAnswer = undefined;
+          await restart();
+        };
+      }
       case 'cut':
         await simnet.restart('alice');
         return async () => {};
@@ -362,11 +377,11 @@ export async function runChaos(options: ChaosOptions): Promise<Tally> {
     const byId = new Map(parts.map((p) => [p.id, p]));
     // Every part the API called pending is in the ledger, and reached the node.
     for (const p of promised.splice(0)) {
-      const part = byId.get(p.id);
+      const part = p.id === undefined ? parts.find((q) => q.payment_hash === p.hash) : byId.get(p.id);
       if (!part || part.payment_hash !== p.hash)
-        tally.violations.push(`${where}: promised part ${p.id} not in the ledger`);
+        tally.violations.push(`${where}: promised part ${p.id ?? p.hash} not in the ledger`);
       else if (part.failure?.code === 'NEVER_SENT') {
-        tally.violations.push(`${where}: part ${p.id} was answered pending but the node never had it`);
+        tally.violations.push(`${where}: part ${part.id} was answered pending but the node never had it`);
       }
     }
     // The ledger equals the node, payment by payment.

@@ -47,6 +47,7 @@ export class RpcClient {
       this.pending.clear();
     });
     socket.on('error', () => {});
+    lines.on('error', () => {});
   }
 
   static connect(path: string): Promise<RpcClient> {
