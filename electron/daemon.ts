@@ -29,6 +29,8 @@ const dataDir = resolve(
   values['data-dir'] ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'braid'),
 );
 
+const socketPath = values['rpc-socket'] ? resolve(values['rpc-socket']) : undefined;
+
 let booted: BootedCore;
 try {
   booted = await bootCore({ dataDir, node: nodeConfigFromFlags(values) });
@@ -36,8 +38,13 @@ try {
   fail(`cannot start: ${message(error)}`);
 }
 const { core } = booted;
-const rpc = values['rpc-socket'] ? new JsonRpcServer(core, resolve(values['rpc-socket'])) : undefined;
-await rpc?.start();
+const rpc = socketPath ? new JsonRpcServer(core, socketPath) : undefined;
+try {
+  await rpc?.start();
+} catch (error) {
+  await booted.stop().catch(() => {});
+  fail(`cannot start: ${message(error)}`);
+}
 
 const info = (await core.call('getinfo', {})) as { id: string; alias: string; simulated: boolean };
 process.stdout.write(

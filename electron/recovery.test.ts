@@ -30,7 +30,18 @@ describe('the wallet dies with parts in flight (SIGKILL), the node lives on', ()
 
   beforeAll(async () => {
     // Slow hops keep the HTLCs out long enough to kill the wallet under them.
-    simnet = spawnTs(['simnet/cli.ts', '--seed', '4', '--hop-delay-ms', '700-700', '--mpp-timeout-s', '60']);
+    simnet = spawnTs([
+      'simnet/cli.ts',
+      '--seed',
+      '4',
+      '--hop-delay-ms',
+      '700-700',
+      '--mpp-timeout-s',
+      '60',
+      // LND takes a moment to record a payment and its attempt: an answer given before that is caught out.
+      '--register-delay-ms',
+      '30',
+    ]);
     nodes = JSON.parse(await firstLine(simnet)).nodes;
   });
   afterEach(async () => {
@@ -113,6 +124,55 @@ describe('the wallet dies with parts in flight (SIGKILL), the node lives on', ()
       d.payment_hash,
     ]);
     expect(partialpayments).toHaveLength(2);
+    await alice.disconnect();
+    await bob.disconnect();
+    second.child.kill('SIGTERM');
+    second.rpc.close();
+    await new Promise((r) => second.child.once('exit', r));
+  }, 60_000);
+
+  it('a SIGKILL right after sendpartialpay answers loses nothing: the node has every part it called pending', async () => {
+    const bob = new LndNode({ kind: 'lndconnect', uri: nodes.bob?.lndconnect as string });
+    await bob.connect();
+    const first = await daemon();
+    const graph = await bob.describeGraph();
+    const key = (alias: string) => graph.nodes.find((n) => n.alias === alias)?.id as string;
+    const { route } = await first.rpc.call<{ route: Route }>('buildroute', [
+      [key('atlas'), key('fjord'), key('bob')],
+      10_000_000,
+    ]);
+    // Several invoices, their parts sent at once; the daemon dies the moment the last answer arrives.
+    const invoices = await Promise.all([0, 1, 2, 3].map((i) => bob.addInvoice(40_000_000n, `kill at answer ${i}`)));
+    const answers = await Promise.all(
+      invoices.flatMap((invoice) =>
+        [0, 1].map(() =>
+          first.rpc.call<PartialPayment>('sendpartialpay', {
+            route,
+            payment_hash: invoice.payment_hash,
+            intended_msatoshi: 40_000_000,
+            payment_secret: invoice.payment_secret,
+          }),
+        ),
+      ),
+    );
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    first.rpc.close();
+    expect(answers.map((p) => p.status)).toEqual(Array(8).fill('pending'));
+
+    const alice = new LndNode({ kind: 'lndconnect', uri: nodes.alice?.lndconnect as string });
+    await alice.connect();
+    for (const invoice of invoices) {
+      // Each part the daemon called pending is an HTLC of the node's.
+      expect((await alice.lookupPayment(invoice.payment_hash))?.htlcs.length).toBe(2);
+    }
+    const second = await daemon();
+    for (const part of answers) {
+      const { partialpayments } = await second.rpc.call<{ partialpayments: PartialPayment[] }>('listpartialpayments', [
+        part.id,
+      ]);
+      expect(partialpayments[0]?.failure?.code).not.toBe('NEVER_SENT');
+    }
     await alice.disconnect();
     await bob.disconnect();
     second.child.kill('SIGTERM');

@@ -16,6 +16,8 @@ export interface SimnetOptions {
   hopDelayMs?: { min: number; max: number };
   /** Receiver hold time of each HTLC of an incomplete set (LND: 120 s). */
   mppTimeoutMs?: number;
+  /** Time each SendToRouteV2 takes before its attempt is recorded (LND's database writes); 0 by default. */
+  registerDelayMs?: number;
   /** A new block every this many ms (default 10 minutes); 0 stops the clock. */
   blockIntervalMs?: number;
   /** mainnet only: how balances are drawn. */
@@ -48,6 +50,7 @@ export class Simnet {
       seed,
       hopDelayMs: options.hopDelayMs,
       mppTimeoutMs: options.mppTimeoutMs,
+      registerDelayMs: options.registerDelayMs,
       blockIntervalMs: options.blockIntervalMs ?? 600_000,
     });
     if (options.topology === 'mainnet') {

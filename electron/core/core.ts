@@ -1,13 +1,14 @@
 import { isCommandName, parseParams } from '../../shared/api/commands';
 import { ApiError, ErrorCode } from '../../shared/api/errors';
 import { type Clock, systemClock } from './clock';
-import type { CoreContext, Merchant } from './commands/context';
+import { type Caller, type CoreContext, type Merchant, REMOTE_CALLER } from './commands/context';
 import { HANDLERS } from './commands/index';
 import { EventBus } from './events';
 import type { Ledger } from './ledger/ledger';
 import type { LightningNode, NodeInfo } from './node/types';
 import { PartDispatcher } from './payer/parts';
 import { PayRegistry } from './payer/registry';
+import { RouteGraph } from './payer/route-check';
 import { PlannerService } from './planner/service';
 
 export interface CoreOptions {
@@ -34,6 +35,7 @@ export class Core {
   /** The payment planner (a worker thread), for splitpay and pay; public so that tests can see where it runs. */
   readonly planner: PlannerService;
   private info: { value: NodeInfo; at: number } | undefined;
+  private infoCall: Promise<NodeInfo> | undefined;
   private ownId = '';
   private offState: (() => void) | undefined;
 
@@ -58,6 +60,7 @@ export class Core {
       simulated: options.simulated,
       merchants: options.merchants ?? {},
       dataDir: options.dataDir,
+      routes: new RouteGraph(options.node, () => this.ownId),
     };
   }
 
@@ -74,19 +77,30 @@ export class Core {
     return core;
   }
 
-  private async nodeInfo(): Promise<NodeInfo> {
-    if (this.info && Date.now() - this.info.at < INFO_TTL_MS) return this.info.value;
-    const value = await this.options.node.getInfo();
-    this.info = { value, at: Date.now() };
-    return value;
+  /** The node's info, at most INFO_TTL_MS old; callers that miss the cache together share one GetInfo. */
+  private nodeInfo(): Promise<NodeInfo> {
+    if (this.info && Date.now() - this.info.at < INFO_TTL_MS) return Promise.resolve(this.info.value);
+    this.infoCall ??= this.options.node.getInfo().then(
+      (value) => {
+        this.info = { value, at: Date.now() };
+        this.infoCall = undefined;
+        return value;
+      },
+      (error: unknown) => {
+        this.infoCall = undefined;
+        throw error;
+      },
+    );
+    return this.infoCall;
   }
 
-  async call(method: string, params: unknown): Promise<unknown> {
+  /** One command. `caller`: where the caller may have files written (by default only the exports folder). */
+  async call(method: string, params: unknown, caller: Caller = REMOTE_CALLER): Promise<unknown> {
     if (!isCommandName(method)) throw new ApiError(ErrorCode.MethodNotFound, `unknown command: ${method}`);
     const parsed = parseParams(method, params);
-    const handler = HANDLERS[method] as (ctx: CoreContext, p: typeof parsed) => Promise<unknown>;
+    const handler = HANDLERS[method] as (ctx: CoreContext, p: typeof parsed, caller: Caller) => Promise<unknown>;
     try {
-      return await handler(this.ctx, parsed);
+      return await handler(this.ctx, parsed, caller);
     } catch (error) {
       if (error instanceof ApiError) throw error;
       throw new ApiError(ErrorCode.Internal, `${method}: ${error instanceof Error ? error.message : String(error)}`);

@@ -24,10 +24,19 @@ export async function startEmbeddedNetwork(seed = 1): Promise<EmbeddedNetwork> {
   );
   const merchants: Record<string, Merchant> = {};
   for (const [name, node] of merchantNodes) {
+    // Connected on first use (most sessions never ask for a test invoice), once: concurrent first uses share the
+    // one connection attempt (a second connect() would supersede the first and fail its callers).
+    let connecting: Promise<void> | undefined;
+    const connected = () => {
+      if (node.state === 'connected') return Promise.resolve();
+      connecting ??= node.connect().finally(() => {
+        connecting = undefined;
+      });
+      return connecting;
+    };
     merchants[name] = {
-      // Connected on first use: most sessions never ask for a test invoice.
       addInvoice: async (msat, memo) => {
-        if (node.state !== 'connected') await node.connect();
+        await connected();
         return (await node.addInvoice(msat, memo)).bolt11;
       },
     };

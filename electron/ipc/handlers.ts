@@ -10,6 +10,7 @@ import { IPC, type IpcError, type IpcReply, type OpenLinkMessage, type SettingsV
 import { parseParams } from '../../shared/api/commands';
 import { ApiError, ErrorCode, invalidParam } from '../../shared/api/errors';
 import type { EventName } from '../../shared/api/events';
+import { LOCAL_CALLER } from '../core/commands/context';
 import type { Core } from '../core/core';
 import { type FrameLike, isTrustedSender } from '../security';
 import { errorObject } from '../transports/rpc-session';
@@ -199,7 +200,8 @@ export function registerIpcHandlers(options: IpcHandlerOptions): IpcHandlers {
     if (path === undefined) {
       throw new ApiError(ErrorCode.Internal, 'exportpayments: cancelled in the save dialog', { cancelled: true });
     }
-    return instance.call('exportpayments', { ...parsed, path });
+    // The user picked this path in the save dialog (and confirmed replacing a file there).
+    return instance.call('exportpayments', { ...parsed, path, overwrite: true }, LOCAL_CALLER);
   };
 
   handle(IPC.subscribe, (contents, id, events) =>

@@ -8,6 +8,9 @@ export interface RpcErrorObject {
   data?: unknown;
 }
 
+/** The code a call gets when its connection closed before the answer (not a JSON-RPC code). */
+export const CONNECTION_CLOSED = -99;
+
 /** A minimal JSON-RPC 2.0 client over a unix socket, newline-delimited: what a script would write. */
 export class RpcClient {
   private nextId = 1;
@@ -37,6 +40,14 @@ export class RpcClient {
       if (message.error) waiter.reject(message.error);
       else waiter.resolve(message.result);
     });
+    // A call whose connection goes (the daemon killed) is told so rather than left waiting.
+    socket.on('close', () => {
+      for (const waiter of this.pending.values())
+        waiter.reject({ code: CONNECTION_CLOSED, message: 'connection closed' });
+      this.pending.clear();
+    });
+    socket.on('error', () => {});
+    lines.on('error', () => {});
   }
 
   static connect(path: string): Promise<RpcClient> {
@@ -49,6 +60,7 @@ export class RpcClient {
   call<T = Record<string, unknown>>(method: string, params: unknown = {}): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      if (this.socket.destroyed) return reject({ code: CONNECTION_CLOSED, message: 'connection closed' });
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.socket.write(`${stringifyJson({ jsonrpc: '2.0', id, method, params })}\n`);
     });

@@ -1,8 +1,11 @@
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
+import { ErrorCode } from '../../shared/api/errors';
+import { LOCAL_CALLER } from '../core/commands/context';
 import type { Core } from '../core/core';
+import { LineSplitter, MAX_CONNECTIONS, MAX_MESSAGE_BYTES, tooLong, tooManyConnections } from './limits';
 import { RpcSession } from './rpc-session';
+import { claimSocketPath, releaseSocketPath } from './socket-path';
 
 /** One connection: newline-delimited messages into its own RpcSession (and its subscriptions), closed with it. */
 class Connection {
@@ -12,15 +15,35 @@ class Connection {
     private readonly socket: Socket,
     core: Core,
   ) {
-    this.session = new RpcSession(core, (text) => {
-      if (!this.socket.destroyed) this.socket.write(`${text}\n`);
-    });
-    const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on('line', (line) => {
-      if (line.trim() !== '') void this.session.handleText(line);
-    });
+    // The local socket (mode 0600) is the user's own: files may be written anywhere the export rules allow.
+    this.session = new RpcSession(
+      core,
+      (text) => {
+        if (!this.socket.destroyed) this.socket.write(`${text}\n`);
+      },
+      LOCAL_CALLER,
+    );
+    // A line past the limit is answered once, then the connection is closed (memory held stays bounded).
+    const lines = new LineSplitter(
+      MAX_MESSAGE_BYTES,
+      (line) => {
+        if (line.trim() !== '') void this.session.handleText(line);
+      },
+      () => this.refuse(tooLong()),
+    );
+    socket.on('data', (chunk: Buffer) => lines.push(chunk));
+    socket.on('end', () => lines.end());
     socket.on('close', () => this.close());
     socket.on('error', () => this.close());
+  }
+
+  /** Answers one error (id null: it belongs to no request) and ends the connection. */
+  refuse(message: string): void {
+    this.session.close();
+    if (this.socket.destroyed) return;
+    const error = { jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message } };
+    // Nothing more is read: the connection goes once the answer is out.
+    this.socket.write(`${JSON.stringify(error)}\n`, () => this.socket.destroy());
   }
 
   close(): void {
@@ -36,6 +59,8 @@ class Connection {
 export class JsonRpcServer {
   private readonly connections = new Set<Connection>();
   private server: Server | undefined;
+  /** The inode of the socket this server made: only that one is removed at stop. */
+  private ino: number | undefined;
 
   constructor(
     private readonly core: Core,
@@ -43,8 +68,15 @@ export class JsonRpcServer {
   ) {}
 
   async start(): Promise<void> {
-    if (existsSync(this.path)) unlinkSync(this.path);
+    await claimSocketPath(this.path);
     const server = createServer((socket) => {
+      if (this.connections.size >= MAX_CONNECTIONS) {
+        socket.on('error', () => {});
+        socket.end(
+          `${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message: tooManyConnections() } })}\n`,
+        );
+        return;
+      }
       const connection = new Connection(socket, this.core);
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
@@ -59,6 +91,7 @@ export class JsonRpcServer {
       process.umask(previous);
     }
     chmodSync(this.path, 0o600);
+    this.ino = lstatSync(this.path).ino;
     this.server = server;
   }
 
@@ -68,6 +101,6 @@ export class JsonRpcServer {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (existsSync(this.path)) unlinkSync(this.path);
+    releaseSocketPath(this.path, this.ino);
   }
 }

@@ -1,7 +1,9 @@
 import { ApiError, ErrorCode } from '../../shared/api/errors';
 import { EVENT_NAMES, type EventName } from '../../shared/api/events';
 import { parseJson, stringifyJson } from '../../shared/api/json';
+import { type Caller, REMOTE_CALLER } from '../core/commands/context';
 import type { Core } from '../core/core';
+import { MAX_BATCH, tooManyInBatch } from './limits';
 
 // JSON-RPC 2.0 over any message stream (../../shared/reference/api.md): one RpcSession per connection, whatever
 // carries it (jsonrpc.ts: newline-delimited over a unix socket; websocket.ts: one message per WebSocket frame).
@@ -32,6 +34,8 @@ export class RpcSession {
   constructor(
     private readonly core: Core,
     private readonly send: (text: string) => void,
+    /** Where this connection's caller may have files written: the exports folder only unless told otherwise. */
+    private readonly caller: Caller = REMOTE_CALLER,
   ) {}
 
   private write(message: unknown): void {
@@ -50,6 +54,11 @@ export class RpcSession {
     if (Array.isArray(parsed)) {
       if (parsed.length === 0) {
         this.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message: 'empty batch' } });
+        return;
+      }
+      if (parsed.length > MAX_BATCH) {
+        const message = tooManyInBatch(parsed.length);
+        this.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message } });
         return;
       }
       const answers = (await Promise.all(parsed.map((r) => this.handle(r)))).filter((a) => a !== undefined);
@@ -98,7 +107,7 @@ export class RpcSession {
         return { events: EVENT_NAMES.filter((e) => this.subscriptions.has(e)) };
       });
     }
-    return this.core.call(method, params);
+    return this.core.call(method, params, this.caller);
   }
 
   /** Drops the connection's subscriptions; nothing is sent afterwards. Idempotent. */

@@ -4,6 +4,7 @@ import { isIPv4 } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Core } from '../core/core';
+import { MAX_CONNECTIONS, tooManyConnections } from './limits';
 import { RpcSession } from './rpc-session';
 
 // The browser harness's transport (../../shared/reference/api.md): the same JSON-RPC 2.0 API as the unix socket,
@@ -129,7 +130,11 @@ export class WebSocketServerTransport {
       reject(socket, status);
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      // Past the cap: told why (1013, try again later), then closed.
+      if (this.sessions.size >= MAX_CONNECTIONS) ws.close(1013, tooManyConnections());
+      else this.accept(ws);
+    });
   }
 
   private accept(ws: WebSocket): void {

@@ -27,6 +27,7 @@ import {
   exclusions,
   exportFormat,
   finalCltv,
+  flag,
   hex32,
   msatoshi,
   nodeId,
@@ -127,6 +128,8 @@ export const COMMAND_DEFINITIONS = {
     since: unixTime.optional(),
     until: unixTime.optional(),
     status: status.optional(),
+    /** Replace an existing file that is not an earlier export. */
+    overwrite: flag.optional(),
   }),
   testinvoice: define<TestInvoiceResult>()({
     msatoshi,

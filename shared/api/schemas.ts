@@ -82,6 +82,9 @@ export const blocks = z.custom<number>(
   'must be a non-negative integer number of blocks',
 );
 
+/** true or false. */
+export const flag = z.custom<boolean>((v) => typeof v === 'boolean', 'must be true or false');
+
 /** A direction of a channel: 0 or 1. */
 export const direction = z.custom<0 | 1>((v) => v === 0 || v === 1, 'must be 0 or 1');
 
@@ -91,37 +94,70 @@ export const routeHop = z.object(
   { error: 'must be a hop object {id, channel, direction?, msatoshi, delay}' },
 );
 
-/** A c-lightning route: at least one hop; positive amounts; amounts and delays must not increase along it. */
+/** LND's limit on a route's length (route.MaxRouteHops: what fits in the onion). */
+export const MAX_ROUTE_HOPS = 20;
+/** LND's limit on the blocks a route's CLTV deltas may add to the final CLTV (routing.DefaultCltvLimit / the
+ * switch's MaxOutgoingCltvExpiry): 2016 blocks, two weeks. */
+export const MAX_ROUTE_CLTV_DELTAS = 2016;
+/** A block height (and so a delay added to one) is a uint32 on the wire. */
+export const MAX_HEIGHT = 2 ** 32 - 1;
+
+/**
+ * A c-lightning route: 1 to 20 hops; positive amounts; amounts and delays must not increase along it; no channel or
+ * node twice; its delays within LND's bounds (below 2^32, and at most 2016 blocks above the final CLTV). Whether
+ * its channels and nodes exist is the core's to check (checkRouteAgainstGraph).
+ */
 export const route = z
   .array(routeHop, { error: 'must be an array of hops' })
   .min(1, { error: 'must have at least one hop' })
+  .max(MAX_ROUTE_HOPS, { error: `must have at most ${MAX_ROUTE_HOPS} hops (LND's limit)` })
   .superRefine((hops, ctx) => {
+    const issue = (i: number, field: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [i, field], message });
     for (const [i, hop] of hops.entries()) {
-      if (hop.msatoshi === 0n) {
-        ctx.addIssue({ code: 'custom', path: [i, 'msatoshi'], message: 'must be positive' });
-        return;
+      if (hop.msatoshi === 0n) return issue(i, 'msatoshi', 'must be positive');
+      if (hop.delay > MAX_HEIGHT) return issue(i, 'delay', 'must be below 2^32 (a block height is 32 bits)');
+    }
+    const channels = new Map<string, number>();
+    const nodes = new Map<string, number>();
+    for (const [i, hop] of hops.entries()) {
+      const sameChannel = channels.get(hop.channel);
+      if (sameChannel !== undefined) {
+        return issue(i, 'channel', `repeats route[${sameChannel}].channel: a route uses each channel once`);
       }
+      const sameNode = nodes.get(hop.id);
+      if (sameNode !== undefined) return issue(i, 'id', `repeats route[${sameNode}].id: a route visits each node once`);
+      channels.set(hop.channel, i);
+      nodes.set(hop.id, i);
     }
     for (let i = 1; i < hops.length; i++) {
       const prev = hops[i - 1];
       const hop = hops[i];
       if (!prev || !hop) continue;
       if (hop.msatoshi > prev.msatoshi) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [i, 'msatoshi'],
-          message: `exceeds route[${i - 1}].msatoshi (${prev.msatoshi}): amounts must not increase along a route`,
-        });
-        return;
+        return issue(
+          i,
+          'msatoshi',
+          `exceeds route[${i - 1}].msatoshi (${prev.msatoshi}): amounts must not increase along a route`,
+        );
       }
       if (hop.delay > prev.delay) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [i, 'delay'],
-          message: `exceeds route[${i - 1}].delay (${prev.delay}): delays must not increase along a route`,
-        });
-        return;
+        return issue(
+          i,
+          'delay',
+          `exceeds route[${i - 1}].delay (${prev.delay}): delays must not increase along a route`,
+        );
       }
+    }
+    const first = hops[0];
+    const last = hops[hops.length - 1];
+    if (first && last && first.delay - last.delay > MAX_ROUTE_CLTV_DELTAS) {
+      return issue(
+        0,
+        'delay',
+        `is ${first.delay - last.delay} blocks above the final CLTV (route[${hops.length - 1}].delay ${last.delay}): ` +
+          `LND allows at most ${MAX_ROUTE_CLTV_DELTAS}`,
+      );
     }
   });
 

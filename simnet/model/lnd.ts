@@ -13,6 +13,8 @@ export const DEFAULT_FINAL_CLTV_DELTA = 80;
 
 export interface LndOptions {
   mppTimeoutMs: number;
+  /** Time SendToRouteV2 takes before its attempt is recorded (LND writes the payment and attempt to its database). */
+  registerDelayMs?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export class SimLnd {
     readonly net: Network,
     readonly node: SimNode,
     readonly exit: ExitHandler,
-    options: LndOptions,
+    private readonly options: LndOptions,
   ) {
     this.invoices = new InvoiceRegistry({ mppTimeoutMs: options.mppTimeoutMs, height: () => net.height });
     this.mission = new MissionControl(net);
@@ -42,6 +44,7 @@ export class SimLnd {
     const last = route.hops[route.hops.length - 1] as Route['hops'][number];
     if (skipTempErr && !last.mpp) throw new PaymentError('cannot skip temp error for non-MPP');
     const amount = last.mpp ? last.mpp.totalAmtMsat : last.amtToForwardMsat;
+    if (this.options.registerDelayMs) await new Promise((r) => setTimeout(r, this.options.registerDelayMs));
     try {
       this.payments.initPayment(hash, amount);
     } catch (error) {

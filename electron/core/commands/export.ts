@@ -1,9 +1,22 @@
-import { join } from 'node:path';
 import { exportPayments } from '../ledger/export';
 import type { Handler } from './context';
+import { exportTarget } from './export-path';
 
-export const exportpayments: Handler<'exportpayments'> = async (ctx, p) => {
-  const path =
-    p.path ?? join(ctx.dataDir, 'exports', `payments-${new Date().toISOString().replace(/[:.]/g, '-')}.${p.format}`);
-  return exportPayments(ctx.ledger, p.format, path, { since: p.since, until: p.until, status: p.status });
+export const exportpayments: Handler<'exportpayments'> = async (ctx, p, caller) => {
+  const target = exportTarget(
+    ctx.dataDir,
+    p.path,
+    `payments-${new Date().toISOString().replace(/[:.]/g, '-')}.${p.format}`,
+    {
+      reach: caller.files,
+      overwrite: p.overwrite ?? false,
+    },
+  );
+  const result = await exportPayments(ctx.ledger, p.format, target.path, {
+    since: p.since,
+    until: p.until,
+    status: p.status,
+  });
+  target.written();
+  return result;
 };

@@ -1,6 +1,7 @@
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { DecodedPayReq } from '../node/types';
 import type { CoreContext } from './context';
+import { asNodeError } from './node-errors';
 
 const cache = new Map<string, DecodedPayReq>();
 
@@ -12,6 +13,8 @@ export async function decodeInvoice(ctx: CoreContext, bolt11: string): Promise<D
   try {
     decoded = await ctx.node.decodePayReq(bolt11);
   } catch (error) {
+    const nodeError = asNodeError('bolt11', error);
+    if (nodeError) throw nodeError;
     throw new ApiError(
       ErrorCode.InvalidParams,
       `bolt11: not a valid invoice for this node (${error instanceof Error ? error.message : String(error)})`,

@@ -4,6 +4,7 @@ import { fromLndRoute, routeFee } from '../../../shared/route';
 import { formatScid, parseScid } from '../../../shared/scid';
 import type { Handler } from './context';
 import { decodeInvoice } from './invoice';
+import { asNodeError } from './node-errors';
 
 /** LND's default final CLTV delta (80) plus the 3 blocks of padding LND's own payer adds. */
 export const DEFAULT_FINAL_CLTV = 83;
@@ -79,7 +80,10 @@ export const getroutes: Handler<'getroutes'> = async (ctx, p) => {
         ignored_channels: ignoredChannels,
         outgoing_chan_ids: p.first_channel ? [parseScid(p.first_channel)] : undefined,
       });
-    } catch {
+    } catch (error) {
+      // The node unreachable is not "no more routes".
+      const nodeError = asNodeError('getroutes', error);
+      if (nodeError) throw nodeError;
       break; // no more routes
     }
     const route = fromLndRoute(found.route, info.blockheight, info.id);
@@ -111,7 +115,8 @@ export const buildroute: Handler<'buildroute'> = async (ctx, p) => {
     });
     return { route: fromLndRoute(lnd, info.blockheight, info.id) };
   } catch (error) {
-    if (error instanceof ApiError) throw error;
+    const nodeError = asNodeError('buildroute', error);
+    if (nodeError) throw nodeError;
     throw new ApiError(
       ErrorCode.InvalidParams,
       `hops: no route through ${p.hops.join(', ')} (${error instanceof Error ? error.message : String(error)})`,
@@ -121,7 +126,8 @@ export const buildroute: Handler<'buildroute'> = async (ctx, p) => {
 
 export const testinvoice: Handler<'testinvoice'> = async (ctx, p) => {
   if (!ctx.simulated) throw new ApiError(ErrorCode.Internal, 'testinvoice: only on the simulated network');
-  const merchant = ctx.merchants[p.merchant];
+  // Own properties only: `constructor`, `__proto__` or `toString` name no merchant.
+  const merchant = Object.hasOwn(ctx.merchants, p.merchant) ? ctx.merchants[p.merchant] : undefined;
   if (!merchant) {
     throw new ApiError(
       ErrorCode.InvalidParams,

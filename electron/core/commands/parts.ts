@@ -2,7 +2,7 @@ import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { PartialPayment, Payment, Route } from '../../../shared/types';
 import { waitUntil } from '../wait';
 import type { Handler } from './context';
-import { invoiceFacts } from './invoice';
+import { decodeInvoice, invoiceFacts } from './invoice';
 
 const notFound = (field: string, value: unknown) =>
   new ApiError(
@@ -23,6 +23,9 @@ async function paymentFacts(
     paymentSecret: p.payment_secret,
     destination: last.id,
   });
+  // Before anything is written: the route's channels and nodes as the node's graph has them.
+  const hints = p.bolt11 ? (await decodeInvoice(ctx, p.bolt11)).route_hints : [];
+  await ctx.routes.check(p.route, (await ctx.info()).blockheight, hints);
   return {
     paymentHash: p.payment_hash,
     route: p.route,

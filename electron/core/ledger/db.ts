@@ -45,6 +45,14 @@ export class LedgerLockedError extends Error {
   }
 }
 
+/** The ledger file cannot be used as it is (empty, not a ledger, damaged, not writable); it was left unchanged. */
+export class LedgerFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerFileError';
+  }
+}
+
 /** The file was written by a newer Braid whose schema this one does not know. */
 export class LedgerSchemaError extends Error {
   constructor(message: string) {
@@ -157,11 +165,13 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   const dir = path.resolve(dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, LEDGER_FILE);
+  // An existing file is checked before anything may write to it (checkExisting); a new one is ours to make private.
+  const existed = checkExisting(file);
 
   const db = new Database(file, { timeout: exclusive ? 0 : BUSY_TIMEOUT_MS });
   try {
     // Private: the payment history is nobody else's business. -wal gets the same mode from SQLite.
-    fs.chmodSync(file, 0o600);
+    if (!existed) fs.chmodSync(file, 0o600);
     if (exclusive) {
       db.pragma('locking_mode = EXCLUSIVE');
       try {
@@ -176,6 +186,8 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`ledger: could not switch ${file} to WAL (journal_mode ${String(mode)})`);
     }
+    // A damaged file is refused before anything writes to it: integrity_check when small, else quick_check.
+    if (existed) checkIntegrity(db, file);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('synchronous = FULL');
     db.pragma('fullfsync = ON');
@@ -189,6 +201,12 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
     return db;
   } catch (err) {
     db.close();
+    if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') {
+      throw new LedgerFileError(
+        `ledger: ${file} is not a SQLite database (not a Braid ledger). Move it away or point --data-dir elsewhere. ${LEAVE_IT}`,
+      );
+    }
+    if (isCorruption(err)) throw damaged(file, 'opening', [(err as Error).message]);
     throw err;
   }
 }
@@ -265,4 +283,87 @@ function readLockInfo(dir: string): { pid: number; host?: string } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Below this size the start-up check is the full integrity_check; above, quick_check (it skips index contents). */
+const FULL_CHECK_BELOW_BYTES = 64 * 1024 * 1024;
+const LEAVE_IT = 'The file was not changed.';
+
+/**
+ * Checks an existing ledger file before it is opened for writing, and reports what is wrong without touching it:
+ * a 0-byte or foreign file is refused (never re-initialised), a file this user cannot read and write is refused
+ * (its permissions are reported, never changed). Returns whether the file existed (then checkIntegrity runs once
+ * the lock is held). A mode open to other users is reported on stderr.
+ */
+export function checkExisting(file: string): boolean {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return false;
+  }
+  if (!stat.isFile()) throw new LedgerFileError(`ledger: ${file} is not a regular file. ${LEAVE_IT}`);
+  const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+  // The owner's read and write bits too: root may write any file, but a file made read-only was made so on purpose.
+  let usable = (stat.mode & 0o600) === 0o600;
+  try {
+    fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);
+  } catch {
+    usable = false;
+  }
+  if (!usable) {
+    throw new LedgerFileError(
+      `ledger: ${file} cannot be read and written by this user (mode ${mode}, owner uid ${stat.uid}). ` +
+        `Braid does not change permissions itself: give it back (chmod 600 '${file}') and start again. ${LEAVE_IT}`,
+    );
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    process.stderr.write(
+      `braid: warning: ${file} is readable by other users (mode ${mode}); chmod 600 it to keep your history private\n`,
+    );
+  }
+  if (stat.size === 0) {
+    throw new LedgerFileError(
+      `ledger: ${file} is empty (0 bytes): it holds no history, and Braid will not silently start a new one over it. ` +
+        'If it should hold your payments, restore it from a backup; to start afresh, delete or move it away. ' +
+        LEAVE_IT,
+    );
+  }
+  // No fd of our own on the file: closing one would drop the POSIX locks SQLite holds on it in this process. A
+  // foreign file is told by SQLite itself (SQLITE_NOTADB, below).
+  return true;
+}
+
+/** Runs on the connection that holds the lock, before anything is written (migrations come after). */
+function checkIntegrity(db: Db, file: string): void {
+  const check = fs.statSync(file).size < FULL_CHECK_BELOW_BYTES ? 'integrity_check' : 'quick_check';
+  let problems: string[];
+  try {
+    const rows = db.pragma(check) as Record<string, string>[];
+    problems = rows.map((r) => String(Object.values(r)[0]));
+  } catch (err) {
+    if (!isCorruption(err)) throw err;
+    problems = [(err as Error).message];
+  }
+  if (problems.length !== 1 || problems[0] !== 'ok') throw damaged(file, check, problems);
+  const version = Number(db.pragma('user_version', { simple: true }));
+  const hasParts = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'partial_payments'").get();
+  if (version > 0 && !hasParts) {
+    throw new LedgerFileError(`ledger: ${file} is a SQLite database but not a Braid ledger. ${LEAVE_IT}`);
+  }
+}
+
+function damaged(file: string, check: string, problems: string[]): LedgerFileError {
+  return new LedgerFileError(
+    `ledger: ${file} is damaged (${check}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}). ` +
+      `${LEAVE_IT} Stop here and keep a copy of it; then restore it from a backup, or let SQLite save what it can ` +
+      `(sqlite3 '${file}' .recover > recovered.sql) and start Braid on a new data directory. Parts that were in ` +
+      "flight are still in the node's payment records.",
+  );
+}
+
+/** SQLite's words for a file that is not (or no longer) a sound database. */
+export function isCorruption(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
 }

@@ -495,7 +495,9 @@ export interface LndNodeOptions {
   protoDir?: string;
   /** How long the first contact of a connection attempt may take (default 10 s). */
   connectTimeoutMs?: number;
-  /** Deadline of the calls that do not block on the network (default 60 s; describeGraph gets 5 min). */
+  /** Deadline of the calls that do not block on the network (default 5 s: LND answers them in milliseconds, and a
+   * stalled node must not hold a caller for the keepalive's timeout; QueryRoutes gets 3 times this, describeGraph and
+   * ListPayments 5 min). */
   callTimeoutMs?: number;
   /** Reconnection backoff: first delay, doubling up to the maximum, jittered (default 250 ms to 10 s). */
   backoff?: { initialMs: number; maxMs: number };
@@ -528,10 +530,14 @@ const LOCKED_STATES = new Set(['NON_EXISTING', 'LOCKED']);
 const STARTING_STATES = new Set(['UNLOCKED', 'WAITING_TO_START']);
 const PAYMENTS_PAGE = 10_000n;
 
+/** Default deadline of a call that LND answers at once (GetInfo, DecodePayReq, AddInvoice, ...). */
+const CALL_TIMEOUT_MS = 5_000;
+
 /**
  * An LND node over lnd-grpc (LND's current protos, 64-bit values exact). Keeps its connection: a lost connection
  * is retried with backoff until disconnect(), and trackPayments subscriptions are reopened on the new one.
  */
+
 export class LndNode implements LightningNode {
   private current: NodeConnectionState = 'connecting';
   private readonly stateListeners = new Set<(state: NodeConnectionState) => void>();
@@ -699,7 +705,8 @@ export class LndNode implements LightningNode {
       protoDir: this.protos.protoDir,
       grpcOptions: { ...this.protos.grpcOptions, includeDirs: [...this.protos.grpcOptions.includeDirs] },
       connectionOptions: {
-        // Detect a dead TCP connection (LND accepts pings every 5 s or more).
+        // Detect a dead TCP connection (LND accepts pings every 5 s or more). Calls do not wait for it: they have
+        // deadlines of their own (CALL_TIMEOUT_MS).
         'grpc.keepalive_time_ms': 30_000,
         'grpc.keepalive_timeout_ms': 20_000,
         // A channel never goes idle by itself: leaving READY always means the connection was lost.
@@ -838,7 +845,7 @@ export class LndNode implements LightningNode {
     return this.session.services;
   }
 
-  private deadline(ms = this.options.callTimeoutMs ?? 60_000): CallOptions {
+  private deadline(ms = this.options.callTimeoutMs ?? CALL_TIMEOUT_MS): CallOptions {
     return { deadline: Date.now() + ms };
   }
 
@@ -956,7 +963,8 @@ export class LndNode implements LightningNode {
           outgoing_chan_ids: (args.outgoing_chan_ids ?? []).map(String),
           use_mission_control: true,
         },
-        this.deadline(),
+        // Path finding on a large graph takes longer than a lookup.
+        this.deadline(3 * (this.options.callTimeoutMs ?? CALL_TIMEOUT_MS)),
       ),
     );
     const route = response.routes[0];

@@ -4,6 +4,7 @@ import { toLndRoute } from '../../../shared/route';
 import { parseScid } from '../../../shared/scid';
 import type { PartFailure, PartialPayment, Payment, Route } from '../../../shared/types';
 import type { EventBus } from '../events';
+import { StorageHealth, StorageStopped } from '../ledger/health';
 import type { BeginPartArgs, BeginSinglePayArgs, Ledger, ResolveResult } from '../ledger/ledger';
 import { type HtlcAttempt, type LightningNode, type NodeInfo, type NodePayment, NodeRefusal } from '../node/types';
 import { describeHtlcFailure } from './failure';
@@ -31,9 +32,13 @@ function partRouteKey(route: Route): string {
  */
 export class PartDispatcher {
   private stopTracking: (() => void) | undefined;
+  /** Once a ledger write fails for the disk's sake, no new send starts. */
+  readonly storage = new StorageHealth();
   /** Parts whose SendToRouteV2 call is still open: their answer will come from it, not from reconciliation. */
   private readonly dispatching = new Set<number>();
   private offState: (() => void) | undefined;
+  /** Parts handed over whose caller still waits to hear that the node has the HTLC (or refused it). */
+  private readonly unconfirmed = new Map<number, () => void>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -47,7 +52,7 @@ export class PartDispatcher {
 
   /** Follows the node's payments, then settles every part left pending by an earlier run. */
   async start(): Promise<void> {
-    this.stopTracking = this.node.trackPayments((payment) => this.onNodePayment(payment));
+    this.stopTracking = this.node.trackPayments((payment) => this.recording(() => this.onNodePayment(payment)));
     // Payments that ended while the connection was down are not replayed by TrackPayments: ask after each return.
     let wasLost = false;
     this.offState = this.node.onState((state) => {
@@ -70,61 +75,112 @@ export class PartDispatcher {
     return (await this.info()).blockheight;
   }
 
-  /** sendpartialpay: the proposal's rules in the ledger, then the HTLC. Returns once the HTLC is handed over. */
+  /**
+   * sendpartialpay: the proposal's rules in the ledger, then the HTLC. Returns once the node has the HTLC (its
+   * attempt is in the node's payment records) or has refused it: the part as it then stands.
+   */
   async sendPartial(request: PartRequest): Promise<PartialPayment | Payment> {
+    this.storage.assertWritable();
     const height = await this.height();
-    const begun = this.ledger.beginPart({ ...request, now: this.now() });
+    const begun = this.storage.write(() => this.ledger.beginPart({ ...request, now: this.now() }));
     if (begun.kind === 'complete') return begun.payment;
     this.announce(begun.part, begun.payment);
-    this.dispatch(begun.part, request.route, height, begun.paymentSecret, request.intendedMsat);
-    return begun.part;
+    await this.dispatch(begun.part, request.route, height, begun.paymentSecret, request.intendedMsat);
+    // What the node said could not be written: the part is pending on disk, and the caller is not told otherwise.
+    return this.storage.write(() => this.ledger.part(begun.part.id) ?? begun.part);
   }
 
-  /** sendpay: the whole amount in one part, tracked and recovered like any other. Returns the payment. */
+  /** sendpay: the whole amount in one part, tracked and recovered like any other. Returns the payment once the
+   * node has the HTLC or has refused it. */
   async sendSingle(request: Omit<BeginSinglePayArgs, 'now'> & { destination: string }): Promise<Payment> {
+    this.storage.assertWritable();
     const height = await this.height();
-    const begun = this.ledger.beginSinglePay({ ...request, now: this.now() });
+    const begun = this.storage.write(() => this.ledger.beginSinglePay({ ...request, now: this.now() }));
     if (begun.kind === 'complete') return begun.payment;
     this.announce(begun.part, begun.payment);
     const secret = begun.paymentSecret;
-    if (secret) this.dispatch(begun.part, request.route, height, secret, begun.payment.msatoshi);
-    else this.dispatchLegacy(begun.part, request.route, height);
-    return begun.payment;
+    if (secret) await this.dispatch(begun.part, request.route, height, secret, begun.payment.msatoshi);
+    else await this.dispatchLegacy(begun.part, request.route, height);
+    return this.storage.write(() => this.ledger.payment(begun.payment.payment_hash) ?? begun.payment);
   }
 
-  /** Hands one written part to the node; its outcome is recorded whenever it comes. */
-  dispatch(part: PartialPayment, route: Route, height: number, secret: string, totalMsat: bigint): void {
-    this.handOver(part, toLndRoute(route, { height, mpp: { paymentSecret: secret, totalMsat } }), true);
+  /** Hands one written part to the node; resolves once the node has it or refused it. Its outcome is recorded
+   * whenever it comes. */
+  dispatch(part: PartialPayment, route: Route, height: number, secret: string, totalMsat: bigint): Promise<void> {
+    return this.handOver(part, toLndRoute(route, { height, mpp: { paymentSecret: secret, totalMsat } }), true);
   }
 
   /** Without a payment secret there is no MPP record, and LND refuses skip_temp_err for such a route. */
-  private dispatchLegacy(part: PartialPayment, route: Route, height: number): void {
-    this.handOver(part, toLndRoute(route, { height }), false);
+  private dispatchLegacy(part: PartialPayment, route: Route, height: number): Promise<void> {
+    return this.handOver(part, toLndRoute(route, { height }), false);
   }
 
-  private handOver(part: PartialPayment, lndRoute: LndRoute, skipTempErr: boolean): void {
+  private handOver(part: PartialPayment, lndRoute: LndRoute, skipTempErr: boolean): Promise<void> {
     this.dispatching.add(part.id);
+    const confirmed = handOverConfirmation(this, part);
     // Not awaited: SendToRouteV2 blocks until the HTLC resolves, and the parts of a payment must be out together.
+    // What is awaited is the node's word that it has the HTLC: its TrackPayments update, a lookup, or this answer.
     void this.node.sendToRoute(part.payment_hash, lndRoute, skipTempErr).then(
       (attempt) => {
         this.dispatching.delete(part.id);
-        this.onAttempt(part, attempt);
+        this.recording(() => this.onAttempt(part, attempt), part.id);
       },
       (error: unknown) => {
         this.dispatching.delete(part.id);
         if (error instanceof NodeRefusal) {
           // The node refused before the HTLC left: nothing is out, so the part failed.
-          this.resolve(part.id, { status: 'failed', failure: { code: 'NODE_REFUSED', message: error.message } });
+          this.recording(
+            () =>
+              this.resolve(part.id, { status: 'failed', failure: { code: 'NODE_REFUSED', message: error.message } }),
+            part.id,
+          );
           return;
         }
         // The connection was cut: the HTLC may be out. The node's records will tell, once it is back.
         if (this.node.state === 'connected') setTimeout(() => void this.recover().catch(() => {}), 200).unref();
       },
     );
+    return confirmed;
+  }
+
+  /** The caller of a hand-over waits on this; `confirm` ends the wait (the node has the HTLC, or it ended). */
+  awaitConfirmation(partId: number, confirm: () => void): void {
+    this.unconfirmed.set(partId, confirm);
+  }
+
+  forgetConfirmation(partId: number): void {
+    this.unconfirmed.delete(partId);
+  }
+
+  private confirm(partId: number): void {
+    const confirm = this.unconfirmed.get(partId);
+    if (!confirm) return;
+    this.unconfirmed.delete(partId);
+    confirm();
+  }
+
+  /** Asks the node for its record of one payment, so that parts it holds are confirmed (a missed stream update). */
+  async lookForAttempts(paymentHash: string): Promise<void> {
+    const payment = await this.node.lookupPayment(paymentHash);
+    if (payment) this.onNodePayment(payment);
+  }
+
+  /**
+   * Records what the node said. Should the disk fail, the part stays pending on disk (the node's records settle it
+   * after a restart) and new sends are stopped; the caller waiting for the hand-over is told so.
+   */
+  private recording(record: () => void, partId?: number): void {
+    try {
+      this.storage.write(record);
+    } catch (error) {
+      if (!(error instanceof StorageStopped)) throw error;
+      if (partId !== undefined) this.confirm(partId);
+    }
   }
 
   private onAttempt(part: PartialPayment, attempt: HtlcAttempt): void {
     this.ledger.setAttemptId(part.id, attempt.attempt_id);
+    this.confirm(part.id);
     const outcome = this.outcomeOf(attempt, part.route);
     if (outcome) this.resolve(part.id, outcome);
   }
@@ -140,6 +196,7 @@ export class PartDispatcher {
   private resolve(partId: number, outcome: Outcome): void {
     const { part, payment, changed } = this.ledger.resolvePart(partId, outcome, this.now());
     if (changed) this.announce(part, payment);
+    this.confirm(partId);
   }
 
   announce(part: PartialPayment, payment: Payment): void {
@@ -159,7 +216,14 @@ export class PartDispatcher {
 
   private match(parts: PartialPayment[], htlcs: HtlcAttempt[]) {
     const pairs: { part: PartialPayment; attempt: HtlcAttempt }[] = [];
+    // Attempts already told to belong to ended parts of this payment (the same route tried again) are not these.
+    const pendingIds = new Set(parts.map((p) => p.id));
     const used = new Set<bigint>();
+    for (const other of parts[0] ? this.ledger.parts({ paymentHash: parts[0].payment_hash }) : []) {
+      if (pendingIds.has(other.id)) continue;
+      const id = this.ledger.attemptId(other.id);
+      if (id !== undefined) used.add(id);
+    }
     const attemptIds = new Map(parts.map((p) => [p.id, this.ledger.attemptId(p.id)]));
     for (const part of parts) {
       const known = attemptIds.get(part.id);
@@ -167,6 +231,7 @@ export class PartDispatcher {
       if (attempt) {
         used.add(attempt.attempt_id);
         pairs.push({ part, attempt });
+        this.confirm(part.id);
       }
     }
     for (const part of parts) {
@@ -177,6 +242,7 @@ export class PartDispatcher {
       used.add(attempt.attempt_id);
       this.ledger.setAttemptId(part.id, attempt.attempt_id);
       pairs.push({ part, attempt });
+      this.confirm(part.id);
     }
     return pairs;
   }
@@ -266,8 +332,64 @@ export class PartDispatcher {
       for (const { id, outcome } of outcomes) this.resolve(id, outcome);
       return;
     }
-    for (const { part, payment, changed } of results) if (changed) this.announce(part, payment);
+    for (const { part, payment, changed } of results) {
+      if (changed) this.announce(part, payment);
+      this.confirm(part.id);
+    }
   }
+}
+
+/** First look at the node's record of a payment when its stream has not confirmed a hand-over by then (ms);
+ * doubled at each look. */
+const CONFIRM_LOOK_MS = 150;
+/** Gives up waiting for the node's word (the connection is cut): the part stays pending, the caller is told. */
+export const CONFIRM_TIMEOUT_MS = 8_000;
+
+/**
+ * Resolves once the node has the part's HTLC (or refused it, or it ended): from the TrackPayments stream, the
+ * SendToRouteV2 answer, recovery after a reconnection, or, should the stream be slow or reopening, a lookup of the
+ * payment. Rejects with a node error (-1) when the node cannot tell within CONFIRM_TIMEOUT_MS.
+ */
+function handOverConfirmation(dispatcher: PartDispatcher, part: PartialPayment): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let lookDelay = CONFIRM_LOOK_MS;
+    let look: NodeJS.Timeout | undefined;
+    const started = Date.now();
+    const end = () => {
+      clearTimeout(look);
+      clearTimeout(timeout);
+    };
+    const scheduleLook = () => {
+      look = setTimeout(() => {
+        dispatcher
+          .lookForAttempts(part.payment_hash)
+          .catch(() => {})
+          .finally(() => {
+            if (Date.now() - started < CONFIRM_TIMEOUT_MS) scheduleLook();
+          });
+      }, lookDelay);
+      look.unref();
+      lookDelay *= 2;
+    };
+    const timeout = setTimeout(() => {
+      end();
+      dispatcher.forgetConfirmation(part.id);
+      reject(
+        new ApiError(
+          ErrorCode.Internal,
+          `the node did not confirm part ${part.id}'s HTLC within ${CONFIRM_TIMEOUT_MS / 1000} s (connection to the ` +
+            `node lost?): the part is recorded pending and will end as the node's records say (waitpartialpay ${part.id})`,
+          part,
+        ),
+      );
+    }, CONFIRM_TIMEOUT_MS);
+    timeout.unref();
+    dispatcher.awaitConfirmation(part.id, () => {
+      end();
+      resolve();
+    });
+    scheduleLook();
+  });
 }
 
 /** Above this many pending payment hashes, recovery asks the node for all its payments at once. */

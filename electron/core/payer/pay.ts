@@ -4,6 +4,7 @@ import { finalCltvFor } from '../../../shared/policy';
 import type { Payment, Route } from '../../../shared/types';
 import { type Clock, sleep, systemClock } from '../clock';
 import type { EventBus } from '../events';
+import { StorageStopped } from '../ledger/health';
 import type { Ledger } from '../ledger/ledger';
 import type { DecodedPayReq } from '../node/types';
 import type { PlannerService, PlanRequest } from '../planner/service';
@@ -119,6 +120,8 @@ export async function pay(deps: PayDeps, req: PayRequest, run: PayRun = UNSTOPPA
         bolt11: req.bolt11,
       });
     } catch (error) {
+      // The disk failed: stop at once rather than retrying for retry_for.
+      if (error instanceof StorageStopped) throw error;
       lastError = error instanceof Error ? error.message : String(error);
     }
   };
