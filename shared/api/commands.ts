@@ -7,14 +7,17 @@ import type { PartialPayment, Payment } from '../types';
 import { ApiError, ErrorCode, invalidParam } from './errors';
 import type {
   BuildRouteResult,
+  CheckPlanResult,
   DecodePayResult,
   ExportPaymentsResult,
   GetInfoResult,
   GetRoutesResult,
   ListChannelsResult,
+  ListNodesResult,
   ListPartialPaymentsResult,
   ListPaymentsResult,
   SplitPayResult,
+  StopPayResult,
   SubscriptionResult,
   TestInvoiceResult,
 } from './results';
@@ -27,10 +30,13 @@ import {
   hex32,
   msatoshi,
   nodeId,
+  nodeIdList,
   nodeIds,
   nonEmptyText,
   partId,
+  payMode,
   percent,
+  plan,
   positiveInt,
   positiveMsatoshi,
   route,
@@ -111,6 +117,9 @@ export const COMMAND_DEFINITIONS = {
     exemptfee: msatoshi.optional(),
     max_parts: positiveInt(100).optional(),
     retry_for: seconds.default(60),
+    /** The first plan: parts sent first, in order (required in manual mode). */
+    plan: plan.optional(),
+    mode: payMode.default('auto'),
   }),
   exportpayments: define<ExportPaymentsResult>()({
     format: exportFormat,
@@ -126,6 +135,9 @@ export const COMMAND_DEFINITIONS = {
   }),
   subscribe: define<SubscriptionResult>()({ events }),
   unsubscribe: define<SubscriptionResult>()({ events }),
+  stoppay: define<StopPayResult>()({ payment_hash: hex32 }),
+  listnodes: define<ListNodesResult>()({ ids: nodeIdList.optional(), alias: nonEmptyText.optional() }),
+  checkplan: define<CheckPlanResult>()({ bolt11, msatoshi: msatoshi.optional(), parts: plan }),
 } satisfies Record<string, CommandDefinition>;
 
 type Definitions = typeof COMMAND_DEFINITIONS;
