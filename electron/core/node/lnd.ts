@@ -23,6 +23,7 @@ import {
   type HtlcAttempt,
   type LightningNode,
   type NodeInfo,
+  type NodeInvoice,
   type NodePayment,
   NodeRefusal,
   NodeUnavailable,
@@ -194,6 +195,11 @@ interface LightningService extends WrappedService {
     { value_msat: string; memo: string; expiry?: string },
     { r_hash: Buffer; payment_request: string; payment_addr: Buffer }
   >;
+  deletePayment: Unary<{ payment_hash: Buffer; failed_htlcs_only: boolean }, Record<string, never>>;
+}
+
+interface InvoicesService extends WrappedService {
+  cancelInvoice: Unary<{ payment_hash: Buffer }, Record<string, never>>;
 }
 
 interface RouterService extends WrappedService {
@@ -214,6 +220,7 @@ interface StateService extends WrappedService {
 interface Services {
   Lightning: LightningService;
   Router: RouterService;
+  Invoices: InvoicesService;
   State: StateService;
 }
 
@@ -499,13 +506,6 @@ export interface LndNodeOptions {
   callTimeoutMs?: number;
   /** Reconnection backoff: first delay, doubling up to the maximum, jittered (default 250 ms to 10 s). */
   backoff?: { initialMs: number; maxMs: number };
-}
-
-/** An invoice of this node, for tests and `testinvoice`. */
-export interface NodeInvoice {
-  bolt11: string;
-  payment_hash: string;
-  payment_secret: string;
 }
 
 interface Session {
@@ -1082,9 +1082,24 @@ export class LndNode implements LightningNode {
     stream?.cancel();
   }
 
-  // --- beyond the interface ---
+  async cancelInvoice(paymentHash: string): Promise<void> {
+    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    await this.call((s) =>
+      s.Invoices.cancelInvoice({ payment_hash: Buffer.from(paymentHash, 'hex') }, this.deadline()),
+    );
+  }
 
-  /** A new invoice of this node (the `testinvoice` command; tests). */
+  async deletePayment(paymentHash: string): Promise<void> {
+    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    await this.call((s) =>
+      s.Lightning.deletePayment(
+        { payment_hash: Buffer.from(paymentHash, 'hex'), failed_htlcs_only: false },
+        this.deadline(),
+      ),
+    );
+  }
+
+  /** A new invoice of this node (rebalance, the `testinvoice` command, tests). */
   async addInvoice(amountMsat: bigint, memo: string, expirySeconds?: number): Promise<NodeInvoice> {
     const invoice = await this.call((s) =>
       s.Lightning.addInvoice(
@@ -1104,4 +1119,5 @@ export class LndNode implements LightningNode {
   }
 }
 
+export type { NodeInvoice };
 export { NodeRefusal, NodeUnavailable };

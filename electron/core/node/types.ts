@@ -145,4 +145,17 @@ export interface LightningNode {
   lookupPayment(paymentHash: string): Promise<NodePayment | undefined>;
   /** Every payment the node has, incomplete ones included. */
   listPayments(): Promise<NodePayment[]>;
+  /** A new invoice of this node (a rebalance pays its own). */
+  addInvoice(amountMsat: bigint, memo: string, expirySeconds?: number): Promise<NodeInvoice>;
+  /** Cancels an open invoice of this node: HTLCs it holds fail back. */
+  cancelInvoice(paymentHash: string): Promise<void>;
+  /** Deletes the node's record of a payment of ours (DeletePayment); refused while HTLCs are in flight. */
+  deletePayment(paymentHash: string): Promise<void>;
+}
+
+/** An invoice of this node. */
+export interface NodeInvoice {
+  bolt11: string;
+  payment_hash: string;
+  payment_secret: string;
 }

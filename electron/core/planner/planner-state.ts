@@ -6,10 +6,12 @@ import { buildGraph, type ChannelGraph, type GraphInput } from '../../../shared/
 import { evaluatePlan, hopAmounts, planPayment } from '../../../shared/planner/mcf/mcf.ts';
 import { UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty.ts';
 import type { Route } from '../../../shared/types.ts';
+import { planCircularReply } from './circular.ts';
 import type {
   BeliefRow,
   CheckArgs,
   CheckReply,
+  CircularArgs,
   FromWorker,
   Overdrawn,
   OwnChannelState,
@@ -55,6 +57,8 @@ export class PlannerState {
         return [{ type: 'plan', id: msg.id, reply: this.plan(msg.args, msg.now) }];
       case 'check':
         return [{ type: 'check', id: msg.id, reply: this.check(msg.args, msg.now) }];
+      case 'circular':
+        return [{ type: 'plan', id: msg.id, reply: this.circular(msg.args, msg.now) }];
       case 'part':
         return this.onPart(msg.part, msg.now);
       case 'threadId':
@@ -135,6 +139,12 @@ export class PlannerState {
         probability: shown.probability,
       };
     });
+  }
+
+  /** A rebalance's circular flow (circular.ts), over our channels as the node reports them now. */
+  private circular(args: CircularArgs, now: number): PlanReply {
+    if (!this.g || !this.net) return { ok: false, reason: 'no-graph', message: 'the channel graph is not loaded yet' };
+    return this.withOwnChannels(args.own, now, (g, net) => planCircularReply(g, net, this.ownId, args));
   }
 
   /**
