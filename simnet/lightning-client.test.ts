@@ -11,16 +11,19 @@ import {
   getForwardingReputations,
   getForwards,
   getNetworkInfo,
+  getNode,
   getPayment,
   getPeers,
   getPendingChannels,
   getRouteThroughHops,
   getSettlementStatus,
+  getWalletInfo,
   getWalletVersion,
   payViaPaymentRequest,
   payViaRoutes,
   probeForRoute,
   settleHodlInvoice,
+  subscribeToChannels,
   subscribeToForwards,
   subscribeToInvoice,
   updateRoutingFees,
@@ -133,7 +136,14 @@ describe('simnet through npm lightning', () => {
     const { peers } = await getPeers({ lnd: alice });
     const expected = new Set(['atlas', 'bolt', 'cobalt', 'echo'].map(pubkey));
     expect(new Set(peers.map((p) => p.public_key))).toEqual(expected);
-    for (const peer of peers) expect(peer.socket).toMatch(/^127\.0\.0\.1:\d+$/);
+    // A peer's address is the one its node announcement (the graph) and its own GetInfo give.
+    for (const peer of peers) {
+      const node = await getNode({ lnd: alice, public_key: peer.public_key, is_omitting_channels: true });
+      expect(node.sockets.map((s) => s.socket)).toEqual([peer.socket]);
+    }
+    const { uris } = await getWalletInfo({ lnd: alice });
+    const aliceNode = await getNode({ lnd: bob, public_key: pubkey('alice'), is_omitting_channels: true });
+    expect(uris).toEqual([`${pubkey('alice')}@${aliceNode.sockets[0]?.socket}`]);
   });
 
   it('getFeeRates and updateRoutingFees: the new policy is what the network routes by', async () => {
@@ -271,6 +281,35 @@ describe('simnet through npm lightning', () => {
     expect(channels.find((c) => c.id === toStandard(back.id))?.local_balance).toBe(
       Number((backBefore + BigInt(tokens) * 1000n) / 1000n),
     );
+  });
+
+  it('getClosedChannels after a cooperative close: gone from getChannels and the graph, its balance on chain', async () => {
+    const channel = channelBetween('carol', 'iris');
+    const carolSide = sideOf(channel, 'carol');
+    const carolHeld = channel.balance[carolSide] / 1000n;
+    const chainBefore = (await getChainBalance({ lnd: carol })).chain_balance;
+    const events: { type: string }[] = [];
+    const sub = subscribeToChannels({ lnd: carol });
+    sub.on('channel_closed', (e) => events.push({ type: 'closed', ...e }));
+    sub.on('error', () => {});
+    await new Promise((r) => setTimeout(r, 200));
+    simnet.closeChannel(channel.id, 'carol');
+
+    const { channels } = await getClosedChannels({ lnd: carol });
+    expect(channels).toHaveLength(1);
+    const closed = channels[0] as (typeof channels)[number];
+    expect(closed.id).toBe(toStandard(channel.id));
+    expect(closed.partner_public_key).toBe(pubkey('iris'));
+    expect(closed.is_cooperative_close).toBe(true);
+    // The opener (node1) pays the closing fee: 253 sat/kW for 672 weight units.
+    const fee = carolSide === 0 ? 170 : 0;
+    expect(closed.final_local_balance).toBe(Number(carolHeld) - fee);
+    expect((await getChainBalance({ lnd: carol })).chain_balance).toBe(chainBefore + closed.final_local_balance);
+    expect((await getChannels({ lnd: carol })).channels.map((c) => c.id)).not.toContain(toStandard(channel.id));
+    const info = await getNetworkInfo({ lnd: carol });
+    expect(info.channel_count).toBe(simnet.sim.net.channels.length - 1);
+    await eventually(() => events.length === 1);
+    sub.removeAllListeners();
   });
 
   it('answers an unserved RPC as LND does, so the library reports it unsupported (501)', async () => {

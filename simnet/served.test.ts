@@ -1,6 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoicesHandlers } from './grpc/invoicesrpc';
+import { lightningHandlers } from './grpc/lightning';
+import { routerHandlers } from './grpc/router';
+import { stateHandlers, versionerHandlers } from './grpc/state';
 import type { Channel } from './model/types';
 import { Simnet } from './simnet';
 import { TestLnd } from './test/client';
@@ -60,6 +66,36 @@ describe('simnet-only: what LND refuses, faults, and circular payments', () => {
     alice.close();
     bob.close();
     await simnet.stop();
+  });
+
+  it('serves exactly the RPCs the README lists', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('Served RPCs, by service'));
+    const listed = new Map<string, string[]>();
+    let service = '';
+    for (const line of table.split('\n').slice(2)) {
+      if (!line.startsWith('|')) break;
+      const [, name = '', rpcs = ''] = line.split('|').map((cell) => cell.trim());
+      if (name.startsWith('`')) service = name.replaceAll('`', '');
+      if (!service || name.startsWith('-') || name === 'Service') continue;
+      const names = rpcs
+        .replace(/\(.*?\)/g, '')
+        .split(',')
+        .map((n) => n.trim());
+      listed.set(service, [...(listed.get(service) ?? []), ...names.filter(Boolean)]);
+    }
+    const ctx = { sim: simnet.sim, lnd: simnet.sim.lndByAlias('alice') };
+    const served: Record<string, object> = {
+      'lnrpc.Lightning': lightningHandlers(ctx),
+      'routerrpc.Router': routerHandlers(ctx),
+      'invoicesrpc.Invoices': invoicesHandlers(ctx),
+      'verrpc.Versioner': versionerHandlers(),
+      'lnrpc.State': stateHandlers(),
+    };
+    expect([...listed.keys()].sort()).toEqual(Object.keys(served).sort());
+    for (const [name, handlers] of Object.entries(served)) {
+      expect(listed.get(name)?.sort(), name).toEqual(Object.keys(handlers).sort());
+    }
   });
 
   it("answers what it does not serve with grpc-go's texts and codes", async () => {

@@ -4,6 +4,7 @@ import { makeAdminMacaroon } from './crypto/macaroon';
 import { makeTlsCertificate } from './crypto/tls';
 import { NodeServer } from './grpc/server';
 import { activityOf } from './model/activity';
+import { closeChannel } from './model/closing';
 import { Sim } from './model/sim';
 import { buildMainnet } from './topology/mainnet';
 import { buildSmall, NAMED_NODES } from './topology/small';
@@ -62,7 +63,7 @@ export class Simnet {
         const tls = await makeTlsCertificate();
         const macaroon = makeAdminMacaroon(createHash('sha256').update(`macaroon-root:${seed}:${name}`).digest());
         const server: NodeServer = new NodeServer(
-          { sim, lnd, listen: () => server.address },
+          { sim, lnd },
           { certPem: tls.certPem, keyPem: tls.keyPem, macaroonHex: macaroon },
         );
         await server.start(0);
@@ -106,6 +107,17 @@ export class Simnet {
     const server = this.servers.get(name as NodeName);
     if (server && !online) await server.stop();
     if (server && online) await server.start();
+  }
+
+  /**
+   * Closes a channel cooperatively, as `closer` (by name; node1 by default) would: it leaves the graph and both
+   * nodes' ListChannels, its balances go on chain, and both nodes list it in ClosedChannels.
+   */
+  closeChannel(chanId: bigint, closer?: string): void {
+    const channel = this.sim.net.channel(chanId);
+    if (!channel) throw new Error(`no channel ${chanId}`);
+    closeChannel(this.sim.net, chanId, closer === undefined ? channel.node1 : this.index(closer));
+    activityOf(this.sim.net).channelClosed(channel);
   }
 
   /** Disables a channel's direction (or both), as its owner's channel_update would. */

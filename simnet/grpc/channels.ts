@@ -1,7 +1,8 @@
 import { activityOf } from '../model/activity';
+import { type ClosedChannel, closedChannelsOf } from '../model/closing';
 import type { Channel } from '../model/types';
 import type { Handlers, NodeContext, Stream } from './context';
-import { NODE_FEATURES } from './marshal';
+import { NODE_FEATURES, p2pAddress } from './marshal';
 import type { ListChannelsRequest } from './messages';
 
 /**
@@ -21,6 +22,17 @@ const MAX_ACCEPTED_HTLCS = 483;
 const ACTIVE_SYNCERS = 3;
 
 const sat = (msat: bigint) => (msat / 1000n).toString();
+/** Bitcoin regtest's genesis block hash as LND prints chain hashes (byte-reversed hex). */
+const REGTEST_CHAIN_HASH_HEX = '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206';
+
+interface ClosedChannelsRequest {
+  cooperative: boolean;
+  local_force: boolean;
+  remote_force: boolean;
+  breach: boolean;
+  funding_canceled: boolean;
+  abandoned: boolean;
+}
 
 /** lnrpc.ChannelPoint of a `txid:index` channel point: funding_txid_bytes in the byte order LND uses (reversed). */
 export function channelPointMsg(chanPoint: string) {
@@ -31,11 +43,6 @@ export function channelPointMsg(chanPoint: string) {
 /** The side that opened the channel: node1, in simnet's topologies. */
 function initiator(dir: 0 | 1): boolean {
   return dir === 0;
-}
-
-/** The p2p address simnet gives a node (nothing listens there: simnet's nodes only talk gRPC). */
-export function p2pAddress(index: number): string {
-  return `127.0.0.1:${9735 + index}`;
 }
 
 export function channelHandlers(ctx: NodeContext): Handlers {
@@ -112,6 +119,31 @@ export function channelHandlers(ctx: NodeContext): Handlers {
     };
   };
 
+  const closeSummary = (closed: ClosedChannel) => {
+    const { channel } = closed;
+    const side = channel.node1 === self.index ? 0 : 1;
+    const peer = side === 0 ? channel.node2 : channel.node1;
+    const initiator = (local: boolean) => (local ? 'INITIATOR_LOCAL' : 'INITIATOR_REMOTE');
+    return {
+      channel_point: channel.chanPoint,
+      chan_id: channel.id.toString(),
+      chain_hash: REGTEST_CHAIN_HASH_HEX,
+      closing_tx_hash: closed.closingTxid,
+      remote_pubkey: net.node(peer).pubkey,
+      capacity: channel.capacitySat.toString(),
+      close_height: closed.closeHeight,
+      settled_balance: closed.settledSat[side].toString(),
+      time_locked_balance: '0',
+      close_type: 'COOPERATIVE_CLOSE',
+      open_initiator: initiator(side === 0),
+      close_initiator: initiator(closed.closer === side),
+      resolutions: [],
+      alias_scids: [],
+      zero_conf_confirmed_scid: '0',
+      custom_channel_data: Buffer.alloc(0),
+    };
+  };
+
   return {
     ListChannels: (req: ListChannelsRequest) => {
       const peerFilter = req.peer && req.peer.length > 0 ? req.peer.toString('hex') : undefined;
@@ -136,7 +168,13 @@ export function channelHandlers(ctx: NodeContext): Handlers {
       waiting_close_channels: [],
     }),
 
-    ClosedChannels: () => ({ channels: [] }),
+    /** Cooperative closes only: simnet's one kind (the cooperative filter, or no filter, lists them). */
+    ClosedChannels: (req: ClosedChannelsRequest) => {
+      const filtered =
+        req.cooperative || req.local_force || req.remote_force || req.breach || req.funding_canceled || req.abandoned;
+      if (filtered && !req.cooperative) return { channels: [] };
+      return { channels: closedChannelsOf(net, self.index).map(closeSummary) };
+    },
 
     /** One peer per channel counterparty that is online, as LND lists its connected peers. */
     ListPeers: () => {
@@ -188,11 +226,12 @@ export function channelHandlers(ctx: NodeContext): Handlers {
         const unsubscribe = activity.onChannelEvent((event) => {
           if (event.node !== self.index) return;
           const point = channelPointMsg(event.channel.chanPoint);
-          stream.write(
-            event.active
-              ? { type: 'ACTIVE_CHANNEL', active_channel: point }
-              : { type: 'INACTIVE_CHANNEL', inactive_channel: point },
-          );
+          if (event.type === 'ACTIVE_CHANNEL') stream.write({ type: event.type, active_channel: point });
+          if (event.type === 'INACTIVE_CHANNEL') stream.write({ type: event.type, inactive_channel: point });
+          if (event.type === 'CLOSED_CHANNEL') {
+            const closed = closedChannelsOf(net, self.index).find((c) => c.channel === event.channel);
+            if (closed) stream.write({ type: event.type, closed_channel: closeSummary(closed) });
+          }
         });
         stream.onClose(unsubscribe);
       },

@@ -16,8 +16,6 @@ export const LND_BUILD_TAGS = ['invoicesrpc'];
 export interface NodeContext {
   sim: Sim;
   lnd: SimLnd;
-  /** host:port of this node's gRPC listener, shown in GetInfo's uris. */
-  listen: () => string;
 }
 
 /** A server-streaming call, reduced to what handlers need. */

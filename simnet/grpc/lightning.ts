@@ -1,4 +1,5 @@
 import { decodeInvoice } from '../crypto/invoice';
+import { isClosed, openChannels } from '../model/closing';
 import { paymentStatus } from '../model/payments';
 import type { Channel } from '../model/types';
 import { addInvoice, INVOICE_FEATURES } from './addinvoice';
@@ -6,7 +7,15 @@ import { channelHandlers } from './channels';
 import { type Handlers, LND_COMMIT_HASH, LND_VERSION_STRING, type NodeContext, type Stream } from './context';
 import { deletePaymentHandlers } from './deletepayments';
 import { RpcError } from './errors';
-import { marshalEdge, marshalInvoice, marshalNode, marshalPayment, NODE_FEATURES, parseUint64 } from './marshal';
+import {
+  marshalEdge,
+  marshalInvoice,
+  marshalNode,
+  marshalPayment,
+  NODE_FEATURES,
+  p2pAddress,
+  parseUint64,
+} from './marshal';
 import type {
   ChanInfoRequest,
   InvoiceMsg,
@@ -72,7 +81,7 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
         synced_to_graph: true,
         testnet: false,
         chains: [{ chain: 'bitcoin', network: 'regtest' }],
-        uris: [`${self.pubkey}@${ctx.listen()}`],
+        uris: [`${self.pubkey}@${p2pAddress(self.index)}`],
         features: NODE_FEATURES,
       };
     },
@@ -103,10 +112,11 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
     },
 
     DescribeGraph: () => {
-      const lastUpdate = lastUpdates(net.channels, net.nodes.length);
+      const open = openChannels(net);
+      const lastUpdate = lastUpdates(open, net.nodes.length);
       return {
         nodes: net.nodes.map((n) => marshalNode(net, n.index, lastUpdate[n.index] ?? 0)),
-        edges: net.channels.map((c) => marshalEdge(net, c)),
+        edges: open.map((c) => marshalEdge(net, c)),
       };
     },
 
@@ -128,7 +138,7 @@ export function lightningHandlers(ctx: NodeContext): Handlers {
       const channel = req.chan_point
         ? net.channels.find((c) => c.chanPoint === req.chan_point)
         : net.channel(parseUint64(req.chan_id || '0', 'chan_id'));
-      if (!channel) throw new RpcError(5, 'edge not found');
+      if (!channel || isClosed(net, channel.id)) throw new RpcError(5, 'edge not found');
       return marshalEdge(net, channel);
     },
 

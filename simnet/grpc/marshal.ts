@@ -27,6 +27,14 @@ export const NODE_FEATURES: Record<number, { name: string; is_required: boolean;
   31: { name: 'amp', is_required: false, is_known: true },
 };
 
+/**
+ * The p2p address simnet gives a node, as GetInfo's uris, the graph's node addresses and ListPeers show it (nothing
+ * listens there: simnet's nodes only speak gRPC).
+ */
+export function p2pAddress(index: number): string {
+  return `127.0.0.1:${9735 + index}`;
+}
+
 export function parseUint64(value: string, field: string): bigint {
   if (!/^\d+$/.test(value)) throw new RpcError(2, `invalid ${field}: ${value}`);
   return BigInt(value);
@@ -226,7 +234,7 @@ export function marshalNode(net: Network, index: number, lastUpdate: number) {
     last_update: lastUpdate,
     pub_key: node.pubkey,
     alias: node.alias,
-    addresses: [],
+    addresses: [{ network: 'tcp', addr: p2pAddress(index) }],
     color: node.color,
     features: NODE_FEATURES,
   };

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { activityOf } from '../model/activity';
+import { openChannels } from '../model/closing';
 import type { Channel, Policy } from '../model/types';
 import type { Handlers, NodeContext } from './context';
 import { RpcError } from './errors';
@@ -206,7 +207,8 @@ export function routingHandlers(ctx: NodeContext): Handlers {
 
     /** lnrpc.GetNetworkInfo over the whole graph. */
     GetNetworkInfo: () => {
-      const sizes = net.channels.map((c) => c.capacitySat).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const open = openChannels(net);
+      const sizes = open.map((c) => c.capacitySat).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const total = sizes.reduce((sum, s) => sum + s, 0n);
       const degrees = net.nodes.map((n) => n.channels.length);
       const withChannels = degrees.filter((d) => d > 0);
@@ -216,7 +218,7 @@ export function routingHandlers(ctx: NodeContext): Handlers {
         avg_out_degree: withChannels.length === 0 ? 0 : withChannels.reduce((a, b) => a + b, 0) / withChannels.length,
         max_out_degree: Math.max(0, ...degrees),
         num_nodes: net.nodes.length,
-        num_channels: net.channels.length,
+        num_channels: open.length,
         total_network_capacity: total.toString(),
         avg_channel_size: sizes.length === 0 ? 0 : Number(total) / sizes.length,
         min_channel_size: (sizes[0] ?? 0n).toString(),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closedOnChainSat } from '../model/closing';
 import type { Handlers, NodeContext } from './context';
 
 /** LND keeps this much on-chain per anchor channel for fee bumping, up to ten channels' worth. */
@@ -7,7 +8,7 @@ const MAX_ANCHOR_RESERVE_SAT = 100_000n;
 
 /**
  * A node's simulated on-chain wallet: a confirmed balance between 0.01 and 1 BTC, fixed by the node's key (and so
- * by the seed that made it), nothing unconfirmed or locked.
+ * by the seed that made it), nothing unconfirmed or locked; what channel closes paid it comes on top.
  */
 export function onChainBalanceSat(pubkey: string): bigint {
   const draw = createHash('sha256').update(`wallet:${pubkey}`).digest().readUInt32BE(0);
@@ -18,7 +19,7 @@ export function walletHandlers(ctx: NodeContext): Handlers {
   const self = ctx.lnd.node;
   return {
     WalletBalance: () => {
-      const confirmed = onChainBalanceSat(self.pubkey);
+      const confirmed = onChainBalanceSat(self.pubkey) + closedOnChainSat(ctx.sim.net, self.index);
       const reserve = BigInt(self.channels.length) * ANCHOR_RESERVE_SAT;
       return {
         total_balance: confirmed.toString(),

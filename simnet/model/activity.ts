@@ -61,7 +61,7 @@ export interface ChannelEvent {
   /** The node whose channel changed. */
   node: number;
   channel: Channel;
-  active: boolean;
+  type: 'ACTIVE_CHANNEL' | 'INACTIVE_CHANNEL' | 'CLOSED_CHANNEL';
 }
 
 /** Per channel: msat settled from each side, commitment updates, and the wire bytes each side sent. */
@@ -208,8 +208,17 @@ export class Activity {
       this.offlineSince.set(node, Date.now());
     }
     for (const { channel, peer } of channels) {
-      for (const listener of this.channelListeners) listener({ node: peer, channel, active: online });
+      this.channelEvent({ node: peer, channel, type: online ? 'ACTIVE_CHANNEL' : 'INACTIVE_CHANNEL' });
     }
+  }
+
+  /** Reported when a channel closes: both its nodes see it. */
+  channelClosed(channel: Channel): void {
+    for (const node of [channel.node1, channel.node2]) this.channelEvent({ node, channel, type: 'CLOSED_CHANNEL' });
+  }
+
+  private channelEvent(event: ChannelEvent): void {
+    for (const listener of this.channelListeners) listener(event);
   }
 
   /** How long the node has been offline since the record began, in ms. */
