@@ -188,6 +188,10 @@ describe('stoppay, and a refusal for good', () => {
       'two parts in flight',
     );
     const other = await h.connect();
+    // One pay loop per payment: a second pay of the same invoice is refused while the first runs.
+    const twice = await rpcError(other.call('pay', [inv.bolt11]));
+    expect(twice.code).toBe(200);
+    expect(twice.message).toMatch(/already running/);
     const stopped = await other.call<StopPayResult>('stoppay', [inv.payment_hash]);
     expect(stopped).toEqual({ payment_hash: inv.payment_hash, stopped: true, pending_parts: 2 });
     const error = await paying;

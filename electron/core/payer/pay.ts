@@ -108,9 +108,9 @@ export async function pay(deps: PayDeps, req: PayRequest, run: PayRun = UNSTOPPA
     seen = new Set(view.parts.filter((p) => p.status === 'failed').map((p) => p.id));
     state.planned = false;
   };
-  const send = async (route: Route): Promise<boolean> => {
+  const send = async (route: Route): Promise<void> => {
     // stoppay: nothing leaves after it.
-    if (run.stopped) return false;
+    if (run.stopped) return;
     try {
       await deps.parts.sendPartial({
         paymentHash: hash,
@@ -124,7 +124,6 @@ export async function pay(deps: PayDeps, req: PayRequest, run: PayRun = UNSTOPPA
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     }
-    return true;
   };
 
   newRound(look());
