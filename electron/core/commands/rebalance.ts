@@ -18,7 +18,10 @@ import { rebalanceView } from '../rebalance/view';
 import type { CoreContext, Handler } from './context';
 import { decodeInvoice } from './invoice';
 
-/** The final CLTV delta LND puts in its own invoices by default: what a planned loop ends with before one exists. */
+/**
+ * The final CLTV delta of our rebalance invoices (LND's default): planrebalance's loops, planned before the invoice
+ * exists, end with it too, so that its parts can be sent as the first plan.
+ */
 const OWN_INVOICE_CLTV = 80;
 /** Our invoice for a rebalance lives this long: long past any retry_for. */
 const INVOICE_EXPIRY_SECONDS = 24 * 3600;
@@ -126,6 +129,7 @@ export const rebalance: Handler<'rebalance'> = async (ctx, p) => {
     p.msatoshi,
     `Braid rebalance ${prep.sources.join(',')} → ${prep.targets.join(',')}`,
     INVOICE_EXPIRY_SECONDS,
+    OWN_INVOICE_CLTV,
   );
   const decoded = await decodeInvoice(ctx, invoice.bolt11);
   const hash = decoded.payment_hash;

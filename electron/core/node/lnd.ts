@@ -192,7 +192,7 @@ interface LightningService extends WrappedService {
     { payments: RpcPayment[]; last_index_offset: string }
   >;
   addInvoice: Unary<
-    { value_msat: string; memo: string; expiry?: string },
+    { value_msat: string; memo: string; expiry?: string; cltv_expiry?: string },
     { r_hash: Buffer; payment_request: string; payment_addr: Buffer }
   >;
   deletePayment: Unary<{ payment_hash: Buffer; failed_htlcs_only: boolean }, Record<string, never>>;
@@ -1100,13 +1100,19 @@ export class LndNode implements LightningNode {
   }
 
   /** A new invoice of this node (rebalance, the `testinvoice` command, tests). */
-  async addInvoice(amountMsat: bigint, memo: string, expirySeconds?: number): Promise<NodeInvoice> {
+  async addInvoice(
+    amountMsat: bigint,
+    memo: string,
+    expirySeconds?: number,
+    cltvExpiry?: number,
+  ): Promise<NodeInvoice> {
     const invoice = await this.call((s) =>
       s.Lightning.addInvoice(
         {
           value_msat: amountMsat.toString(),
           memo,
           ...(expirySeconds !== undefined && { expiry: String(expirySeconds) }),
+          ...(cltvExpiry !== undefined && { cltv_expiry: String(cltvExpiry) }),
         },
         this.deadline(),
       ),

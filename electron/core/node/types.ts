@@ -145,8 +145,8 @@ export interface LightningNode {
   lookupPayment(paymentHash: string): Promise<NodePayment | undefined>;
   /** Every payment the node has, incomplete ones included. */
   listPayments(): Promise<NodePayment[]>;
-  /** A new invoice of this node (a rebalance pays its own). */
-  addInvoice(amountMsat: bigint, memo: string, expirySeconds?: number): Promise<NodeInvoice>;
+  /** A new invoice of this node (a rebalance pays its own); cltvExpiry: its min_final_cltv_expiry (LND's default 80). */
+  addInvoice(amountMsat: bigint, memo: string, expirySeconds?: number, cltvExpiry?: number): Promise<NodeInvoice>;
   /** Cancels an open invoice of this node: HTLCs it holds fail back. */
   cancelInvoice(paymentHash: string): Promise<void>;
   /** Deletes the node's record of a payment of ours (DeletePayment); refused while HTLCs are in flight. */
