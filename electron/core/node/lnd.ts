@@ -183,6 +183,7 @@ interface LightningService extends WrappedService {
       ignored_pairs: { from: Buffer; to: Buffer }[];
       ignored_edges: { channel_id: string; direction_reverse: boolean }[];
       outgoing_chan_ids: string[];
+      last_hop_pubkey?: Buffer;
       use_mission_control: boolean;
     },
     { routes: RpcRoute[]; success_prob: number }
@@ -954,6 +955,9 @@ export class LndNode implements LightningNode {
             direction_reverse: c.reverse,
           })),
           outgoing_chan_ids: (args.outgoing_chan_ids ?? []).map(String),
+          ...(args.last_hop_pubkey !== undefined && {
+            last_hop_pubkey: hexBytes(args.last_hop_pubkey, 'last_hop_pubkey'),
+          }),
           use_mission_control: true,
         },
         this.deadline(),

@@ -89,6 +89,8 @@ export interface QueryRoutesArgs {
   /** One direction of a channel each: reverse=false is from the smaller pubkey to the larger (LND's ignored_edges). */
   ignored_channels?: { chan_id: bigint; reverse: boolean }[];
   outgoing_chan_ids?: bigint[];
+  /** The node the route's last hop comes from (a rebalance back to ourselves). */
+  last_hop_pubkey?: string;
 }
 
 export interface BuildRouteArgs {
