@@ -277,7 +277,9 @@ async function main(): Promise<void> {
                     ? await braidRun(run.core, formatScid(s.id), formatScid(t.id), amount)
                     : await singleRun(run.node, ownId, s.id, peerOf(t).pubkey, amount);
                 const key = `${fraction}|${strategy}`;
-                (results[key] ??= []).push({ ...outcome, amount });
+                const list = results[key] ?? [];
+                list.push({ ...outcome, amount });
+                results[key] = list;
                 print({
                   scope: 'run',
                   seed,
