@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { addRebalanceChannels } from '../simnet/topology/rebalance';
 import { type App, launchBrowser, navEntry, openApp, poll, screenshot } from './browser';
 import { buildRenderer, type Stack, startStack } from './stack';
+import { getTestInvoice, waitForProposal } from './ui';
 
 // The Rebalance screen in headless Chromium against the in-process browser harness (simnet's small network with
 // alice's two nearly empty channels of simnet/topology/rebalance.ts): pick for me, send, watch the parts, see each
@@ -101,4 +102,26 @@ describe('Rebalance screen', () => {
     await screenshot(page, 'rebalance-done');
     expect(app.errors).toEqual([]);
   }, 120_000);
+
+  it('Check routes on Pay marks each planned part as would get through or would fail, and pays nothing', async () => {
+    onTestFailed(async () => {
+      if (page) await screenshot(page, 'failed-check-routes').catch(() => {});
+    });
+    const s = stack as Stack;
+    await getTestInvoice(page, 900_000, 'check routes');
+    const parts = await waitForProposal(page);
+    const before = ownChannelsOf(s);
+    await page.getByRole('button', { name: 'Check routes', exact: true }).click();
+    const results = page.getByRole('region', { name: 'Check routes' }).getByRole('listitem');
+    await poll(
+      () => results.count(),
+      (n) => n === parts,
+      { what: 'one probe result per planned part' },
+    );
+    for (const text of await results.allTextContents()) {
+      expect(text).toMatch(/^Part \d+: (would get through|would fail: .+)$/);
+    }
+    expect(ownChannelsOf(s)).toEqual(before);
+    expect(app.errors).toEqual([]);
+  }, 90_000);
 });

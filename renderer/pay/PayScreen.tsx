@@ -1,6 +1,7 @@
 import { useNode } from '../stores/node';
 import { isPlanned, usePlanner } from '../stores/planner';
 import { AmountInput } from './AmountInput';
+import { CheckRoutes } from './CheckRoutes';
 import { InvoiceDetails } from './InvoiceDetails';
 import { InvoiceInput } from './InvoiceInput';
 import { PartsTable } from './PartsTable';
@@ -73,6 +74,7 @@ function Planner({ view }: { view: ReturnType<typeof usePayView> }) {
       <PartsTable rows={view.rows} channels={view.channels} aliases={view.aliases} />
       {(hasPlanned || !done) && <PlanSummary view={view} />}
       {!done && <SendButton view={view} />}
+      <CheckRoutes view={view} />
       <RerouteOffer view={view} />
       <PaymentResult view={view} />
     </section>

@@ -1,19 +1,11 @@
-import type { RebalanceRole } from '../../../shared/api/rebalance';
+import type { RebalanceChannel } from '../../../shared/api/rebalance';
 import type { Db } from './db';
 
 // Which payments are rebalances (table rebalances, migration 3): their sources, targets and the channels' balances
 // before and after. The payment and its parts are in the proposal's two tables like any other payment's.
 
-/** One channel of a rebalance as stored. */
-export interface StoredRebalanceChannel {
-  channel: string;
-  peer_id: string;
-  peer_alias?: string;
-  role: RebalanceRole;
-  capacity_msatoshi: bigint;
-  local_before_msatoshi: bigint;
-  local_after_msatoshi?: bigint;
-}
+/** One channel of a rebalance as stored: what moved over it is its parts' to say. */
+export type StoredRebalanceChannel = Omit<RebalanceChannel, 'moved_msatoshi'>;
 
 export interface RebalanceRow {
   payment_hash: string;

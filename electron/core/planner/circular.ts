@@ -3,10 +3,9 @@
 // explicit .ts imports, no TS-only syntax.
 import { planCircular } from '../../../shared/planner/circular.ts';
 import type { ChannelGraph } from '../../../shared/planner/mcf/graph.ts';
-import { evaluatePlan, hopAmounts } from '../../../shared/planner/mcf/mcf.ts';
 import type { UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty.ts';
 import type { CircularArgs, PlanReply } from './messages.ts';
-import { routeOfPath } from './routes.ts';
+import { planReply } from './reply.ts';
 
 /** Plans the circular flow `args` asks for; our channels' balances are already set in `net`. */
 export function planCircularReply(
@@ -30,22 +29,5 @@ export function planCircularReply(
     maxParts: args.maxParts,
     inboundMsat: new Map(args.inbound.map((i) => [i.scid, i.msat])),
   });
-  if (!plan.ok) return { ok: false, reason: plan.reason, message: plan.message };
-  // The numbers shown are evaluatePlan's over the whole graph, as checkplan's for the same parts.
-  const shown = evaluatePlan(
-    g,
-    net,
-    plan.parts.map((p) => ({ path: p.path, hops: hopAmounts(g, p.path, p.amountMsat).map(Number) })),
-  );
-  return {
-    ok: true,
-    parts: plan.parts.map((p, i) => ({
-      route: routeOfPath(g, p.path, p.amountMsat, args.finalCltv),
-      msatoshi: p.amountMsat,
-      feeMsat: p.feeMsat,
-      probability: shown.parts[i] as number,
-    })),
-    feeMsat: plan.feeMsat,
-    probability: shown.probability,
-  };
+  return planReply(g, net, plan, args.finalCltv);
 }
