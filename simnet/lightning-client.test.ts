@@ -32,6 +32,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onChainBalanceSat } from './grpc/wallet';
 import type { Channel } from './model/types';
 import { type NodeName, Simnet } from './simnet';
+import { channelBetween as channelOf, sideOf as sideIn } from './test/model';
 
 type Lnd = ReturnType<typeof authenticatedLndGrpc>['lnd'];
 
@@ -60,16 +61,8 @@ describe('simnet through npm lightning', () => {
   let bob: Lnd;
   let carol: Lnd;
   const pubkey = (alias: string) => simnet.sim.net.nodeByAlias(alias)?.pubkey as string;
-  const channelBetween = (a: string, b: string): Channel => {
-    const net = simnet.sim.net;
-    const ia = net.nodeByAlias(a)?.index;
-    const ib = net.nodeByAlias(b)?.index;
-    const found = net.channels.find((c) => (c.node1 === ia && c.node2 === ib) || (c.node1 === ib && c.node2 === ia));
-    if (!found) throw new Error(`no channel ${a}-${b}`);
-    return found;
-  };
-  const sideOf = (channel: Channel, alias: string) =>
-    channel.node1 === simnet.sim.net.nodeByAlias(alias)?.index ? 0 : 1;
+  const channelBetween = (a: string, b: string) => channelOf(simnet.sim.net, a, b);
+  const sideOf = (channel: Channel, alias: string) => sideIn(simnet.sim.net, channel, alias);
 
   beforeAll(async () => {
     simnet = await Simnet.start({ seed: 11, blockIntervalMs: 0, mppTimeoutMs: 2000 });

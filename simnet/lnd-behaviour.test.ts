@@ -473,10 +473,11 @@ for (const [name, make, available] of backends) {
       const payment = await payRequest(alice, payment_request);
       const held = bob.stream<{ state: string }>('Invoices', 'SubscribeSingleInvoice', { r_hash: hash });
       while (!held.messages.some((m) => m.state === 'ACCEPTED')) await held.until(held.messages.length + 1);
+      // The sentinel's text: LND's SQL payments store (0.21+) may word the wrapping differently.
       await expectRpcError(
         alice.call('Lightning', 'DeletePayment', { payment_hash: hash }),
         2,
-        'and therefore cannot be deleted: payment is in transition',
+        'payment is in transition',
       );
       await bob.call('Invoices', 'CancelInvoice', { payment_hash: hash });
       const { last } = await payment.done;
@@ -485,11 +486,15 @@ for (const [name, make, available] of backends) {
       held.cancel();
       await alice.call('Lightning', 'DeletePayment', { payment_hash: hash });
       expect(await alicePayment(alice, hash)).toBeUndefined();
-      await expectRpcError(
-        alice.call('Lightning', 'DeleteAllPayments', {}),
-        2,
-        'at least one of the options all_payments, failed_payments_only, or failed_htlcs_only must be set to true',
-      );
+      // Before 0.19 an empty DeleteAllPayments deleted every payment: only ask a node that refuses it.
+      const { app_minor } = await alice.call<{ app_minor: number }>('Versioner', 'GetVersion');
+      if (app_minor >= 19) {
+        await expectRpcError(
+          alice.call('Lightning', 'DeleteAllPayments', {}),
+          2,
+          'at least one of the options all_payments, failed_payments_only, or failed_htlcs_only must be set to true',
+        );
+      }
     });
 
     it('streams HTLC events: subscribed first, then the send and its settle', async () => {

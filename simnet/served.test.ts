@@ -11,6 +11,7 @@ import type { Channel } from './model/types';
 import { Simnet } from './simnet';
 import { TestLnd } from './test/client';
 import { addInvoice, alicePayment, buildShard, type PaymentMsg, sendShard } from './test/flows';
+import { channelBetween as channelOf, sideOf } from './test/model';
 
 const SAT = 1000n;
 
@@ -45,17 +46,9 @@ describe('simnet-only: what LND refuses, faults, and circular payments', () => {
   let alice: TestLnd;
   let bob: TestLnd;
   const key = (alias: string) => simnet.sim.net.nodeByAlias(alias)?.pubkey as string;
-  const channelBetween = (a: string, b: string): Channel => {
-    const net = simnet.sim.net;
-    const ia = net.nodeByAlias(a)?.index;
-    const ib = net.nodeByAlias(b)?.index;
-    const found = net.channels.find((c) => (c.node1 === ia && c.node2 === ib) || (c.node1 === ib && c.node2 === ia));
-    if (!found) throw new Error(`no channel ${a}-${b}`);
-    return found;
-  };
+  const channelBetween = (a: string, b: string) => channelOf(simnet.sim.net, a, b);
   /** What `alias` holds on its side of the channel. */
-  const held = (channel: Channel, alias: string) =>
-    channel.balance[channel.node1 === simnet.sim.net.nodeByAlias(alias)?.index ? 0 : 1];
+  const held = (channel: Channel, alias: string) => channel.balance[sideOf(simnet.sim.net, channel, alias)];
 
   beforeAll(async () => {
     simnet = await Simnet.start({ seed: 5, blockIntervalMs: 0, mppTimeoutMs: 3000 });
@@ -254,6 +247,64 @@ describe('simnet-only: what LND refuses, faults, and circular payments', () => {
       expect(h.route.hops.at(-1)?.pub_key).toBe(key('alice'));
     }
     expect(held(back, 'alice')).toBe(backBefore + total);
+  });
+
+  it('notifies a refused forward: a link failure at bob naming the HTLC it could not add, a forward failure at alice', async () => {
+    const carol = new TestLnd(simnet.nodes.carol);
+    const amt = (held(channelBetween('bob', 'carol'), 'bob') / SAT + 10_000n) * SAT;
+    const invoice = await addInvoice(carol, amt, 'more than bob holds towards carol');
+    type Event = {
+      event_type: string;
+      incoming_channel_id: string;
+      outgoing_channel_id: string;
+      outgoing_htlc_id: string;
+      forward_event?: object | null;
+      forward_fail_event?: object | null;
+      final_htlc_event?: { settled: boolean } | null;
+      link_fail_event?: {
+        wire_failure: string;
+        failure_detail: string;
+        failure_string: string;
+        info: { incoming_amt_msat: string; outgoing_amt_msat: string };
+      } | null;
+    };
+    const atBob = bob.stream<Event>('Router', 'SubscribeHtlcEvents');
+    const atAlice = alice.stream<Event>('Router', 'SubscribeHtlcEvents');
+    await Promise.all([atBob.until(1), atAlice.until(1)]);
+    const route = await buildShard(alice, ['atlas', 'fjord', 'bob', 'carol'].map(key), amt, invoice);
+    const attempt = await sendShard(alice, invoice, route, false);
+    expect(attempt.failure?.code).toBe('TEMPORARY_CHANNEL_FAILURE');
+    expect(attempt.failure?.failure_source_index).toBe(3);
+
+    await atBob.until(3);
+    const linkFail = atBob.messages.find((m) => m.link_fail_event);
+    expect(linkFail).toMatchObject({
+      event_type: 'FORWARD',
+      incoming_channel_id: route.hops[2]?.chan_id,
+      outgoing_channel_id: route.hops[3]?.chan_id,
+      link_fail_event: {
+        wire_failure: 'TEMPORARY_CHANNEL_FAILURE',
+        failure_detail: 'INSUFFICIENT_BALANCE',
+        failure_string: 'TemporaryChannelFailure',
+        info: {
+          incoming_amt_msat: route.hops[1]?.amt_to_forward_msat,
+          outgoing_amt_msat: route.hops[2]?.amt_to_forward_msat,
+        },
+      },
+    });
+    expect(atBob.messages.some((m) => m.final_htlc_event?.settled === false)).toBe(true);
+    expect(atBob.messages.some((m) => m.forward_event)).toBe(false);
+
+    await atAlice.until(3);
+    const [sent, failed] = atAlice.messages.slice(1);
+    expect(sent).toMatchObject({ event_type: 'SEND', outgoing_channel_id: route.hops[0]?.chan_id });
+    expect(sent?.forward_event).toBeTruthy();
+    expect(failed).toMatchObject({ event_type: 'SEND', outgoing_htlc_id: sent?.outgoing_htlc_id });
+    expect(failed?.forward_fail_event).toBeTruthy();
+    atBob.cancel();
+    atAlice.cancel();
+    carol.close();
+    expect((await alicePayment(alice, invoice.hash))?.status).toBe('FAILED');
   });
 
   it('DeleteAllPayments with all_payments clears what is settled or failed', async () => {

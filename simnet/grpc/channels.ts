@@ -1,8 +1,8 @@
 import { activityOf } from '../model/activity';
-import { type ClosedChannel, closedChannelsOf } from '../model/closing';
+import { type ClosedChannel, closedChannelsOf, FEE_PER_KW } from '../model/closing';
 import type { Channel } from '../model/types';
 import type { Handlers, NodeContext, Stream } from './context';
-import { NODE_FEATURES, p2pAddress } from './marshal';
+import { channelPointMsg, NODE_FEATURES, p2pAddress, sat } from './marshal';
 import type { ListChannelsRequest } from './messages';
 
 /**
@@ -13,15 +13,12 @@ import type { ListChannelsRequest } from './messages';
 /** Commitment parameters of simnet's anchor channels (lnwallet: anchor commitment weight, weight per HTLC output). */
 const COMMIT_WEIGHT = 1124n;
 const HTLC_WEIGHT = 172n;
-/** chainfee.FeePerKwFloor: regtest has no fee estimates, so commitments pay the floor rate. */
-export const FEE_PER_KW = 253n;
 const CSV_DELAY = 144;
 const DUST_LIMIT_SAT = 354n;
 const MAX_ACCEPTED_HTLCS = 483;
 /** LND syncs the graph actively with this many peers (numActiveSyncers) and passively with the rest. */
 const ACTIVE_SYNCERS = 3;
 
-const sat = (msat: bigint) => (msat / 1000n).toString();
 /** Bitcoin regtest's genesis block hash as LND prints chain hashes (byte-reversed hex). */
 const REGTEST_CHAIN_HASH_HEX = '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206';
 
@@ -32,12 +29,6 @@ interface ClosedChannelsRequest {
   breach: boolean;
   funding_canceled: boolean;
   abandoned: boolean;
-}
-
-/** lnrpc.ChannelPoint of a `txid:index` channel point: funding_txid_bytes in the byte order LND uses (reversed). */
-export function channelPointMsg(chanPoint: string) {
-  const [txid = '', index = '0'] = chanPoint.split(':');
-  return { funding_txid_bytes: Buffer.from(txid, 'hex').reverse(), output_index: Number(index) };
 }
 
 /** The side that opened the channel: node1, in simnet's topologies. */

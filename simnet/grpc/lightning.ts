@@ -15,6 +15,7 @@ import {
   NODE_FEATURES,
   p2pAddress,
   parseUint64,
+  sat,
 } from './marshal';
 import type {
   ChanInfoRequest,
@@ -33,8 +34,6 @@ import { walletHandlers } from './wallet';
 
 /** LND 0.20+: max_payments 0 means this many. */
 const DEFAULT_MAX_PAYMENTS = 100n;
-
-const sat = (msat: bigint) => (msat / 1000n).toString();
 
 function blockHash(height: number): string {
   return Buffer.from(`${height.toString(16).padStart(16, '0')}`.repeat(4))

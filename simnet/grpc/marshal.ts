@@ -9,7 +9,20 @@ import type { HopMsg, MppRecordMsg, RouteMsg } from './messages';
 /** Bitcoin regtest's genesis block hash, as channel updates carry it. */
 const REGTEST_CHAIN_HASH = Buffer.from('06226e46111a0b59caaf126043eb5bbf28c34f3a5e332a1fc7b2b73cf188910f', 'hex');
 
-const sat = (msat: bigint) => (msat / 1000n).toString();
+/** Whole sat of an msat amount, as LND's sat fields (rounded down) carry it. */
+export const sat = (msat: bigint) => (msat / 1000n).toString();
+
+/** lnrpc.ChannelPoint of a `txid:index` channel point: funding_txid_bytes in the byte order LND uses (reversed). */
+export function channelPointMsg(chanPoint: string) {
+  const [txid = '', index = '0'] = chanPoint.split(':');
+  return { funding_txid_bytes: Buffer.from(txid, 'hex').reverse(), output_index: Number(index) };
+}
+
+/** lnrpc.OutPoint of a `txid:index` channel point. */
+export function outpointMsg(chanPoint: string) {
+  const [txid = '', index = '0'] = chanPoint.split(':');
+  return { txid_bytes: Buffer.from(txid, 'hex').reverse(), txid_str: txid, output_index: Number(index) };
+}
 
 /** The features an LND node advertises in its node announcement and invoices (the names LND gives them). */
 export const NODE_FEATURES: Record<number, { name: string; is_required: boolean; is_known: boolean }> = {

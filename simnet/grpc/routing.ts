@@ -4,7 +4,7 @@ import { openChannels } from '../model/closing';
 import type { Channel, Policy } from '../model/types';
 import type { Handlers, NodeContext } from './context';
 import { RpcError } from './errors';
-import { parseUint64 } from './marshal';
+import { outpointMsg, parseUint64, sat } from './marshal';
 
 /**
  * A node's part in routing: its fee policies (FeeReport, UpdateChannelPolicy: the network's path finding reads
@@ -50,18 +50,11 @@ interface ForwardingHistoryRequest {
   outgoing_chan_ids: string[];
 }
 
-const sat = (msat: bigint) => (msat / 1000n).toString();
-
 function chanPointString(point: ChannelPointMsg): string {
   const txid =
     point.funding_txid_str ||
     (point.funding_txid_bytes ? Buffer.from(point.funding_txid_bytes).reverse().toString('hex') : '');
   return `${txid}:${point.output_index}`;
-}
-
-function outpointMsg(chanPoint: string) {
-  const [txid = '', index = '0'] = chanPoint.split(':');
-  return { txid_bytes: Buffer.from(txid, 'hex').reverse(), txid_str: txid, output_index: Number(index) };
 }
 
 export function routingHandlers(ctx: NodeContext): Handlers {

@@ -71,6 +71,13 @@ export interface ChannelCounters {
   bytesSent: [bigint, bigint];
 }
 
+/** What the record keeps per channel: the next HTLC id of each direction, the live HTLCs, the counters. */
+interface ChannelState {
+  nextHtlcId: [bigint, bigint];
+  live: Set<HtlcLeg>;
+  counters: ChannelCounters;
+}
+
 /**
  * Wire sizes of the messages an HTLC costs (BOLT 2): update_add_htlc with its 1366-byte onion, the settle or fail,
  * and one commitment_signed + revoke_and_ack exchange per update.
@@ -85,26 +92,19 @@ function nowNs(): bigint {
 }
 
 export class Activity {
-  private readonly nextHtlcId = new Map<string, bigint>();
-  private readonly live = new Map<bigint, Set<HtlcLeg>>();
-  private readonly counters = new Map<bigint, ChannelCounters>();
+  private readonly channels = new Map<bigint, ChannelState>();
   private readonly forwardLogs = new Map<number, ForwardRecord[]>();
   private readonly htlcListeners = new Set<(event: HtlcEvent) => void>();
   private readonly channelListeners = new Set<(event: ChannelEvent) => void>();
 
   /** The HTLC is added to its channel: it gets the next id of that direction and counts as live. */
   add(channel: Channel, dir: 0 | 1, amt: bigint, expiry: number, paymentHash: Buffer): HtlcLeg {
-    const key = `${channel.id}:${dir}`;
-    const htlcId = this.nextHtlcId.get(key) ?? 0n;
-    this.nextHtlcId.set(key, htlcId + 1n);
+    const state = this.stateOf(channel.id);
+    const htlcId = state.nextHtlcId[dir];
+    state.nextHtlcId[dir] = htlcId + 1n;
     const leg: HtlcLeg = { channel, dir, amt, htlcId, expiry, paymentHash };
-    let set = this.live.get(channel.id);
-    if (!set) {
-      set = new Set();
-      this.live.set(channel.id, set);
-    }
-    set.add(leg);
-    const c = this.countersOf(channel.id);
+    state.live.add(leg);
+    const c = state.counters;
     c.bytesSent[dir] += ADD_BYTES + COMMIT_DANCE_BYTES;
     c.bytesSent[dir === 0 ? 1 : 0] += COMMIT_DANCE_BYTES;
     return leg;
@@ -129,11 +129,13 @@ export class Activity {
    * Reported once the outcome is back at the sender: the legs are resolved, the nodes that failed or passed it on
    * notify, and forwarding nodes log a settled forward. `nodes[i]` offered `legs[i]`.
    */
-  resolved(nodes: number[], legs: HtlcLeg[], outcome: HtlcOutcome, hopCount: number): void {
+  resolved(nodes: number[], legs: HtlcLeg[], outcome: HtlcOutcome, route: Route): void {
+    const hopCount = route.hops.length;
     const now = nowNs();
     for (const leg of legs) {
-      this.live.get(leg.channel.id)?.delete(leg);
-      const c = this.countersOf(leg.channel.id);
+      const state = this.stateOf(leg.channel.id);
+      state.live.delete(leg);
+      const c = state.counters;
       const back = leg.dir === 0 ? 1 : 0;
       c.updates += 2n;
       c.bytesSent[back] += (outcome.settled ? SETTLE_BYTES : FAIL_BYTES) + COMMIT_DANCE_BYTES;
@@ -173,15 +175,31 @@ export class Activity {
     const source = failure.sourceIndex;
     // The node that refused the HTLC notifies a link failure, unless it was offline (then nobody hears of it).
     if (source === legs.length && failure.code !== 'TEMPORARY_NODE_FAILURE' && failure.code !== 'INTERNAL_FAILURE') {
-      this.emit(
-        event(source, {
+      const receive = source === hopCount;
+      // A forwarding node names the HTLC it could not add: the onion's next channel, amount and time lock.
+      const next = receive ? undefined : route.hops[source];
+      const wanted = receive
+        ? undefined
+        : {
+            amt: source === 0 ? route.totalAmtMsat : (route.hops[source - 1]?.amtToForwardMsat ?? 0n),
+            expiry: source === 0 ? route.totalTimeLock : (route.hops[source - 1]?.expiry ?? 0),
+          };
+      const incoming = legs[source - 1];
+      this.emit({
+        ...event(source, {
           kind: 'link_fail',
-          info: info(legs[source - 1], undefined),
+          info: {
+            incomingTimelock: incoming?.expiry ?? 0,
+            outgoingTimelock: wanted?.expiry ?? 0,
+            incomingAmtMsat: incoming?.amt ?? 0n,
+            outgoingAmtMsat: wanted?.amt ?? 0n,
+          },
           failure,
-          detail: failureDetail(failure, source === hopCount),
+          detail: failureDetail(failure, receive),
           text: failureText(failure),
         }),
-      );
+        outgoingChanId: next?.chanId ?? 0n,
+      });
       if (source > 0) this.emit(event(source, { kind: 'final', settled: false }));
     }
     for (let k = Math.min(source, legs.length) - 1; k >= 0; k--) {
@@ -229,16 +247,24 @@ export class Activity {
 
   /** HTLCs live on a channel (the pending_htlcs of ListChannels). */
   liveOn(chanId: bigint): HtlcLeg[] {
-    return [...(this.live.get(chanId) ?? [])];
+    return [...(this.channels.get(chanId)?.live ?? [])];
   }
 
   countersOf(chanId: bigint): ChannelCounters {
-    let c = this.counters.get(chanId);
-    if (!c) {
-      c = { settledMsat: [0n, 0n], updates: 0n, bytesSent: [0n, 0n] };
-      this.counters.set(chanId, c);
+    return this.stateOf(chanId).counters;
+  }
+
+  private stateOf(chanId: bigint): ChannelState {
+    let state = this.channels.get(chanId);
+    if (!state) {
+      state = {
+        nextHtlcId: [0n, 0n],
+        live: new Set(),
+        counters: { settledMsat: [0n, 0n], updates: 0n, bytesSent: [0n, 0n] },
+      };
+      this.channels.set(chanId, state);
     }
-    return c;
+    return state;
   }
 
   /** A node's forwarding log, oldest first. */

@@ -8,9 +8,13 @@ import type { Channel } from './types';
  * balance goes to its on-chain wallet (the opener paying the closing fee), and both sides keep a close summary.
  */
 
-/** A cooperative close transaction's weight (two P2WKH outputs, one 2-of-2 input), priced at the fee floor. */
+/** A cooperative close transaction's weight (two P2WKH outputs, one 2-of-2 input). */
 const CLOSE_WEIGHT = 672n;
-const FEE_PER_KW = 253n;
+/**
+ * chainfee.FeePerKwFloor: regtest has no fee estimates, so simnet's commitment and closing transactions pay the
+ * floor rate.
+ */
+export const FEE_PER_KW = 253n;
 
 export interface ClosedChannel {
   channel: Channel;

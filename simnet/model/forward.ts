@@ -44,7 +44,7 @@ export async function forwardHtlc(
       r.channel.balance[r.dir === 0 ? 1 : 0] += r.amt;
     }
   }
-  activityOf(net).resolved(routeNodes(net, sender, route), reservations, outcome, route.hops.length);
+  activityOf(net).resolved(routeNodes(net, sender, route), reservations, outcome, route);
   return outcome;
 }
 
