@@ -99,6 +99,15 @@ describe('Rebalance screen', () => {
     for (const r of rows) expect(r[3], r.join(' | ')).not.toBe('—');
     const target = rows.find((r) => r[1] === 'target');
     expect(target?.[4]).toMatch(/^[\d,]+(\.\d+)? sat$/);
+    // Listed among the past rebalances, with its fee and what moved.
+    const past = page.getByRole('table', { name: 'Past rebalances' }).locator('tbody tr');
+    await poll(
+      () => past.count(),
+      (n) => n === 1,
+      { what: 'one past rebalance' },
+    );
+    expect(await past.first().getAttribute('data-status')).toBe('complete');
+    expect(await past.first().textContent()).toMatch(/ppm\).*\+[\d,.]+ sat/);
     await screenshot(page, 'rebalance-done');
     expect(app.errors).toEqual([]);
   }, 120_000);

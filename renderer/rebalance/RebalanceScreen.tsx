@@ -8,6 +8,7 @@ import type { TableRow } from '../pay/view';
 import { useNode } from '../stores/node';
 import { usePayments } from '../stores/payments';
 import { ChannelBars } from './ChannelBars';
+import { PastRebalances } from './PastRebalances';
 import { useRebalance } from './store';
 
 /** The picture draws a loop unrolled: our node left, and again right as where the parts come back. */
@@ -140,6 +141,7 @@ export function RebalanceScreen() {
         <PathsGraph rows={rows} ownId={ownId} destination={ownId + BACK} aliases={aliases} />
       )}
       {st.result && <BeforeAfter result={st.result} aliases={aliases} />}
+      <PastRebalances aliases={aliases} refreshKey={st.result} />
     </main>
   );
 }
