@@ -73,6 +73,29 @@ describe('rebalance and probe', () => {
     expect(after.parts[2]?.probability).toBeGreaterThan(0.999);
   });
 
+  // Before the 400k rebalance, which may move liquidity around cobalt.
+  it('gives up as soon as only parts our node holds are out and no loop carries the rest; moves nothing', async () => {
+    const cobalt = (await channelTo('cobalt')).channel;
+    const before = await local();
+    // cobalt forwards at most ~370k sat onwards (cobalt→harbor ~350k, cobalt→iris ~20k): 450k cannot come back.
+    const started = Date.now();
+    const error = await rpcError(
+      h.rpc.call('rebalance', { msatoshi: 450_000n * SAT, sources: [cobalt], targets: [toCarol], retry_for: 50 }),
+    );
+    expect(error.code).toBe(210);
+    expect(error.message).toMatch(/^rebalance: gave up: no route out over /);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    const data = error.data as { payment_hash: string; status: string; parts: number };
+    expect(data.parts).toBe(0);
+    const parts = await partsOf(h.rpc, data.payment_hash);
+    expect(parts.length).toBeGreaterThan(0);
+    expect(parts.every((p) => p.status === 'failed')).toBe(true);
+    // Some arrived and were held by our node until it gave up: they failed back from the receiver.
+    expect(parts.some((p) => p.failure?.code === 'INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS')).toBe(true);
+    expect(await local()).toEqual(before);
+    expect(nothingInFlight()).toBe(true);
+  });
+
   it('moves 400,000 sat from two sources to one target in several parts, as its result says, within the fee limit', async () => {
     const atlas = (await channelTo('atlas')).channel;
     const bolt = (await channelTo('bolt')).channel;

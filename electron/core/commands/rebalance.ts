@@ -10,7 +10,7 @@ import {
 import { formatScid } from '../../../shared/scid';
 import type { RebalanceRow, StoredRebalanceChannel } from '../ledger/rebalances';
 import type { OwnChannel } from '../node/types';
-import { checkPayRequest, type PayRequest, pay as runPay } from '../payer/pay';
+import { checkPayRequest, type PayRequest, pay as runPay, WAIT_FOR } from '../payer/pay';
 import type { PlanReply } from '../planner/messages';
 import type { CircularRequest, PlanRequest } from '../planner/service';
 import { type Picked, pickChannels } from '../rebalance/pick';
@@ -25,6 +25,17 @@ import { decodeInvoice } from './invoice';
 const OWN_INVOICE_CLTV = 80;
 /** Our invoice for a rebalance lives this long: long past any retry_for. */
 const INVOICE_EXPIRY_SECONDS = 24 * 3600;
+
+/** Every part of the payment still pending is held by our own node, the receiver: none is travelling. */
+async function onlyHeldByUs(ctx: CoreContext, hash: string): Promise<boolean> {
+  const pending = ctx.ledger.parts({ paymentHash: hash }).filter((p) => p.status === 'pending').length;
+  if (pending === 0) return false;
+  try {
+    return (await ctx.node.lookupInvoice(hash)).held_htlcs >= pending;
+  } catch {
+    return false;
+  }
+}
 
 type RebalanceParams = Parameters<Handler<'planrebalance'>>[1];
 
@@ -157,10 +168,19 @@ export const rebalance: Handler<'rebalance'> = async (ctx, p) => {
   };
   ctx.ledger.rebalances.add(row);
   let lastNoPlan: string | undefined;
+  let gaveUp = false;
   const circular = {
     plan: async (r: PlanRequest): Promise<PlanReply> => {
       const reply = await ctx.planner.planCircular({ ...r, sources: prep.sources, targets: prep.targets });
-      if (!reply.ok) lastNoPlan = noLoopMessage(prep, r, reply);
+      if (!reply.ok) {
+        lastNoPlan = noLoopMessage(prep, r, reply);
+        if (!WAIT_FOR.has(reply.reason) && (await onlyHeldByUs(ctx, hash))) {
+          // Nothing is travelling (every part out is one our node holds as the receiver) and no loop carries the
+          // rest: nothing can change any more. Give up now rather than when the receiver's wait runs out.
+          gaveUp = true;
+          await ctx.node.cancelInvoice(hash).catch(() => {});
+        }
+      }
       return reply;
     },
   };
@@ -171,9 +191,11 @@ export const rebalance: Handler<'rebalance'> = async (ctx, p) => {
     await ctx.node.cancelInvoice(hash).catch(() => {});
     await recordAfter(ctx, hash).catch(() => {});
     if (!(error instanceof ApiError)) throw error;
-    const reason = error.code === ErrorCode.PayGaveUp && lastNoPlan ? `gave up: ${lastNoPlan}` : error.message;
+    const reason =
+      (error.code === ErrorCode.PayGaveUp || gaveUp) && lastNoPlan ? `gave up: ${lastNoPlan}` : error.message;
+    const code = gaveUp ? ErrorCode.PayGaveUp : error.code;
     const stored = ctx.ledger.rebalances.get(hash) ?? row;
-    throw new ApiError(error.code, `rebalance: ${reason.replace(/^pay: /, '')}`, viewOfRow(ctx, stored));
+    throw new ApiError(code, `rebalance: ${reason.replace(/^pay: /, '')}`, viewOfRow(ctx, stored));
   }
   await recordAfter(ctx, hash);
   const stored = ctx.ledger.rebalances.get(hash) ?? row;

@@ -28,6 +28,7 @@ import {
   NodeRefusal,
   NodeUnavailable,
   type OwnChannel,
+  type OwnInvoiceState,
   type QueryRoutesArgs,
 } from './types';
 
@@ -197,6 +198,7 @@ interface LightningService extends WrappedService {
     { r_hash: Buffer; payment_request: string; payment_addr: Buffer }
   >;
   deletePayment: Unary<{ payment_hash: Buffer; failed_htlcs_only: boolean }, Record<string, never>>;
+  lookupInvoice: Unary<{ r_hash: Buffer }, { state: string; htlcs: { state: string }[] }>;
 }
 
 interface InvoicesService extends WrappedService {
@@ -1091,6 +1093,14 @@ export class LndNode implements LightningNode {
     await this.call((s) =>
       s.Invoices.cancelInvoice({ payment_hash: Buffer.from(paymentHash, 'hex') }, this.deadline()),
     );
+  }
+
+  async lookupInvoice(paymentHash: string): Promise<OwnInvoiceState> {
+    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    const invoice = await this.call((s) =>
+      s.Lightning.lookupInvoice({ r_hash: Buffer.from(paymentHash, 'hex') }, this.deadline()),
+    );
+    return { state: invoice.state, held_htlcs: invoice.htlcs.filter((h) => h.state === 'ACCEPTED').length };
   }
 
   async deletePayment(paymentHash: string): Promise<void> {

@@ -149,10 +149,19 @@ export interface LightningNode {
   listPayments(): Promise<NodePayment[]>;
   /** A new invoice of this node (a rebalance pays its own); cltvExpiry: its min_final_cltv_expiry (LND's default 80). */
   addInvoice(amountMsat: bigint, memo: string, expirySeconds?: number, cltvExpiry?: number): Promise<NodeInvoice>;
+  /** Where an invoice of this node stands, and how many HTLCs it holds (accepted, not settled). */
+  lookupInvoice(paymentHash: string): Promise<OwnInvoiceState>;
   /** Cancels an open invoice of this node: HTLCs it holds fail back. */
   cancelInvoice(paymentHash: string): Promise<void>;
   /** Deletes the node's record of a payment of ours (DeletePayment); refused while HTLCs are in flight. */
   deletePayment(paymentHash: string): Promise<void>;
+}
+
+/** An invoice of this node as LookupInvoice tells it. */
+export interface OwnInvoiceState {
+  /** LND's Invoice.state: OPEN, SETTLED, CANCELED, ACCEPTED. */
+  state: string;
+  held_htlcs: number;
 }
 
 /** An invoice of this node. */

@@ -43,7 +43,7 @@ export interface PayDeps {
  * No plan for these reasons may mend within retry_for: our channels' balance comes back as parts in flight fail, and
  * the graph is being loaded.
  */
-const WAIT_FOR = new Set(['insufficient-balance', 'no-graph']);
+export const WAIT_FOR = new Set(['insufficient-balance', 'no-graph']);
 /** Nothing out and no plan: how long to wait before trying again. */
 const RETRY_MS = 1000;
 
