@@ -69,9 +69,20 @@ describe('Rebalance screen', () => {
     expect(roles).toContain('target');
     await expect(page.locator('svg[aria-label="Payment paths"] path').count()).resolves.toBeGreaterThan(0);
 
+    // Every node but ours holds the HTLCs that reach it until released: the parts are seen travelling.
+    const net = s.simnet.sim.net;
+    const releases = net.nodes.filter((n) => n.alias !== 'alice').map((n) => net.holdAt(n.index));
     await page.getByRole('button', { name: 'Send' }).click();
+    await poll(
+      () => parts.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))),
+      (statuses) => statuses.length > 0 && statuses.every((x) => x === 'pending'),
+      { what: 'the parts pending on the screen' },
+    );
+    expect(await page.getByRole('button', { name: 'Sending…' }).isDisabled()).toBe(true);
+    await screenshot(page, 'rebalance-pending');
+    for (const release of releases) release();
     // Watch the parts: each row's status as the events bring it, until the result shows.
-    const seen = new Set<string>();
+    const seen = new Set<string>(['pending']);
     await poll(
       async () => {
         for (const status of await parts.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status') ?? ''))) {

@@ -26,10 +26,19 @@ export function RebalanceScreen() {
   const baseAliases = useNode((s) => s.aliases);
   const refreshChannels = useNode((s) => s.refreshChannels);
   const st = useRebalance();
-  const parts = usePayments((s) => {
-    const ids = st.paymentHash ? s.partsByHash.get(st.paymentHash) : undefined;
-    return ids;
-  });
+  // The rebalance's payment: as the core's pay event or its result names it, or else the payment to ourselves that
+  // appeared since Send (its events may come before the pay event's subscription is in place).
+  const hash = usePayments(
+    (s) =>
+      st.paymentHash ??
+      (st.sending && ownId && st.sentAt !== undefined
+        ? s.order.find((h) => {
+            const p = s.payments.get(h);
+            return p?.destination === ownId && p.created_at >= (st.sentAt as number);
+          })
+        : undefined),
+  );
+  const parts = usePayments((s) => (hash ? s.partsByHash.get(hash) : undefined));
   const partMap = usePayments((s) => s.parts);
   useEffect(() => {
     void refreshChannels();

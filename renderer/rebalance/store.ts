@@ -19,6 +19,8 @@ export interface RebalanceStore {
   proposing: boolean;
   /** The rebalance being sent: its hash as soon as the core's pay loop starts. */
   sending: boolean;
+  /** Unix seconds when Send was pressed: a payment to ourselves from then on is this rebalance's. */
+  sentAt?: number;
   paymentHash?: string;
   result?: RebalanceResult | Rebalance;
   error?: string;
@@ -99,7 +101,13 @@ export const useRebalance = create<RebalanceStore>()((set, get) => ({
   send: async () => {
     const s = get();
     if (s.sending) return;
-    set({ sending: true, error: undefined, result: undefined, paymentHash: undefined });
+    set({
+      sending: true,
+      sentAt: Math.floor(Date.now() / 1000) - 1,
+      error: undefined,
+      result: undefined,
+      paymentHash: undefined,
+    });
     // The core tells when its pay loop starts: that is the rebalance's payment hash (ours is the only one starting).
     const off = api().subscribe(['pay'], (event) => {
       if (event.event === 'pay' && event.data.state === 'running' && !get().paymentHash) {
