@@ -3,6 +3,7 @@ import { ScreenNav } from './components/ScreenNav';
 import { ConnectScreen } from './connect/ConnectScreen';
 import { HistoryScreen } from './history/HistoryScreen';
 import { PayScreen } from './pay/PayScreen';
+import { RebalanceScreen } from './rebalance/RebalanceScreen';
 import { useUi } from './stores/ui';
 
 export function App() {
@@ -12,6 +13,7 @@ export function App() {
       <NodeHeader />
       <ScreenNav />
       {screen === 'pay' && <PayScreen />}
+      {screen === 'rebalance' && <RebalanceScreen />}
       {screen === 'history' && <HistoryScreen />}
       {screen === 'connect' && <ConnectScreen />}
     </div>

@@ -20,3 +20,15 @@ export function feeBudget(amount: bigint, percent: number, exempt: bigint): bigi
   const share = (amount * BigInt(Math.round(percent * 10_000))) / 1_000_000n;
   return share > exempt ? share : exempt;
 }
+
+/** A rebalance's fee limit when the caller gives none: 1000 ppm of the amount moved (issue 16). */
+export const DEFAULT_REBALANCE_FEE_PPM = 1000;
+
+/** The local share of a channel's capacity that picking sources and targets aims for, percent. */
+export const DEFAULT_TARGET_RATIO_PERCENT = 50;
+
+/** A rebalance's fee limit: `ppm` of the amount, capped by `cap` when given. */
+export function rebalanceFeeLimit(amount: bigint, ppm: number, cap?: bigint): bigint {
+  const share = (amount * BigInt(ppm)) / 1_000_000n;
+  return cap !== undefined && cap < share ? cap : share;
+}

@@ -2,11 +2,12 @@ import { type Screen, useUi } from '../stores/ui';
 
 const SCREENS: { screen: Screen; label: string }[] = [
   { screen: 'pay', label: 'Pay' },
+  { screen: 'rebalance', label: 'Rebalance' },
   { screen: 'history', label: 'History' },
   { screen: 'connect', label: 'Connect' },
 ];
 
-/** The screens: Pay, History, Connect. */
+/** The screens: Pay, Rebalance, History, Connect. */
 export function ScreenNav() {
   const current = useUi((s) => s.screen);
   const show = useUi((s) => s.show);

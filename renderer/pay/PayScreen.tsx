@@ -2,6 +2,7 @@ import { ProblemText } from '../components/ProblemText';
 import { useNode } from '../stores/node';
 import { usePlanner } from '../stores/planner';
 import { AmountInput } from './AmountInput';
+import { CheckRoutes } from './CheckRoutes';
 import { ConfirmDialog } from './ConfirmDialog';
 import { InvoiceDetails } from './InvoiceDetails';
 import { InvoiceInput } from './InvoiceInput';
@@ -77,6 +78,7 @@ function Planner({ view }: { view: PayView }) {
       {!done && <SendButton view={view} />}
       <ConfirmDialog view={view} />
       <RunStatus view={view} />
+      <CheckRoutes view={view} />
       <PaymentResult view={view} />
     </section>
   );

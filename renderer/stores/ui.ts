@@ -2,7 +2,7 @@
 
 import { create } from 'zustand';
 
-export type Screen = 'pay' | 'history' | 'connect';
+export type Screen = 'pay' | 'rebalance' | 'history' | 'connect';
 
 export const useUi = create<{ screen: Screen; show(screen: Screen): void }>()((set) => ({
   screen: 'pay',

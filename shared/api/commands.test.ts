@@ -65,6 +65,10 @@ describe('the command list', () => {
       'stoppay',
       'listnodes',
       'checkplan',
+      'planrebalance',
+      'rebalance',
+      'listrebalances',
+      'probe',
     ]);
     expect(paramNames('sendpartialpay')).toStrictEqual([
       'route',

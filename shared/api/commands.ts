@@ -5,6 +5,14 @@
 import type { z } from 'zod';
 import type { PartialPayment, Payment } from '../types';
 import { ApiError, ErrorCode, invalidParam } from './errors';
+import {
+  type ListRebalancesResult,
+  type PlanRebalanceResult,
+  type ProbeResult,
+  ppm,
+  type RebalanceResult,
+  scidList,
+} from './rebalance';
 import type {
   BuildRouteResult,
   CheckPlanResult,
@@ -49,6 +57,22 @@ import {
 } from './schemas';
 
 type Shape = Record<string, z.ZodType>;
+
+/** rebalance's and planrebalance's parameters, in order. */
+const REBALANCE_PARAMS = {
+  msatoshi: positiveMsatoshi,
+  /** Our channels to move out of; picked by target_ratio when absent. */
+  sources: scidList.optional(),
+  /** Our channels to move into; picked by target_ratio when absent. */
+  targets: scidList.optional(),
+  /** Fee limit as parts per million of the amount (default shared/policy.ts DEFAULT_REBALANCE_FEE_PPM). */
+  maxfeeppm: ppm.optional(),
+  /** An absolute cap on the fees, msat, under the ppm limit. */
+  maxfee_msatoshi: msatoshi.optional(),
+  max_parts: positiveInt(100).optional(),
+  /** The local share (percent of capacity) the picking aims for (default 50). */
+  target_ratio: percent.optional(),
+};
 
 export interface CommandDefinition<S extends Shape = Shape, R = unknown> {
   /** Parameters in positional order (object key order); optional ones are `.optional()` or `.default()`. */
@@ -141,6 +165,16 @@ export const COMMAND_DEFINITIONS = {
   stoppay: define<StopPayResult>()({ payment_hash: hex32 }),
   listnodes: define<ListNodesResult>()({ ids: nodeIdList.optional(), alias: nonEmptyText.optional() }),
   checkplan: define<CheckPlanResult>()({ bolt11, msatoshi: msatoshi.optional(), parts: plan }),
+  // Issue 16: rebalance (a payment to ourselves out over sources, back over targets) and probe.
+  planrebalance: define<PlanRebalanceResult>()(REBALANCE_PARAMS),
+  rebalance: define<RebalanceResult>()({
+    ...REBALANCE_PARAMS,
+    retry_for: seconds.default(60),
+    /** The first plan (planrebalance's parts, maybe edited): sent first, in order. */
+    plan: plan.optional(),
+  }),
+  listrebalances: define<ListRebalancesResult>()({ payment_hash: hex32.optional() }),
+  probe: define<ProbeResult>()({ parts: plan, bolt11: bolt11.optional() }),
 } satisfies Record<string, CommandDefinition>;
 
 type Definitions = typeof COMMAND_DEFINITIONS;

@@ -6,6 +6,8 @@ import { buildroute, decodepay, getinfo, getroutes, listchannels, testinvoice } 
 import { listnodes } from './nodes';
 import { listpartialpayments, listpayments, sendpartialpay, sendpay, waitpartialpay, waitsendpay } from './parts';
 import { pay, splitpay, stoppay } from './pay';
+import { probe } from './probe';
+import { listrebalances, planrebalance, rebalance } from './rebalance';
 
 /** Each command has exactly one handler. */
 export const HANDLERS: Handlers = {
@@ -30,4 +32,8 @@ export const HANDLERS: Handlers = {
   stoppay,
   listnodes,
   checkplan,
+  planrebalance,
+  rebalance,
+  listrebalances,
+  probe,
 };

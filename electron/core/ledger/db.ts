@@ -135,6 +135,23 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scid, direction)
   ) STRICT;
   `,
+  // 3: rebalances (issue 16): which payments are rebalances, between which of our channels.
+  `
+  -- One row per rebalance: a payment to ourselves (its parts are in payments/partial_payments like any other's).
+  -- No foreign key: the row is written before the first part creates the payment, and stays if none ever did.
+  -- sources, targets: JSON arrays of scids. channels: JSON array of {channel, peer_id, peer_alias, role, capacity,
+  -- local_before, local_after} with amounts as decimal strings (msat); local_after is filled in when it ends.
+  CREATE TABLE rebalances (
+    payment_hash  TEXT    PRIMARY KEY CHECK (length(payment_hash) = 64),
+    msatoshi      INTEGER NOT NULL CHECK (msatoshi > 0),
+    fee_limit     INTEGER NOT NULL CHECK (fee_limit >= 0),
+    sources       TEXT    NOT NULL CHECK (json_valid(sources)),
+    targets       TEXT    NOT NULL CHECK (json_valid(targets)),
+    channels      TEXT    NOT NULL CHECK (json_valid(channels)),
+    created_at    INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX rebalances_by_created ON rebalances (created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

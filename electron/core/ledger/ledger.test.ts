@@ -100,7 +100,7 @@ describe('db', () => {
       expect(Number(db.pragma('busy_timeout', { simple: true }))).toBe(5000);
       expect(String(db.pragma('locking_mode', { simple: true }))).toBe('exclusive');
       expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).toBe(2);
+      expect(SCHEMA_VERSION).toBe(3);
     } finally {
       db.close();
     }
@@ -114,7 +114,7 @@ describe('db', () => {
     raw.pragma('user_version = 99');
     raw.close();
     expect(() => Ledger.open(dir)).toThrow(LedgerSchemaError);
-    expect(() => Ledger.open(dir)).toThrow(/schema version 99, newer than this Braid knows \(2\)/);
+    expect(() => Ledger.open(dir)).toThrow(/schema version 99, newer than this Braid knows \(3\)/);
   });
 
   it('refuses a second Ledger on the same data directory in the same process', () => {

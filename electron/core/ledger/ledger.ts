@@ -6,6 +6,7 @@ import type { PartFailure, PartialPayment, Payment, Route, RouteHop, Status } fr
 import { type BeliefStore, beliefStore } from './beliefs';
 import { csvCell } from './csv';
 import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
+import { type RebalanceStore, rebalanceStore } from './rebalances';
 
 // The ledger: the two tables of the proposal (payments, partial_payments) and the rules that change them
 // (../../../shared/reference/api.md, "The seed's commands"). It never talks to the node. The core calls beginPart
@@ -296,6 +297,14 @@ export class Ledger {
   get beliefs(): BeliefStore {
     this.beliefStore ??= beliefStore(this.db);
     return this.beliefStore;
+  }
+
+  private rebalanceStore: RebalanceStore | undefined;
+
+  /** Which payments are rebalances, and between which channels (see rebalances.ts). */
+  get rebalances(): RebalanceStore {
+    this.rebalanceStore ??= rebalanceStore(this.db);
+    return this.rebalanceStore;
   }
 
   // ---- Changes of state ------------------------------------------------------------------------------------------

@@ -23,10 +23,12 @@ import {
   type HtlcAttempt,
   type LightningNode,
   type NodeInfo,
+  type NodeInvoice,
   type NodePayment,
   NodeRefusal,
   NodeUnavailable,
   type OwnChannel,
+  type OwnInvoiceState,
   type QueryRoutesArgs,
 } from './types';
 
@@ -182,6 +184,7 @@ interface LightningService extends WrappedService {
       ignored_pairs: { from: Buffer; to: Buffer }[];
       ignored_edges: { channel_id: string; direction_reverse: boolean }[];
       outgoing_chan_ids: string[];
+      last_hop_pubkey?: Buffer;
       use_mission_control: boolean;
     },
     { routes: RpcRoute[]; success_prob: number }
@@ -191,9 +194,15 @@ interface LightningService extends WrappedService {
     { payments: RpcPayment[]; last_index_offset: string }
   >;
   addInvoice: Unary<
-    { value_msat: string; memo: string; expiry?: string },
+    { value_msat: string; memo: string; expiry?: string; cltv_expiry?: string },
     { r_hash: Buffer; payment_request: string; payment_addr: Buffer }
   >;
+  deletePayment: Unary<{ payment_hash: Buffer; failed_htlcs_only: boolean }, Record<string, never>>;
+  lookupInvoice: Unary<{ r_hash: Buffer }, { state: string; htlcs: { state: string }[] }>;
+}
+
+interface InvoicesService extends WrappedService {
+  cancelInvoice: Unary<{ payment_hash: Buffer }, Record<string, never>>;
 }
 
 interface RouterService extends WrappedService {
@@ -214,6 +223,7 @@ interface StateService extends WrappedService {
 interface Services {
   Lightning: LightningService;
   Router: RouterService;
+  Invoices: InvoicesService;
   State: StateService;
 }
 
@@ -501,13 +511,6 @@ export interface LndNodeOptions {
   callTimeoutMs?: number;
   /** Reconnection backoff: first delay, doubling up to the maximum, jittered (default 250 ms to 10 s). */
   backoff?: { initialMs: number; maxMs: number };
-}
-
-/** An invoice of this node, for tests and `testinvoice`. */
-export interface NodeInvoice {
-  bolt11: string;
-  payment_hash: string;
-  payment_secret: string;
 }
 
 interface Session {
@@ -961,6 +964,9 @@ export class LndNode implements LightningNode {
             direction_reverse: c.reverse,
           })),
           outgoing_chan_ids: (args.outgoing_chan_ids ?? []).map(String),
+          ...(args.last_hop_pubkey !== undefined && {
+            last_hop_pubkey: hexBytes(args.last_hop_pubkey, 'last_hop_pubkey'),
+          }),
           use_mission_control: true,
         },
         // Path finding on a large graph takes longer than a lookup.
@@ -1090,16 +1096,45 @@ export class LndNode implements LightningNode {
     stream?.cancel();
   }
 
-  // --- beyond the interface ---
+  async cancelInvoice(paymentHash: string): Promise<void> {
+    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    await this.call((s) =>
+      s.Invoices.cancelInvoice({ payment_hash: Buffer.from(paymentHash, 'hex') }, this.deadline()),
+    );
+  }
 
-  /** A new invoice of this node (the `testinvoice` command; tests). */
-  async addInvoice(amountMsat: bigint, memo: string, expirySeconds?: number): Promise<NodeInvoice> {
+  async lookupInvoice(paymentHash: string): Promise<OwnInvoiceState> {
+    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    const invoice = await this.call((s) =>
+      s.Lightning.lookupInvoice({ r_hash: Buffer.from(paymentHash, 'hex') }, this.deadline()),
+    );
+    return { state: invoice.state, held_htlcs: invoice.htlcs.filter((h) => h.state === 'ACCEPTED').length };
+  }
+
+  async deletePayment(paymentHash: string): Promise<void> {
+    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    await this.call((s) =>
+      s.Lightning.deletePayment(
+        { payment_hash: Buffer.from(paymentHash, 'hex'), failed_htlcs_only: false },
+        this.deadline(),
+      ),
+    );
+  }
+
+  /** A new invoice of this node (rebalance, the `testinvoice` command, tests). */
+  async addInvoice(
+    amountMsat: bigint,
+    memo: string,
+    expirySeconds?: number,
+    cltvExpiry?: number,
+  ): Promise<NodeInvoice> {
     const invoice = await this.call((s) =>
       s.Lightning.addInvoice(
         {
           value_msat: amountMsat.toString(),
           memo,
           ...(expirySeconds !== undefined && { expiry: String(expirySeconds) }),
+          ...(cltvExpiry !== undefined && { cltv_expiry: String(cltvExpiry) }),
         },
         this.deadline(),
       ),
@@ -1112,4 +1147,5 @@ export class LndNode implements LightningNode {
   }
 }
 
+export type { NodeInvoice };
 export { NodeRefusal, NodeUnavailable };

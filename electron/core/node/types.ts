@@ -89,6 +89,8 @@ export interface QueryRoutesArgs {
   /** One direction of a channel each: reverse=false is from the smaller pubkey to the larger (LND's ignored_edges). */
   ignored_channels?: { chan_id: bigint; reverse: boolean }[];
   outgoing_chan_ids?: bigint[];
+  /** The node the route's last hop comes from (a rebalance back to ourselves). */
+  last_hop_pubkey?: string;
 }
 
 export interface BuildRouteArgs {
@@ -145,4 +147,26 @@ export interface LightningNode {
   lookupPayment(paymentHash: string): Promise<NodePayment | undefined>;
   /** Every payment the node has, incomplete ones included. */
   listPayments(): Promise<NodePayment[]>;
+  /** A new invoice of this node (a rebalance pays its own); cltvExpiry: its min_final_cltv_expiry (LND's default 80). */
+  addInvoice(amountMsat: bigint, memo: string, expirySeconds?: number, cltvExpiry?: number): Promise<NodeInvoice>;
+  /** Where an invoice of this node stands, and how many HTLCs it holds (accepted, not settled). */
+  lookupInvoice(paymentHash: string): Promise<OwnInvoiceState>;
+  /** Cancels an open invoice of this node: HTLCs it holds fail back. */
+  cancelInvoice(paymentHash: string): Promise<void>;
+  /** Deletes the node's record of a payment of ours (DeletePayment); refused while HTLCs are in flight. */
+  deletePayment(paymentHash: string): Promise<void>;
+}
+
+/** An invoice of this node as LookupInvoice tells it. */
+export interface OwnInvoiceState {
+  /** LND's Invoice.state: OPEN, SETTLED, CANCELED, ACCEPTED. */
+  state: string;
+  held_htlcs: number;
+}
+
+/** An invoice of this node. */
+export interface NodeInvoice {
+  bolt11: string;
+  payment_hash: string;
+  payment_secret: string;
 }

@@ -27,13 +27,16 @@ export interface PayRequest {
   plan?: Route[];
   /** auto (default): re-plans what is missing; manual: sends the first plan and nothing else. */
   mode?: PayMode;
+  /** The fee limit over all parts, msat, when set (rebalance); otherwise maxFeePercent and exemptFee make it. */
+  feeLimitMsat?: bigint;
 }
 
 export interface PayDeps {
   ledger: Ledger;
   events: EventBus;
   parts: PartDispatcher;
-  planner: PlannerService;
+  /** Plans what is missing (a rebalance plans a circular flow instead). */
+  planner: Pick<PlannerService, 'plan'>;
   clock?: Clock;
 }
 
@@ -41,7 +44,7 @@ export interface PayDeps {
  * No plan for these reasons may mend within retry_for: our channels' balance comes back as parts in flight fail, and
  * the graph is being loaded.
  */
-const WAIT_FOR = new Set(['insufficient-balance', 'no-graph']);
+export const WAIT_FOR = new Set(['insufficient-balance', 'no-graph']);
 /** Nothing out and no plan: how long to wait before trying again. */
 const RETRY_MS = 1000;
 
@@ -63,7 +66,7 @@ export function checkPayRequest(ledger: Ledger, req: PayRequest): void {
   checkFirstPlan(req.plan, viewOf(ledger.payment(hash), ledger.parts({ paymentHash: hash }), req.amount), {
     destination: req.invoice.destination,
     amount: req.amount,
-    feeBudget: feeBudget(req.amount, req.maxFeePercent, req.exemptFee),
+    feeBudget: budgetOf(req),
     maxParts: req.maxParts,
   });
 }
@@ -79,7 +82,7 @@ export async function pay(deps: PayDeps, req: PayRequest, run: PayRun = UNSTOPPA
   const { ledger } = deps;
   const clock = deps.clock ?? systemClock;
   const hash = req.invoice.payment_hash;
-  const budget = feeBudget(req.amount, req.maxFeePercent, req.exemptFee);
+  const budget = budgetOf(req);
   const firstPlan = [...(req.plan ?? [])];
   const state: LoopState = {
     mode: req.mode ?? 'auto',
@@ -218,6 +221,11 @@ async function planMissing(
     // The planner failed (its worker died): the next round asks it again.
     return { ok: false, message: error instanceof Error ? error.message : String(error), hopeless: false };
   }
+}
+
+/** The fee limit over all the payment's parts. */
+export function budgetOf(req: PayRequest): bigint {
+  return req.feeLimitMsat ?? feeBudget(req.amount, req.maxFeePercent, req.exemptFee);
 }
 
 function missingMessage(view: PaymentView, amount: bigint, lastError: string): string {

@@ -62,11 +62,25 @@ export type PlanReply =
   | { ok: true; parts: PlannedPart[]; feeMsat: bigint; probability: number }
   | { ok: false; reason: string; message: string };
 
+/** A circular flow (rebalance): out over our sources, back in over our targets, to our own invoice. */
+export interface CircularArgs {
+  sources: string[];
+  targets: string[];
+  amountMsat: bigint;
+  maxFeeMsat: bigint;
+  maxParts: number;
+  finalCltv: number;
+  own: OwnChannelState[];
+  /** What each target's peer can send us now (its balance less its reserve), msat. */
+  inbound: { scid: string; msat: number }[];
+}
+
 export type ToWorker =
   | { type: 'setup'; ownId: string; halfLifeSeconds: number; beliefs: BeliefRow[] }
   | { type: 'graph'; input: GraphInput; now: number }
   | { type: 'plan'; id: number; args: PlanArgs; now: number }
   | { type: 'check'; id: number; args: CheckArgs; now: number }
+  | { type: 'circular'; id: number; args: CircularArgs; now: number }
   | { type: 'part'; part: PartEvent; now: number }
   | { type: 'threadId'; id: number };
 

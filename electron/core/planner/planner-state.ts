@@ -3,13 +3,15 @@
 // syntax (no parameter properties, no enums).
 import { saysNothingAboutLiquidity } from '../../../shared/failures.ts';
 import { buildGraph, type ChannelGraph, type GraphInput } from '../../../shared/planner/mcf/graph.ts';
-import { evaluatePlan, hopAmounts, planPayment } from '../../../shared/planner/mcf/mcf.ts';
+import { evaluatePlan, planPayment } from '../../../shared/planner/mcf/mcf.ts';
 import { UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty.ts';
 import type { Route } from '../../../shared/types.ts';
+import { planCircularReply } from './circular.ts';
 import type {
   BeliefRow,
   CheckArgs,
   CheckReply,
+  CircularArgs,
   FromWorker,
   Overdrawn,
   OwnChannelState,
@@ -18,7 +20,8 @@ import type {
   PlanReply,
   ToWorker,
 } from './messages.ts';
-import { pathOfRoute, routeOfPath } from './routes.ts';
+import { planReply } from './reply.ts';
+import { pathOfRoute } from './routes.ts';
 
 /** Learning events that came before the graph was loaded are kept (up to this many) and applied once it is. */
 const MAX_EARLY_EVENTS = 10_000;
@@ -55,6 +58,8 @@ export class PlannerState {
         return [{ type: 'plan', id: msg.id, reply: this.plan(msg.args, msg.now) }];
       case 'check':
         return [{ type: 'check', id: msg.id, reply: this.check(msg.args, msg.now) }];
+      case 'circular':
+        return [{ type: 'plan', id: msg.id, reply: this.circular(msg.args, msg.now) }];
       case 'part':
         return this.onPart(msg.part, msg.now);
       case 'threadId':
@@ -116,25 +121,14 @@ export class PlannerState {
         maxFeeMsat: args.maxFeeMsat,
         maxParts: args.maxParts,
       });
-      if (!plan.ok) return { ok: false, reason: plan.reason, message: plan.message };
-      // The numbers shown are evaluatePlan's, as checkplan's for the same parts: computed the same way every time.
-      const shown = evaluatePlan(
-        g,
-        net,
-        plan.parts.map((p) => ({ path: p.path, hops: hopAmounts(g, p.path, p.amountMsat).map(Number) })),
-      );
-      return {
-        ok: true,
-        parts: plan.parts.map((p, i) => ({
-          route: routeOfPath(g, p.path, p.amountMsat, args.finalCltv),
-          msatoshi: p.amountMsat,
-          feeMsat: p.feeMsat,
-          probability: shown.parts[i] as number,
-        })),
-        feeMsat: plan.feeMsat,
-        probability: shown.probability,
-      };
+      return planReply(g, net, plan, args.finalCltv);
     });
+  }
+
+  /** A rebalance's circular flow (circular.ts), over our channels as the node reports them now. */
+  private circular(args: CircularArgs, now: number): PlanReply {
+    if (!this.g || !this.net) return { ok: false, reason: 'no-graph', message: 'the channel graph is not loaded yet' };
+    return this.withOwnChannels(args.own, now, (g, net) => planCircularReply(g, net, this.ownId, args));
   }
 
   /**

@@ -14,7 +14,13 @@ port.on('message', (msg: ToWorker) => {
     out = msg.type === 'threadId' ? [{ type: 'threadId', id: msg.id, threadId }] : state.handle(msg);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    out = [{ type: 'error', id: msg.type === 'plan' || msg.type === 'threadId' ? msg.id : undefined, message }];
+    out = [
+      {
+        type: 'error',
+        id: msg.type === 'plan' || msg.type === 'circular' || msg.type === 'threadId' ? msg.id : undefined,
+        message,
+      },
+    ];
   }
   for (const m of out) port.postMessage(m);
 });

@@ -17,6 +17,12 @@ const GRAPH_TTL_MS = 10 * 60_000;
 /** LND's mission control forgets with this half-life; so does the planner. */
 const HALF_LIFE_SECONDS = 3600;
 
+/** A rebalance's plan: PlanRequest's limits, from our sources back to our targets (scids). */
+export interface CircularRequest extends Omit<PlanRequest, 'destination'> {
+  sources: readonly string[];
+  targets: readonly string[];
+}
+
 export interface PlanRequest {
   destination: string;
   amountMsat: bigint;
@@ -108,6 +114,56 @@ export class PlannerService {
     }));
     if (reply.type !== 'plan') throw new Error(`planner: unexpected answer ${reply.type}`);
     return reply.reply;
+  }
+
+  /**
+   * Plans a rebalance: `amountMsat` out over our `sources` and back in over our `targets` (scids), to our own
+   * invoice, with the parts in flight accounted for. Sends nothing.
+   */
+  async planCircular(req: CircularRequest): Promise<PlanReply> {
+    const channels = await this.node.listChannels();
+    const byScid = new Map(channels.map((c) => [formatScid(c.chan_id), c]));
+    const sendable = req.sources.reduce((s, scid) => {
+      const c = byScid.get(scid);
+      return c?.active ? s + usable(c.local_msat) : s;
+    }, 0n);
+    if (req.amountMsat > sendable) {
+      return {
+        ok: false,
+        reason: 'insufficient-balance',
+        message: `${req.amountMsat} msat is more than the sources can send now (${sendable} msat)`,
+      };
+    }
+    await this.ensureGraph(channels);
+    const inbound = req.targets.flatMap((scid) => {
+      const c = byScid.get(scid);
+      return c ? [{ scid, msat: Number(usable(c.remote_msat)) }] : [];
+    });
+    const reply = await this.request((id) => ({
+      type: 'circular',
+      id,
+      args: {
+        sources: [...req.sources],
+        targets: [...req.targets],
+        amountMsat: req.amountMsat,
+        maxFeeMsat: req.maxFeeMsat,
+        maxParts: req.maxParts,
+        finalCltv: req.finalCltv,
+        own: ownState(channels),
+        inbound,
+      },
+      now: now(),
+    }));
+    if (reply.type !== 'plan') throw new Error(`planner: unexpected answer ${reply.type}`);
+    return reply.reply;
+  }
+
+  /**
+   * Learns from a part that is no payment (a probe): `pending` reserves its route, its outcome releases it and teaches
+   * as a real part's would. Ids must not be the ledger's (probes use negative ones).
+   */
+  learn(part: PartEvent): void {
+    this.post({ type: 'part', part, now: now() });
   }
 
   /** The planner's probabilities for these routes as given (checkplan), and the channels they overdraw together. */
