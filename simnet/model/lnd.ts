@@ -30,7 +30,11 @@ export class SimLnd {
     readonly exit: ExitHandler,
     options: LndOptions,
   ) {
-    this.invoices = new InvoiceRegistry({ mppTimeoutMs: options.mppTimeoutMs, height: () => net.height });
+    this.invoices = new InvoiceRegistry({
+      mppTimeoutMs: options.mppTimeoutMs,
+      height: () => net.height,
+      scheduler: net.scheduler,
+    });
     this.mission = new MissionControl(net);
   }
 
