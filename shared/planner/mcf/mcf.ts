@@ -224,8 +224,13 @@ function heapPop(h: Heap): void {
 }
 
 interface Scratch {
-  keep: Uint8Array;
+  /** 1: the edge is usable in the current problem (see prepare). */
   usable: Uint8Array;
+  /** linearized[e] === problem: the edge's pieces are computed for the current problem. */
+  linearized: Uint32Array;
+  problem: number;
+  /** potMark[u] === problem: u's potential was set in the current problem (and is reset with it). */
+  potMark: Uint32Array;
   flow: Int32Array;
   ends: Int32Array;
   slope: Float64Array;
@@ -253,8 +258,10 @@ function scratchFor(g: ChannelGraph): Scratch {
   const n = g.nodeCount;
   const m = g.edgeCount;
   s = {
-    keep: new Uint8Array(m),
     usable: new Uint8Array(m),
+    linearized: new Uint32Array(m),
+    problem: 0,
+    potMark: new Uint32Array(n),
     flow: new Int32Array(m),
     ends: new Int32Array(m * PIECES),
     slope: new Float64Array(m * PIECES),
@@ -287,7 +294,12 @@ interface Problem {
   amount: number;
   unit: number;
   units: number;
-  kept: number[];
+  pivots: readonly number[];
+  maxParts: number;
+  /** Edges linearized so far (lazily, as the searches reach them): their flows are reset with the problem. */
+  touched: number[];
+  /** Nodes whose potential was set: reset with the problem. */
+  potNodes: number[];
 }
 
 function prepare(
@@ -300,8 +312,14 @@ function prepare(
   banned: Set<number>,
   pivots: readonly number[],
   maxParts: number,
-): Problem {
+): Problem | undefined {
   const s = scratchFor(g);
+  if (s.problem >= 0xfffffff0) {
+    s.problem = 0;
+    s.linearized.fill(0);
+    s.potMark.fill(0);
+  }
+  s.problem++;
   const units = Math.ceil(amount / unit);
   const ok = s.usable;
   const { disabled, htlcMaxMsat, htlcMinMsat } = g;
@@ -319,8 +337,7 @@ function prepare(
   // Nothing leaves the destination or enters the source.
   for (let e = g.offsets[destination] as number; e < (g.offsets[destination + 1] as number); e++) ok[e] = 0;
   for (let e = g.offsets[source] as number; e < (g.offsets[source + 1] as number); e++) ok[g.reverse[e] as number] = 0;
-  const usable = (e: number): boolean => ok[e] === 1;
-  // Forward reachability from the source.
+  // Forward reachability from the source: without it there is no problem to solve.
   const fwd = s.mark;
   fwd.fill(0);
   let head = 0;
@@ -332,78 +349,60 @@ function prepare(
     const end = g.offsets[u + 1] as number;
     for (let e = g.offsets[u] as number; e < end; e++) {
       const v = g.to[e] as number;
-      if (fwd[v] === 0 && usable(e)) {
+      if (fwd[v] === 0 && ok[e] === 1) {
         fwd[v] = 1;
         s.queue[tail++] = v;
       }
     }
   }
-  // Backward from the destination, over usable edges whose tail is forward-reachable: those are the kept edges.
-  const kept: number[] = [];
-  if (fwd[destination] === 1) {
-    head = 0;
-    tail = 0;
-    s.queue[tail++] = destination;
-    fwd[destination] = 3;
-    while (head < tail) {
-      const v = s.queue[head++] as number;
-      const end = g.offsets[v + 1] as number;
-      for (let e2 = g.offsets[v] as number; e2 < end; e2++) {
-        const e = g.reverse[e2] as number; // u → v
-        const u = g.from[e] as number;
-        if ((fwd[u] as number) === 0 || !usable(e)) continue;
-        kept.push(e);
-        if (fwd[u] === 1) {
-          fwd[u] = 3;
-          s.queue[tail++] = u;
-        }
-      }
-    }
+  if (fwd[destination] !== 1) return undefined;
+  return { g, net, s, source, destination, amount, unit, units, pivots, maxParts, touched: [], potNodes: [] };
+}
+
+/**
+ * The pieces of one usable edge, computed when a search first reaches it: most of the graph is never reached by a
+ * search that stops at the destination, so linearizing all of it up front would cost more than the solves.
+ */
+function linearizeEdge(p: Problem, e: number): void {
+  const { g, s, unit, units } = p;
+  s.linearized[e] = s.problem;
+  p.touched.push(e);
+  // Several parts may share an edge, each within its htlc max (toPlan splits a path that carries more).
+  const limit = Math.min((g.htlcMaxMsat[e] as number) * p.maxParts, units * unit);
+  const base = e * PIECES;
+  let count = linearizeInto(p.net, e, unit, limit, p.pivots, s.ends, s.slope, base);
+  if (count === 0) {
+    s.ends[base] = 0;
+    s.slope[base] = 0;
+    count = 1;
   }
-  for (const e of kept) {
-    s.keep[e] = 1;
-    s.flow[e] = 0;
-    // Several parts may share an edge, each within its htlc max (toPlan splits a path that carries more).
-    const limit = Math.min((g.htlcMaxMsat[e] as number) * maxParts, units * unit);
-    const base = e * PIECES;
-    let count = linearizeInto(net, e, unit, limit, pivots, s.ends, s.slope, base);
-    if (count === 0) {
-      s.ends[base] = 0;
-      s.slope[base] = 0;
-      count = 1;
-    }
-    // Unused pieces repeat the last one with zero width.
-    for (let i = count; i < PIECES; i++) {
-      s.ends[base + i] = s.ends[base + count - 1] as number;
-      s.slope[base + i] = s.slope[base + count - 1] as number;
-    }
-    const capUnits = s.ends[base + PIECES - 1] as number;
-    if (g.from[e] === source) s.feeUnit[e] = 0;
-    else {
-      s.feeUnit[e] =
-        (unit * (g.feePpm[e] as number)) / 1e6 + (g.feeBaseMsat[e] as number) / Math.max(1, Math.min(capUnits, units));
-    }
+  // Unused pieces repeat the last one with zero width.
+  for (let i = count; i < PIECES; i++) {
+    s.ends[base + i] = s.ends[base + count - 1] as number;
+    s.slope[base + i] = s.slope[base + count - 1] as number;
   }
-  return { g, net, s, source, destination, amount, unit, units, kept };
+  const capUnits = s.ends[base + PIECES - 1] as number;
+  if (g.from[e] === p.source) s.feeUnit[e] = 0;
+  else {
+    s.feeUnit[e] =
+      (unit * (g.feePpm[e] as number)) / 1e6 + (g.feeBaseMsat[e] as number) / Math.max(1, Math.min(capUnits, units));
+  }
 }
 
 function release(p: Problem): void {
-  for (const e of p.kept) {
-    p.s.keep[e] = 0;
-    p.s.flow[e] = 0;
-  }
+  for (const e of p.touched) p.s.flow[e] = 0;
+  p.touched.length = 0;
+  p.potNodes.length = 0;
 }
 
 /** Successive shortest paths; leaves the flow in s.flow. Returns false if D units cannot be routed. */
 function solve(p: Problem, mu: number): boolean {
   const { g, s, source, destination } = p;
-  const { flow, ends, slope, feeUnit, pot, dist, seen, done, prevEdge, prevDir, keep } = s;
-  for (const e of p.kept) flow[e] = 0;
-  // Potentials: only differences matter; reset those of nodes touched by the pruned problem.
-  for (const e of p.kept) {
-    pot[g.from[e] as number] = 0;
-    pot[g.to[e] as number] = 0;
-  }
+  const { flow, ends, slope, feeUnit, pot, dist, seen, done, prevEdge, prevDir, usable, linearized, potMark } = s;
+  const problem = s.problem;
+  // Each solve starts from no flow and zero potentials (only differences matter).
+  for (const e of p.touched) flow[e] = 0;
+  for (const u of p.potNodes) pot[u] = 0;
   let remaining = p.units;
   while (remaining > 0) {
     // Dijkstra with reduced costs.
@@ -427,18 +426,24 @@ function solve(p: Problem, mu: number): boolean {
         reached = true;
         break;
       }
-      const pu = pot[u] as number;
+      // A potential not set in this problem is 0 (an enclosing problem's may still be in the array).
+      const pu = potMark[u] === problem ? (pot[u] as number) : 0;
       const end = g.offsets[u + 1] as number;
       for (let e = g.offsets[u] as number; e < end; e++) {
         const v = g.to[e] as number;
         if (done[v] === stamp) continue;
-        if (keep[e] === 1) {
+        if (usable[e] === 1) {
+          if (linearized[e] !== problem) linearizeEdge(p, e);
           const f = flow[e] as number;
           const base = e * PIECES;
           let i = 0;
           while (i < PIECES && (ends[base + i] as number) <= f) i++;
           if (i < PIECES) {
-            let c = (slope[base + i] as number) + mu * (feeUnit[e] as number) + pu - (pot[v] as number);
+            let c =
+              (slope[base + i] as number) +
+              mu * (feeUnit[e] as number) +
+              pu -
+              (potMark[v] === problem ? (pot[v] as number) : 0);
             if (c < 0) c = 0;
             const nd = d + c;
             if (seen[v] !== stamp || nd < (dist[v] as number)) {
@@ -451,13 +456,17 @@ function solve(p: Problem, mu: number): boolean {
           }
         }
         const r = g.reverse[e] as number; // v → u
-        if (keep[r] === 1) {
+        if (usable[r] === 1) {
           const f = flow[r] as number;
+          // Flow only runs on linearized edges.
           if (f > 0) {
             const base = r * PIECES;
             let j = 0;
             while (j < PIECES - 1 && (ends[base + j] as number) < f) j++;
-            let c = -((slope[base + j] as number) + mu * (feeUnit[r] as number)) + pu - (pot[v] as number);
+            let c =
+              -((slope[base + j] as number) + mu * (feeUnit[r] as number)) +
+              pu -
+              (potMark[v] === problem ? (pot[v] as number) : 0);
             if (c < 0) c = 0;
             const nd = d + c;
             if (seen[v] !== stamp || nd < (dist[v] as number)) {
@@ -475,6 +484,11 @@ function solve(p: Problem, mu: number): boolean {
     const dt = dist[destination] as number;
     for (let i = 0; i < settledCount; i++) {
       const u = s.settled[i] as number;
+      if (potMark[u] !== problem) {
+        potMark[u] = problem;
+        pot[u] = 0;
+        p.potNodes.push(u);
+      }
       pot[u] = (pot[u] as number) + (dist[u] as number) - dt;
     }
     // Bottleneck along the path.
@@ -514,8 +528,8 @@ function solve(p: Problem, mu: number): boolean {
 /** Paths with their unit counts, from s.flow (consumed). Deterministic: CSR order. */
 function decompose(p: Problem): { path: number[]; units: number }[] {
   const { g, s, source, destination } = p;
-  const { flow, keep, cursor, onPath } = s;
-  for (const e of p.kept) {
+  const { flow, usable, cursor, onPath } = s;
+  for (const e of p.touched) {
     cursor[g.from[e] as number] = g.offsets[g.from[e] as number] as number;
   }
   cursor[source] = g.offsets[source] as number;
@@ -523,7 +537,7 @@ function decompose(p: Problem): { path: number[]; units: number }[] {
   const nextEdge = (u: number): number => {
     const end = g.offsets[u + 1] as number;
     let e = cursor[u] as number;
-    while (e < end && !(keep[e] === 1 && (flow[e] as number) > 0)) e++;
+    while (e < end && !(usable[e] === 1 && (flow[e] as number) > 0)) e++;
     cursor[u] = e;
     return e < end ? e : -1;
   };
@@ -740,15 +754,15 @@ function planAt(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest, dept
   let lastFailure: NoPlan = { ok: false, reason: 'no-route', message: 'no route' };
   for (let attempt = 0; attempt < 40; attempt++) {
     const p = prepare(g, net, req.source, req.destination, amount, unit, banned, pivots, maxParts);
+    if (!p) {
+      lastFailure = {
+        ok: false,
+        reason: 'no-route',
+        message: `destination unreachable over usable channels (unit ${unit} msat)`,
+      };
+      break;
+    }
     try {
-      if (p.kept.length === 0) {
-        lastFailure = {
-          ok: false,
-          reason: 'no-route',
-          message: `destination unreachable over usable channels (unit ${unit} msat)`,
-        };
-        break;
-      }
       const run = (mu: number): Candidate | undefined => {
         if (budget.solves <= 0) return undefined;
         budget.solves--;
@@ -783,7 +797,9 @@ function planAt(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest, dept
       else {
         const probSlopes: number[] = [];
         const fees: number[] = [];
-        for (const e of p.kept) {
+        // Over the edges the first solve reached (linearizing the whole problem for its medians would cost more
+        // than the search they scale).
+        for (const e of p.touched) {
           const sl = p.s.slope[e * PIECES + 1] as number;
           if (sl > 0) probSlopes.push(sl);
           const f = p.s.feeUnit[e] as number;
