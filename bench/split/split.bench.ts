@@ -47,9 +47,9 @@ const option = (name: string): string | undefined => {
 const list = (name: string): number[] | undefined => option(name)?.split(',').map(Number);
 
 const quick = flag('quick');
-const PAYMENTS = Number(option('payments') ?? (quick ? 10 : 40));
+const PAYMENTS = Number(option('payments') ?? (quick ? 10 : 50));
 const SIZES_SAT = list('sizes') ?? (quick ? [10_000, 100_000, 1_000_000] : [10_000, 100_000, 1_000_000, 5_000_000]);
-const HARD_PAIRS = Number(option('hard') ?? (quick ? 4 : 20));
+const HARD_PAIRS = Number(option('hard') ?? (quick ? 4 : 25));
 const FRACTIONS = [0.5, 0.8, 0.95];
 const DAY = Number(option('day') ?? (quick ? 40 : 200));
 const SEED = Number(option('seed') ?? 1);
@@ -111,6 +111,18 @@ async function payAll(
     const invoice = invoiceFor(env.sim, receiver, amountMsat);
     const outcome = await payWith(strategy, { sim: env.sim, time: env.time, sender, receiver, amountMsat, invoice });
     rows.push({ scenario, key, strategy, amountMsat, outcome });
+    if (process.env.DEBUG_ROWS)
+      console.error(
+        'ROW',
+        scenario,
+        key,
+        strategy,
+        outcome.paid,
+        outcome.timeMs,
+        outcome.htlcs,
+        outcome.failedHtlcs,
+        outcome.plannerMs.map(Math.round).join(','),
+      );
   }
 }
 

@@ -430,6 +430,9 @@ function linearizeEdge(p: Problem, e: number): void {
     s.ends[base + i] = s.ends[base + count - 1] as number;
     s.slope[base + i] = s.slope[base + count - 1] as number;
   }
+  // Every hop costs the same per unit on every piece (convexity kept): a path of k hops pays k · HOP_COST nats.
+  const hop = HOP_COST / units;
+  for (let i = 0; i < PIECES; i++) s.slope[base + i] = (s.slope[base + i] as number) + hop;
   const capUnits = s.ends[base + PIECES - 1] as number;
   if (g.from[e] === p.source) s.feeUnit[e] = 0;
   else {
@@ -722,6 +725,13 @@ const MAX_DEFAULT_UNIT_MSAT = 100_000_000;
  */
 const HOP_SLACK = 3;
 
+/**
+ * What one more hop costs a part, in nats of −log P for the whole amount: a hop adds latency (two crossings, each
+ * way) and a node that may fail, which −log P of a wide channel does not see. Without it the flow takes long chains of
+ * big channels; with it the plans are about as short as LND's.
+ */
+const HOP_COST = 0.1;
+
 /** The factor by which each extra part must multiply a plan's probability (see planPayment). */
 const PART_GAIN = 0.9;
 
@@ -817,6 +827,7 @@ function planAt(
   const mu0 = req.mu ?? (attemptCost > 0 ? 1 / attemptCost : 0);
   let pivots = DEFAULT_PIVOTS;
   let hopSlack = HOP_SLACK;
+  let coarsened = false;
   let triedKeep = false;
   let refined = false;
   let lastFailure: NoPlan = { ok: false, reason: 'no-route', message: 'no route' };
@@ -849,6 +860,9 @@ function planAt(
         if (singlePath) break;
         // The whole graph before the top of the ranges: longer paths are better than improbable ones.
         if (Number.isFinite(hopSlack)) hopSlack = Number.POSITIVE_INFINITY;
+        // A coarser unit (too many parts before) that the whole graph cannot carry: a finer one would be too many
+        // parts again, so the top of the ranges and a finer unit are not tried.
+        else if (coarsened) break;
         else if (pivots !== FULL_PIVOTS) pivots = FULL_PIVOTS;
         else if (!refined && unit >= 10) {
           // Each edge loses up to a unit to rounding: near the limits (our own balances barely above the amount) a
@@ -923,6 +937,7 @@ function planAt(
         const cap = Math.ceil(amount / maxParts);
         if (unit >= cap) break;
         unit = Math.min(Math.max(unit * 2, Math.ceil(amount / (4 * maxParts))), cap);
+        coarsened = true;
         continue;
       }
       return chosen.plan;
