@@ -111,18 +111,6 @@ async function payAll(
     const invoice = invoiceFor(env.sim, receiver, amountMsat);
     const outcome = await payWith(strategy, { sim: env.sim, time: env.time, sender, receiver, amountMsat, invoice });
     rows.push({ scenario, key, strategy, amountMsat, outcome });
-    if (process.env.DEBUG_ROWS)
-      console.error(
-        'ROW',
-        scenario,
-        key,
-        strategy,
-        outcome.paid,
-        outcome.timeMs,
-        outcome.htlcs,
-        outcome.failedHtlcs,
-        outcome.plannerMs.map(Math.round).join(','),
-      );
   }
 }
 
