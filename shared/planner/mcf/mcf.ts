@@ -415,6 +415,7 @@ function hopsBfs(
 function linearizeEdge(p: Problem, e: number): void {
   const { g, s, unit, units } = p;
   s.linearized[e] = s.problem;
+  s.flow[e] = 0;
   p.touched.push(e);
   // Several parts may share an edge, each within its htlc max (toPlan splits a path that carries more).
   const limit = Math.min((g.htlcMaxMsat[e] as number) * p.maxParts, units * unit);
@@ -508,9 +509,9 @@ function solve(p: Problem, mu: number): boolean {
           }
         }
         const r = g.reverse[e] as number; // v → u
-        if (usable[r] === 1) {
+        // Flow only runs on edges linearized in this problem (what another left behind is not this one's).
+        if (usable[r] === 1 && linearized[r] === problem) {
           const f = flow[r] as number;
-          // Flow only runs on linearized edges.
           if (f > 0) {
             const base = r * PIECES;
             let j = 0;
@@ -580,7 +581,8 @@ function solve(p: Problem, mu: number): boolean {
 /** Paths with their unit counts, from s.flow (consumed). Deterministic: CSR order. */
 function decompose(p: Problem): { path: number[]; units: number }[] {
   const { g, s, source, destination } = p;
-  const { flow, usable, cursor, onPath } = s;
+  const { flow, usable, linearized, cursor, onPath } = s;
+  const problem = s.problem;
   for (const e of p.touched) {
     cursor[g.from[e] as number] = g.offsets[g.from[e] as number] as number;
   }
@@ -589,7 +591,7 @@ function decompose(p: Problem): { path: number[]; units: number }[] {
   const nextEdge = (u: number): number => {
     const end = g.offsets[u + 1] as number;
     let e = cursor[u] as number;
-    while (e < end && !(usable[e] === 1 && (flow[e] as number) > 0)) e++;
+    while (e < end && !(usable[e] === 1 && linearized[e] === problem && (flow[e] as number) > 0)) e++;
     cursor[u] = e;
     return e < end ? e : -1;
   };
