@@ -767,23 +767,25 @@ function keepLargest(
     .sort((a, b) => (a.amountMsat === b.amountMsat ? 0 : a.amountMsat > b.amountMsat ? -1 : 1))
     .slice(0, maxParts - slots);
   const hops = keep.map((p) => hopAmounts(g, p.path, p.amountMsat).map(Number));
+  const kept = keep.reduce((s, p) => s + p.amountMsat, 0n);
+  const keptFee = keep.reduce((s, p) => s + p.feeMsat, 0n);
+  let rest: PlanResult;
   for (let i = 0; i < keep.length; i++) net.reserve((keep[i] as PlanPart).path, hops[i] as number[]);
   try {
-    const kept = keep.reduce((s, p) => s + p.amountMsat, 0n);
-    const keptFee = keep.reduce((s, p) => s + p.feeMsat, 0n);
-    const rest = planAt(
+    rest = planAt(
       g,
       net,
       { ...req, amountMsat: req.amountMsat - kept, maxFeeMsat: req.maxFeeMsat - keptFee, maxParts: slots },
       depth + 1,
       budget,
     );
-    if (!rest.ok) return undefined;
-    const parts = [...keep, ...rest.parts];
-    return { ...plan, parts, feeMsat: keptFee + rest.feeMsat, probability: jointProbability(g, net, parts) };
   } finally {
     for (let i = 0; i < keep.length; i++) net.release((keep[i] as PlanPart).path, hops[i] as number[]);
   }
+  if (!rest.ok) return undefined;
+  const parts = [...keep, ...rest.parts];
+  // Once the kept parts are no longer held as in flight: held, they would count twice on their edges.
+  return { ...plan, parts, feeMsat: keptFee + rest.feeMsat, probability: jointProbability(g, net, parts) };
 }
 
 /** Product over the edges used of P(everything the parts forward on that edge). */
