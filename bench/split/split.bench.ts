@@ -106,8 +106,11 @@ async function payAll(
   receiver: number,
   amountMsat: bigint,
 ): Promise<void> {
+  const jitterSeed = SEED * 7_919 + sender * 31 + receiver + Number(amountMsat % 1_000_003n);
   for (const strategy of STRATEGIES) {
     restoreState(env.sim, env.snapshot, sender);
+    // The same hop delays for every strategy, as far as they send alike.
+    env.sim.net.rng.reseed(jitterSeed);
     const invoice = invoiceFor(env.sim, receiver, amountMsat);
     const outcome = await payWith(strategy, { sim: env.sim, time: env.time, sender, receiver, amountMsat, invoice });
     rows.push({ scenario, key, strategy, amountMsat, outcome });
@@ -287,6 +290,7 @@ async function walletDay(
   }
   for (const strategy of STRATEGIES) {
     restoreState(env.sim, env.snapshot, sender);
+    env.sim.net.rng.reseed(SEED * 7_919 + sender);
     const wallet = strategy === 'braid' ? await BraidWallet.open(env.sim, sender, env.time) : undefined;
     for (const { receiver, amountMsat } of payments) {
       const invoice = invoiceFor(env.sim, receiver, amountMsat);
