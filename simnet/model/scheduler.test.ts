@@ -7,7 +7,7 @@ import { findRoute, isNoRoute } from './pathfind';
 import type { Scheduler } from './scheduler';
 import { Sim } from './sim';
 
-function virtualSim(hopDelayMs: { min: number; max: number }, mppTimeoutMs = 120_000) {
+function virtualSim(hopDelayMs: { min: number; max: number }, mppTimeoutMs: number) {
   const fake = createClock(Date.now());
   const scheduler: Scheduler = {
     now: () => fake.now,
@@ -30,50 +30,39 @@ async function drive<T>(fake: ReturnType<typeof createClock>, work: Promise<T>):
   return work;
 }
 
+/** A part of `partMsat` from alice to bob of an invoice of `invoiceMsat`, on LND's route; its virtual time and outcome. */
+async function sendPart(hopDelayMs: { min: number; max: number }, partMsat: bigint, invoiceMsat: bigint) {
+  const { sim, fake, idx } = virtualSim(hopDelayMs, 120_000);
+  const alice = idx('alice');
+  const bob = idx('bob');
+  const invoice = sim
+    .lnd(bob)
+    .invoices.add({ valueMsat: invoiceMsat, memo: 'v', expiry: 3600, cltvExpiry: 40, encode: () => '' });
+  const found = findRoute(sim.net, sim.lnd(alice).mission, alice, {
+    target: bob,
+    amtMsat: partMsat,
+    finalCltvDelta: 43,
+    mpp: { paymentAddr: invoice.paymentAddr, totalAmtMsat: invoiceMsat },
+  });
+  if (isNoRoute(found)) throw new Error('no route');
+  const start = fake.now;
+  const attempt = await drive(fake, sim.lnd(alice).sendToRoute(invoice.hash, found.route, true));
+  sim.stop();
+  return { attempt, hops: found.route.hops.length, elapsed: fake.now - start };
+}
+
 describe('simnet on a virtual clock', () => {
   it('an HTLC crosses each hop twice (there and back) at 100-300 ms each, in virtual time', async () => {
-    const { sim, fake, idx } = virtualSim({ min: 100, max: 300 });
-    const alice = idx('alice');
-    const bob = idx('bob');
-    const invoice = sim
-      .lnd(bob)
-      .invoices.add({ valueMsat: 10_000_000n, memo: 'v', expiry: 3600, cltvExpiry: 40, encode: () => '' });
-    const found = findRoute(sim.net, sim.lnd(alice).mission, alice, {
-      target: bob,
-      amtMsat: 10_000_000n,
-      finalCltvDelta: 43,
-      mpp: { paymentAddr: invoice.paymentAddr, totalAmtMsat: 10_000_000n },
-    });
-    if (isNoRoute(found)) throw new Error('no route');
-    const hops = found.route.hops.length;
-    const start = fake.now;
-    const attempt = await drive(fake, sim.lnd(alice).sendToRoute(invoice.hash, found.route, true));
+    const { attempt, hops, elapsed } = await sendPart({ min: 100, max: 300 }, 10_000_000n, 10_000_000n);
     expect(attempt.status).toBe('SUCCEEDED');
-    const elapsed = fake.now - start;
     expect(elapsed).toBeGreaterThanOrEqual(2 * hops * 100);
     expect(elapsed).toBeLessThanOrEqual(2 * hops * 300);
-    sim.stop();
   });
 
   it('the receiver holds an incomplete set for the MPP timeout of the virtual clock', async () => {
-    const { sim, fake, idx } = virtualSim({ min: 0, max: 0 }, 120_000);
-    const alice = idx('alice');
-    const bob = idx('bob');
-    const invoice = sim
-      .lnd(bob)
-      .invoices.add({ valueMsat: 20_000_000n, memo: 'v', expiry: 3600, cltvExpiry: 40, encode: () => '' });
-    const found = findRoute(sim.net, sim.lnd(alice).mission, alice, {
-      target: bob,
-      amtMsat: 10_000_000n,
-      finalCltvDelta: 43,
-      mpp: { paymentAddr: invoice.paymentAddr, totalAmtMsat: 20_000_000n },
-    });
-    if (isNoRoute(found)) throw new Error('no route');
-    const start = fake.now;
-    const attempt = await drive(fake, sim.lnd(alice).sendToRoute(invoice.hash, found.route, true));
+    const { attempt, elapsed } = await sendPart({ min: 0, max: 0 }, 10_000_000n, 20_000_000n);
     expect(attempt.status).toBe('FAILED');
     expect(attempt.failure?.code).toBe('MPP_TIMEOUT');
-    expect(fake.now - start).toBe(120_000);
-    sim.stop();
+    expect(elapsed).toBe(120_000);
   });
 });
