@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { realTimers, type Scheduler } from './scheduler';
 import type { ExitOutcome, FailureCode, MppRecord } from './types';
 
 export type InvoiceState = 'OPEN' | 'SETTLED' | 'CANCELED' | 'ACCEPTED';
@@ -41,7 +42,7 @@ export interface Invoice {
 interface Pending {
   htlc: InvoiceHtlc;
   resolve: (outcome: ExitOutcome) => void;
-  timer: NodeJS.Timeout;
+  timer: unknown;
 }
 
 /** LND's FinalCltvRejectDelta (16 + 3 blocks of slack). */
@@ -51,6 +52,8 @@ export interface RegistryOptions {
   /** How long each HTLC of an incomplete set is held before MPP_TIMEOUT (LND: 120 s, not configurable there). */
   mppTimeoutMs: number;
   height: () => number;
+  /** Hold timers and timestamps: the real timers by default. */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -65,7 +68,11 @@ export class InvoiceRegistry {
   private settleIndex = 0n;
   private htlcIndex = 0n;
 
-  constructor(private readonly options: RegistryOptions) {}
+  private readonly clock: Scheduler;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.clock = options.scheduler ?? realTimers;
+  }
 
   /**
    * Adds an invoice; `encode` signs the payment request once hash and secret are known. With `hash` and no
@@ -91,7 +98,7 @@ export class InvoiceRegistry {
     if (this.byHash.has(hash.toString('hex')))
       throw new RegistryError('invoice with payment hash already exists', 'ALREADY_EXISTS');
     const paymentAddr = randomBytes(32);
-    const createdAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const createdAt = new Date(Math.floor(this.clock.now() / 1000) * 1000);
     this.addIndex += 1n;
     const invoice: Invoice = {
       memo: args.memo,
@@ -155,7 +162,7 @@ export class InvoiceRegistry {
         htlcIndex: this.htlcIndex,
         amtMsat: htlc.amtMsat,
         acceptHeight: height,
-        acceptTime: Math.floor(Date.now() / 1000),
+        acceptTime: Math.floor(this.clock.now() / 1000),
         resolveTime: 0,
         expiryHeight: htlc.expiry,
         state: 'ACCEPTED',
@@ -163,7 +170,7 @@ export class InvoiceRegistry {
       };
       invoice.htlcs.push(record);
       // Each HTLC gets its own timer, so that a sender cannot keep a set alive by trickling shards.
-      const timer = setTimeout(() => this.timeout(invoice, entry), this.options.mppTimeoutMs);
+      const timer = this.clock.setTimeout(() => this.timeout(invoice, entry), this.options.mppTimeoutMs);
       const entry: Pending = { htlc: record, resolve, timer };
       set.push(entry);
       this.pending.set(invoice.hash.toString('hex'), set);
@@ -184,7 +191,7 @@ export class InvoiceRegistry {
     invoice.state = 'ACCEPTED';
     invoice.amtPaidMsat = accepted;
     // The HTLCs are no longer at risk of an MPP timeout: the set is whole.
-    for (const p of set) clearTimeout(p.timer);
+    for (const p of set) this.clock.clearTimeout(p.timer);
     this.notify(invoice);
   }
 
@@ -211,11 +218,11 @@ export class InvoiceRegistry {
     if (invoice.state === 'SETTLED') throw new RegistryError('invoice already settled');
     const set = this.pending.get(key) ?? [];
     this.pending.delete(key);
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now() / 1000);
     invoice.state = 'CANCELED';
     invoice.amtPaidMsat = 0n;
     for (const p of set) {
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       p.htlc.state = 'CANCELED';
       p.htlc.resolveTime = now;
     }
@@ -225,7 +232,7 @@ export class InvoiceRegistry {
   }
 
   private settle(invoice: Invoice, set: Pending[], accepted: bigint): void {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now() / 1000);
     const preimage = invoice.preimage as Buffer;
     this.settleIndex += 1n;
     invoice.state = 'SETTLED';
@@ -234,7 +241,7 @@ export class InvoiceRegistry {
     invoice.amtPaidMsat = accepted;
     this.pending.delete(invoice.hash.toString('hex'));
     for (const p of set) {
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       p.htlc.state = 'SETTLED';
       p.htlc.resolveTime = now;
     }
@@ -249,7 +256,7 @@ export class InvoiceRegistry {
     if (set.length > 0) this.pending.set(key, set);
     else this.pending.delete(key);
     entry.htlc.state = 'CANCELED';
-    entry.htlc.resolveTime = Math.floor(Date.now() / 1000);
+    entry.htlc.resolveTime = Math.floor(this.clock.now() / 1000);
     this.notify(invoice);
     entry.resolve({ settled: false, code: 'MPP_TIMEOUT' });
   }
@@ -258,7 +265,7 @@ export class InvoiceRegistry {
   close(): void {
     for (const [key, set] of this.pending) {
       for (const p of set) {
-        clearTimeout(p.timer);
+        this.clock.clearTimeout(p.timer);
         p.htlc.state = 'CANCELED';
         p.resolve({ settled: false, code: 'MPP_TIMEOUT' });
       }

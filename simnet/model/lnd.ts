@@ -32,7 +32,11 @@ export class SimLnd {
     readonly exit: ExitHandler,
     private readonly options: LndOptions,
   ) {
-    this.invoices = new InvoiceRegistry({ mppTimeoutMs: options.mppTimeoutMs, height: () => net.height });
+    this.invoices = new InvoiceRegistry({
+      mppTimeoutMs: options.mppTimeoutMs,
+      height: () => net.height,
+      scheduler: net.scheduler,
+    });
     this.mission = new MissionControl(net);
   }
 

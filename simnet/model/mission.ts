@@ -93,7 +93,7 @@ export class MissionControl {
    * ReportPaymentSuccess / ReportPaymentFail (applyPaymentResult) for an attempt sent by `source` over `route`:
    * `failure` undefined means the HTLC settled.
    */
-  reportAttempt(source: number, route: Route, failure: WireFailure | undefined, now = Date.now()): void {
+  reportAttempt(source: number, route: Route, failure: WireFailure | undefined, now = this.net.scheduler.now()): void {
     // A switch error that is not a wire failure (INTERNAL_FAILURE) never reaches mission control.
     if (failure?.code === 'INTERNAL_FAILURE') return;
     const result = interpretResult(this.net, source, route, failure);
@@ -106,7 +106,13 @@ export class MissionControl {
   }
 
   /** GetProbability for a non-local pair: the apriori estimator's PairProbability. */
-  pairProbability(from: number, to: number, amtMsat: bigint, capacityMsat: bigint, now = Date.now()): number {
+  pairProbability(
+    from: number,
+    to: number,
+    amtMsat: bigint,
+    capacityMsat: bigint,
+    now = this.net.scheduler.now(),
+  ): number {
     return this.pairProbabilityNum(from, to, Number(amtMsat), Number(capacityMsat), now);
   }
 
@@ -118,7 +124,7 @@ export class MissionControl {
   }
 
   /** GetProbability when `from` is our own node: LocalPairProbability (0.95 unless the pair failed). */
-  localPairProbability(from: number, to: number, now = Date.now()): number {
+  localPairProbability(from: number, to: number, now = this.net.scheduler.now()): number {
     return this.calculateProbability(now, this.results.get(from), PREV_SUCCESS_PROBABILITY, to, Number.MAX_VALUE);
   }
 

@@ -1,4 +1,5 @@
 import { Rng } from './rng';
+import { realTimers, type Scheduler } from './scheduler';
 import type { Channel, Policy, SimNode } from './types';
 
 export interface NetworkOptions {
@@ -8,6 +9,8 @@ export interface NetworkOptions {
   startHeight?: number;
   /** Block interval in ms; 0 keeps the height still until mineBlocks() is called. */
   blockIntervalMs?: number;
+  /** The clock of hop delays, hold timers, deadlines and mission control: the real timers by default. */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -20,6 +23,7 @@ export class Network {
   readonly rng: Rng;
   height: number;
   hopDelayMs: { min: number; max: number };
+  readonly scheduler: Scheduler;
   private readonly byPubkey = new Map<string, SimNode>();
   private readonly byAlias = new Map<string, SimNode>();
   private readonly byChanId = new Map<bigint, Channel>();
@@ -34,6 +38,7 @@ export class Network {
     this.rng = new Rng(options.seed);
     this.height = options.startHeight ?? 870_000;
     this.hopDelayMs = options.hopDelayMs ?? { min: 0, max: 0 };
+    this.scheduler = options.scheduler ?? realTimers;
     if (options.blockIntervalMs && options.blockIntervalMs > 0) {
       this.blockTimer = setInterval(() => this.mineBlocks(1), options.blockIntervalMs);
       this.blockTimer.unref();
@@ -141,7 +146,7 @@ export class Network {
   async cross(nodeIndex: number): Promise<void> {
     const { min, max } = this.hopDelayMs;
     const ms = (max > 0 ? min + this.rng.next() * (max - min) : 0) + (this.extraLatencyMs.get(nodeIndex) ?? 0);
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    if (ms > 0) await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, ms));
     const hold = this.holds.get(nodeIndex);
     if (hold) await hold.gate;
   }

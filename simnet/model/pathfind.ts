@@ -60,7 +60,7 @@ export interface RouteRequest {
   timePref?: number;
   /** The final hop's MPP record. */
   mpp?: MppRecord;
-  /** Unix ms for mission control's decay; Date.now() by default. */
+  /** Unix ms for mission control's decay; the network's clock by default. */
   now?: number;
 }
 
@@ -110,7 +110,7 @@ export function findPath(
   const amt = Number(request.amtMsat);
   const nodes = net.nodes;
   const channels = net.channels;
-  const now = request.now ?? Date.now();
+  const now = request.now ?? net.scheduler.now();
   const timePref = request.timePref ?? 0;
   if (Math.abs(timePref) > 1) throw new Error('time preference out of range');
   if (!nodes[target] || !nodes[source]) return { noRoute: noPath };

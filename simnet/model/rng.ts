@@ -6,6 +6,11 @@ export class Rng {
     this.state = seed >>> 0;
   }
 
+  /** Starts the sequence again from `seed`: runs compared from the same state draw the same delays. */
+  reseed(seed: number): void {
+    this.state = seed >>> 0;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

@@ -158,7 +158,7 @@ async function runLifecycle(payer: Payer, req: SendPaymentRequest, intent: Inten
   const { net, payments } = payer;
   const source = payer.node.index;
   const hash = req.paymentHash;
-  const deadline = req.timeoutSeconds > 0 ? Date.now() + req.timeoutSeconds * 1000 : Number.POSITIVE_INFINITY;
+  const deadline = req.timeoutSeconds > 0 ? net.scheduler.now() + req.timeoutSeconds * 1000 : Number.POSITIVE_INFINITY;
 
   // Results wait here until the lifecycle has nothing else to do, as on LND's resultCollected channel.
   const results: Result[] = [];
@@ -192,7 +192,7 @@ async function runLifecycle(payer: Payer, req: SendPaymentRequest, intent: Inten
   for (;;) {
     let payment = current();
     // checkContext: past the timeout, the payment is failed and no new shard goes out.
-    if (Date.now() >= deadline) {
+    if (net.scheduler.now() >= deadline) {
       const status = paymentStatus(payment);
       if (status !== 'SUCCEEDED' && status !== 'FAILED') failPayment('FAILURE_REASON_TIMEOUT');
       payment = current();

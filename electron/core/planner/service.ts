@@ -4,6 +4,7 @@ import { threadId as mainThreadId, Worker } from 'node:worker_threads';
 import { usable } from '../../../shared/planner/allocate';
 import { formatScid } from '../../../shared/scid';
 import type { PartialPayment, Route } from '../../../shared/types';
+import { type Clock, systemClock } from '../clock';
 import type { EventBus } from '../events';
 import type { BeliefRow } from '../ledger/beliefs';
 import type { Ledger } from '../ledger/ledger';
@@ -30,6 +31,13 @@ export interface PlanRequest {
   maxParts: number;
   /** CLTV delta the last hop must receive: the invoice's min_final_cltv_expiry plus LND's padding. */
   finalCltv: number;
+}
+
+export interface PlannerServiceOptions {
+  /** Plan in this thread instead of a worker (benchmarks that measure the planner's time on a virtual clock). */
+  inThread?: boolean;
+  /** The time learning decays on and the graph ages on: the system's by default. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 /** The worker, or (where no worker file can be found) the same state in this thread. */
@@ -62,7 +70,12 @@ export class PlannerService {
     private readonly node: LightningNode,
     private readonly ledger: Ledger,
     private readonly events: EventBus,
+    private readonly options: PlannerServiceOptions = {},
   ) {}
+
+  private now(): number {
+    return (this.options.clock ?? systemClock).now();
+  }
 
   /** Starts the worker with what the ledger learned before, and learns from every part from now on. */
   start(ownId: string): void {
@@ -70,7 +83,7 @@ export class PlannerService {
     this.spawn();
     this.offs.push(
       this.events.on('partialpayment', (part) => {
-        this.post({ type: 'part', part: event(part), now: now() });
+        this.post({ type: 'part', part: event(part), now: this.now() });
         // An outcome teaches only over a graph: load it now if no plan has yet (parts sent by hand).
         if (part.status !== 'pending' && this.graphAt === 0) void this.ensureGraph().catch(() => {});
       }),
@@ -90,7 +103,7 @@ export class PlannerService {
 
   /** The parts the ledger still has pending (after recovery at start): their amounts are out on their routes. */
   reservePending(): void {
-    for (const part of this.ledger.pendingParts()) this.post({ type: 'part', part: event(part), now: now() });
+    for (const part of this.ledger.pendingParts()) this.post({ type: 'part', part: event(part), now: this.now() });
   }
 
   /** Plans `amountMsat` to the destination with the parts in flight accounted for. Sends nothing. */
@@ -110,7 +123,7 @@ export class PlannerService {
       type: 'plan',
       id,
       args: { ...req, own: ownState(channels) },
-      now: now(),
+      now: this.now(),
     }));
     if (reply.type !== 'plan') throw new Error(`planner: unexpected answer ${reply.type}`);
     return reply.reply;
@@ -152,7 +165,7 @@ export class PlannerService {
         own: ownState(channels),
         inbound,
       },
-      now: now(),
+      now: this.now(),
     }));
     if (reply.type !== 'plan') throw new Error(`planner: unexpected answer ${reply.type}`);
     return reply.reply;
@@ -163,7 +176,7 @@ export class PlannerService {
    * as a real part's would. Ids must not be the ledger's (probes use negative ones).
    */
   learn(part: PartEvent): void {
-    this.post({ type: 'part', part, now: now() });
+    this.post({ type: 'part', part, now: this.now() });
   }
 
   /** The planner's probabilities for these routes as given (checkplan), and the channels they overdraw together. */
@@ -174,7 +187,7 @@ export class PlannerService {
       type: 'check',
       id,
       args: { routes, own: ownState(channels) },
-      now: now(),
+      now: this.now(),
     }));
     if (reply.type !== 'check') throw new Error(`planner: unexpected answer ${reply.type}`);
     return reply.reply;
@@ -213,7 +226,7 @@ export class PlannerService {
     // folder's .ts file (tsx's loader is inherited through execArgv, or Node strips the types itself).
     const file = import.meta.url.endsWith('.ts') ? './planner-worker.ts' : './planner-worker.cjs';
     const url = new URL(file, import.meta.url);
-    this.port = existsSync(fileURLToPath(url)) ? this.workerPort(url) : this.inThreadPort();
+    this.port = !this.options.inThread && existsSync(fileURLToPath(url)) ? this.workerPort(url) : this.inThreadPort();
     this.graphStale = true;
     this.post({
       type: 'setup',
@@ -308,10 +321,13 @@ export class PlannerService {
     }
   }
 
-  /** Loads the graph on first use, when it is old, after a reconnection, or when one of our channels is not in it. */
-  private ensureGraph(known?: readonly OwnChannel[]): Promise<void> {
+  /**
+   * Loads the graph on first use, when it is old, after a reconnection, or when one of our channels is not in it.
+   * Called by `plan`; a caller may call it first so that the first plan does not wait for the graph.
+   */
+  ensureGraph(known?: readonly OwnChannel[]): Promise<void> {
     const unknownChannel = known?.some((c) => c.active && !this.graphChannels.has(c.chan_id)) ?? false;
-    const old = Date.now() - this.graphAt > GRAPH_TTL_MS;
+    const old = this.now() - this.graphAt > GRAPH_TTL_MS;
     if (!this.graphStale && !old && !unknownChannel) return Promise.resolve();
     this.loading ??= (async () => {
       try {
@@ -320,9 +336,9 @@ export class PlannerService {
         const input = graphInput(graph, this.ownId, channels);
         this.graphChannels = new Set([...graph.edges.map((e) => e.chan_id), ...channels.map((c) => c.chan_id)]);
         this.graphNodes = new Map(graph.nodes.map((n) => [n.id, n]));
-        this.graphAt = Date.now();
+        this.graphAt = this.now();
         this.graphStale = false;
-        this.post({ type: 'graph', input, now: now() });
+        this.post({ type: 'graph', input, now: this.now() });
       } finally {
         this.loading = undefined;
       }
@@ -330,8 +346,6 @@ export class PlannerService {
     return this.loading;
   }
 }
-
-const now = () => Date.now();
 
 /** Our channels as the planner takes them: what each can send now, and whether it is active. */
 function ownState(channels: readonly OwnChannel[]): OwnChannelState[] {

@@ -1,8 +1,9 @@
 // Network-state helpers for the split benchmark (split.bench.ts): snapshot/restore of the hidden balances, a bounded
-// max-flow on those balances, and the choice of sender/receiver pairs that can pay.
-import type { Network } from '../../../simnet/model/network';
-import { Rng } from '../../../simnet/model/rng';
-import type { Sim } from '../../../simnet/model/sim';
+// max-flow on those balances (each channel direction carrying at most MAX_PARTS HTLCs of its htlc max), and the choice
+// of sender/receiver pairs that can pay.
+import type { Network } from '../../simnet/model/network';
+import { Rng } from '../../simnet/model/rng';
+import type { Sim } from '../../simnet/model/sim';
 
 /** Every channel's two balances, as numbers of msat (exact: a channel holds far less than 2^53 msat). */
 export interface BalanceSnapshot {
@@ -32,17 +33,23 @@ export function restoreState(sim: Sim, snapshot: BalanceSnapshot, sender: number
   sim.lnd(sender).mission.reset();
 }
 
+/** LND's default number of parts: a direction carries at most this many HTLCs of its htlc max towards one payment. */
+export const MAX_PARTS = 16;
+
 /**
  * The balance graph in compressed form for max-flow: one arc per channel direction, the two directions of a channel
  * being each other's residual reverse (pushing f on u→v moves f of balance to v's side, which v can send back).
  * An arc's capacity is its side's balance when that direction is enabled; a disabled direction starts at 0 (the
- * sender's own channels count whatever their policy, as its own node would send on them).
+ * sender's own channels count whatever their policy, as its own node would send on them). A forwarding direction carries
+ * at most MAX_PARTS × its htlc max, so that a pair counts only if the amount can really be paid in MAX_PARTS parts.
  */
 export class BalanceGraph {
   private readonly head: Int32Array;
   private readonly next: Int32Array;
   private readonly to: Int32Array;
   private readonly base: Float64Array;
+  /** What a forwarding direction may carry: MAX_PARTS × its htlc max. */
+  private readonly htlcCap: Float64Array;
   private readonly ownerOf: Int32Array;
   private readonly residual: Float64Array;
   private readonly parentArc: Int32Array;
@@ -57,6 +64,7 @@ export class BalanceGraph {
     this.next = new Int32Array(m);
     this.to = new Int32Array(m);
     this.base = new Float64Array(m);
+    this.htlcCap = new Float64Array(m);
     this.ownerOf = new Int32Array(m);
     this.residual = new Float64Array(m);
     this.parentArc = new Int32Array(n);
@@ -69,6 +77,7 @@ export class BalanceGraph {
         this.to[k] = dir === 0 ? c.node2 : c.node1;
         this.ownerOf[k] = from;
         this.base[k] = Number(c.balance[dir]);
+        this.htlcCap[k] = MAX_PARTS * Number(c.policy[dir].htlcMaxMsat);
         this.next[k] = this.head[from] as number;
         this.head[from] = k;
       }
@@ -96,7 +105,9 @@ export class BalanceGraph {
     const { residual, base, net } = this;
     for (let k = 0; k < residual.length; k++) {
       const disabled = net.channels[k >> 1]?.policy[(k & 1) as 0 | 1].disabled ?? true;
-      residual[k] = disabled && this.ownerOf[k] !== source ? 0 : (base[k] as number);
+      const own = this.ownerOf[k] === source;
+      residual[k] =
+        disabled && !own ? 0 : own ? (base[k] as number) : Math.min(base[k] as number, this.htlcCap[k] as number);
     }
     let flow = 0;
     for (let augments = 0; flow < cap; augments++) {

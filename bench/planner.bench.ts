@@ -9,14 +9,17 @@
  * payment is). The first 10 plans warm the JIT and are not counted. Prints one JSON line per amount band and one in
  * all: plans, planned (a plan was found), median / p95 / max ms, mean parts and mean probability of the plans found.
  */
-import { planPayment } from '../../../shared/planner/mcf/mcf';
-import { type ProbabilityModel, UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty';
-import { Rng } from '../../../simnet/model/rng';
-import { Sim } from '../../../simnet/model/sim';
-import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../../simnet/topology/mainnet';
-import { median, percentile, print, round } from './bench-util';
-import { plannerGraph, setOwnChannels } from './split-mcf';
-import { BalanceGraph } from './split-network';
+import { median, percentile, print, round } from '../electron/core/bench/bench-util';
+import { graphInput } from '../electron/core/planner/graph-input';
+import { buildGraph, type ChannelGraph, edgeOf } from '../shared/planner/mcf/graph';
+import { planPayment } from '../shared/planner/mcf/mcf';
+import { type ProbabilityModel, UncertaintyNetwork } from '../shared/planner/mcf/uncertainty';
+import type { Network } from '../simnet/model/network';
+import { Rng } from '../simnet/model/rng';
+import { Sim } from '../simnet/model/sim';
+import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../simnet/topology/mainnet';
+import { BalanceGraph } from './split/network';
+import { describeNetwork } from './split/simnet-node';
 
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -58,6 +61,24 @@ function line(scope: string, samples: Sample[]) {
   };
 }
 
+/**
+ * The sender's own channels at their exact balances, as the core's planner state sets them, with their gossiped
+ * disabled flags returned for the caller to lift while planning (our node sends on its channels whatever gossip says).
+ */
+function setOwnChannels(net: Network, g: ChannelGraph, un: UncertaintyNetwork, sender: number) {
+  const own: { edge: number; disabled: number }[] = [];
+  for (const ci of net.node(sender).channels) {
+    const channel = net.channels[ci];
+    if (!channel) continue;
+    const dir = channel.node1 === sender ? 0 : 1;
+    // The graph's channels are the network's, in its order (graphInput keeps DescribeGraph's).
+    const edge = edgeOf(g, ci, dir);
+    un.setOwnBalance(edge, Number(net.available(channel, dir)));
+    own.push({ edge, disabled: g.disabled[edge] as number });
+  }
+  return own;
+}
+
 function main(): void {
   if (!mainnetGraphAvailable()) {
     print({ bench: 'planner', skipped: true, reason: `mainnet graph file missing at ${mainnetGraphPath()}` });
@@ -65,8 +86,9 @@ function main(): void {
   }
   const sim = new Sim({ seed: SEED, hopDelayMs: { min: 0, max: 0 }, blockIntervalMs: 0 });
   const { core } = buildMainnet(sim, { seed: SEED, balances: 'uniform' });
-  const g = plannerGraph(sim);
   const net = sim.net;
+  // The planner's graph as the core builds it from DescribeGraph.
+  const g = buildGraph(graphInput(describeNetwork(net), net.node(0).pubkey, []));
   const balances = new BalanceGraph(net);
   const nodes = [...core].sort((a, b) => a - b);
   const rng = new Rng(SEED * 7919);
