@@ -521,7 +521,11 @@ interface Subscription {
   stream?: ClientReadableStream<RpcPayment>;
   timer?: NodeJS.Timeout;
   failures: number;
+  /** Payments this subscription reported and that have not ended yet: looked up again whenever its stream reopens. */
+  unsettled: Set<string>;
 }
+
+const isTerminal = (payment: NodePayment) => payment.status === 'SUCCEEDED' || payment.status === 'FAILED';
 
 const LOCKED_STATES = new Set(['NON_EXISTING', 'LOCKED']);
 const STARTING_STATES = new Set(['UNLOCKED', 'WAITING_TO_START']);
@@ -755,8 +759,10 @@ export class LndNode implements LightningNode {
     this.error = undefined;
     this.watchChannel(session);
     this.watchWalletState(session, 0);
-    this.setState('connected');
+    // Subscriptions first: whoever hears 'connected' may act at once (settle a held HTLC, look payments up), and
+    // what happens after that must reach the reopened streams.
     for (const subscription of this.subscriptions) this.openSubscription(subscription, session);
+    this.setState('connected');
   }
 
   /** Leaving READY means the transport went away (LND stopped, network cut, keepalive timed out). */
@@ -1031,7 +1037,7 @@ export class LndNode implements LightningNode {
   }
 
   trackPayments(listener: (payment: NodePayment) => void): () => void {
-    const subscription: Subscription = { listener, active: true, failures: 0 };
+    const subscription: Subscription = { listener, active: true, failures: 0, unsettled: new Set() };
     this.subscriptions.add(subscription);
     if (this.session) this.openSubscription(subscription, this.session);
     return () => {
@@ -1049,12 +1055,11 @@ export class LndNode implements LightningNode {
     stream.on('data', (payment: RpcPayment) => {
       if (subscription.stream !== stream) return;
       subscription.failures = 0;
-      try {
-        subscription.listener(fromRpcPayment(payment));
-      } catch {
-        // A listener's failure is its own.
-      }
+      this.deliver(subscription, fromRpcPayment(payment));
     });
+    // TrackPayments replays the payments still in flight, not those that ended while no stream was open (the
+    // connection was down, or LND had not yet registered this stream when the payment ended): look those up.
+    if (subscription.unsettled.size > 0) void this.catchUp(subscription, stream);
     // TrackPayments never ends by itself: reopen it, with backoff, while the connection holds. A lost connection
     // closes every stream and the next connection reopens them.
     const ended = () => {
@@ -1071,6 +1076,30 @@ export class LndNode implements LightningNode {
     };
     stream.on('error', ended);
     stream.on('end', ended);
+  }
+
+  private deliver(subscription: Subscription, payment: NodePayment): void {
+    if (isTerminal(payment)) subscription.unsettled.delete(payment.payment_hash);
+    else subscription.unsettled.add(payment.payment_hash);
+    try {
+      subscription.listener(payment);
+    } catch {
+      // A listener's failure is its own.
+    }
+  }
+
+  /**
+   * After a (re)opened stream's request has gone out: the payments the subscription saw unsettled, as the node has
+   * them now; those that ended in the gap are reported. A failed lookup is left to the next reopening.
+   */
+  private async catchUp(subscription: Subscription, stream: ClientReadableStream<RpcPayment>): Promise<void> {
+    for (const hash of [...subscription.unsettled]) {
+      if (subscription.stream !== stream) return;
+      const payment = await this.lookupPayment(hash).catch(() => undefined);
+      if (payment && isTerminal(payment) && subscription.stream === stream && subscription.unsettled.has(hash)) {
+        this.deliver(subscription, payment);
+      }
+    }
   }
 
   private closeSubscriptionStream(subscription: Subscription): void {
