@@ -472,7 +472,16 @@ async function lockedLnd(initial: string) {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    // As LND's own: a DNS name (localhost) beside the addresses.
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   const protos = lndProtos();
   const file = join(protos.protoDir, LND_GRPC_PROTO_VERSION, 'lnrpc', 'stateservice.proto');

@@ -15,6 +15,7 @@ import type { LndHop, LndRoute } from '../../../shared/lnd-route';
 import type { NodeConnectionState } from '../../../shared/types';
 import { type LndConfig, type LndCredentials, NodeConfigError, resolveLndCredentials } from './config';
 import { LND_GRPC_PROTO_VERSION, type LndProtos, lndProtos } from './protos';
+import { type TlsTargetOptions, tlsTargetOptions } from './tls-target';
 import {
   type BuildRouteArgs,
   type DecodedPayReq,
@@ -230,7 +231,7 @@ interface LndGrpcOptions {
   macaroon: string;
   protoDir: string;
   grpcOptions: LndProtos['grpcOptions'];
-  connectionOptions: Record<string, number>;
+  connectionOptions: Record<string, number | string>;
 }
 
 const LndGrpc = createRequire(import.meta.url)('lnd-grpc') as new (options: LndGrpcOptions) => LndGrpcClient;
@@ -241,7 +242,7 @@ const LndGrpc = createRequire(import.meta.url)('lnd-grpc') as new (options: LndG
 type StateClientConstructor = new (
   host: string,
   creds: ReturnType<typeof credentials.createSsl>,
-  options?: Record<string, number>,
+  options?: Record<string, number | string>,
 ) => {
   getState(
     request: Record<string, never>,
@@ -673,7 +674,8 @@ export class LndNode implements LightningNode {
   private async attempt(run: number): Promise<void> {
     const creds = resolveLndCredentials(this.config);
     this.host = creds.host;
-    let walletState = await this.probeState(creds);
+    const tlsTarget = tlsTargetOptions(creds.host, creds.certPem);
+    let walletState = await this.probeState(creds, tlsTarget);
     if (run !== this.run) throw this.superseded();
     if (LOCKED_STATES.has(walletState)) {
       this.setState('locked');
@@ -688,7 +690,7 @@ export class LndNode implements LightningNode {
       while (STARTING_STATES.has(walletState) && Date.now() < until) {
         await this.pause(400);
         if (run !== this.run) throw this.superseded();
-        walletState = await this.probeState(creds);
+        walletState = await this.probeState(creds, tlsTarget);
       }
       if (STARTING_STATES.has(walletState) || LOCKED_STATES.has(walletState)) {
         throw new NodeConnectError('other', `LND at ${creds.host} is still starting (${walletState})`);
@@ -707,6 +709,7 @@ export class LndNode implements LightningNode {
         'grpc.keepalive_timeout_ms': 20_000,
         // A channel never goes idle by itself: leaving READY always means the connection was lost.
         'grpc.client_idle_timeout_ms': 2_147_483_647,
+        ...tlsTarget,
       },
     });
     try {
@@ -732,9 +735,13 @@ export class LndNode implements LightningNode {
   }
 
   /** State.GetState through a fail-fast client: the wallet state, or the reason LND cannot be reached. */
-  private probeState(creds: LndCredentials): Promise<string> {
+  private probeState(creds: LndCredentials, tlsTarget: TlsTargetOptions): Promise<string> {
     const State = stateClientConstructor(this.protos);
-    const client = new State(creds.host, credentials.createSsl(creds.certPem ? Buffer.from(creds.certPem) : null));
+    const client = new State(
+      creds.host,
+      credentials.createSsl(creds.certPem ? Buffer.from(creds.certPem) : null),
+      tlsTarget,
+    );
     const timeout = this.options.connectTimeoutMs ?? 10_000;
     // disconnect() closes it, which ends the call at once.
     const end = () => {
