@@ -62,6 +62,7 @@ describe('the command list', () => {
       'testinvoice',
       'subscribe',
       'unsubscribe',
+      'help',
     ]);
     expect(paramNames('sendpartialpay')).toStrictEqual([
       'route',

@@ -11,6 +11,7 @@ import type {
   ExportPaymentsResult,
   GetInfoResult,
   GetRoutesResult,
+  HelpResult,
   ListChannelsResult,
   ListPartialPaymentsResult,
   ListPaymentsResult,
@@ -126,6 +127,8 @@ export const COMMAND_DEFINITIONS = {
   }),
   subscribe: define<SubscriptionResult>()({ events }),
   unsubscribe: define<SubscriptionResult>()({ events }),
+  // The command list and each command's parameters (help.ts), as c-lightning's `help`.
+  help: define<HelpResult>()({ command: nonEmptyText.optional() }),
 } satisfies Record<string, CommandDefinition>;
 
 type Definitions = typeof COMMAND_DEFINITIONS;

@@ -114,3 +114,30 @@ export interface SubscriptionResult {
   /** The events now subscribed to, after the call. */
   events: EventName[];
 }
+
+/** One parameter of a command, as `help <command>` describes it. */
+export interface HelpParam {
+  name: string;
+  /** 0-based place when params are given by position. */
+  position: number;
+  type: string;
+  required: boolean;
+  /** What applies when it is left out, if anything. */
+  default?: string;
+  description: string;
+}
+
+/** One command in `help`'s answer; `help <command>` adds its parameters, result and errors. */
+export interface HelpEntry {
+  /** The usage line, c-lightning style: `pay bolt11 [msatoshi] …`. */
+  command: string;
+  summary: string;
+  description?: string;
+  params?: HelpParam[];
+  result?: string;
+  errors?: { code: number; when: string }[];
+}
+
+export interface HelpResult {
+  help: HelpEntry[];
+}

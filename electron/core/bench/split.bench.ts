@@ -33,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProbabilityModel } from '../../../shared/planner/mcf/uncertainty';
 import { Sim } from '../../../simnet/model/sim';
 import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../../simnet/topology/mainnet';
+import { parseCommandLine } from '../command-line';
 import { maxRssMb, median, percentile, print, round } from './bench-util';
 import { mcfSession } from './split-mcf';
 import { BalanceGraph, type BalanceSnapshot, pickPairs, restoreState, snapshotBalances } from './split-network';
@@ -48,22 +49,50 @@ import {
 type Balances = 'uniform' | 'bimodal';
 type StrategyName = 'braid' | 'braid-simple' | 'lnd' | 'single';
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const option = (name: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const list = (name: string): number[] | undefined => option(name)?.split(',').map(Number);
+const STRATEGY_NAMES = ['braid', 'braid-simple', 'lnd', 'single'] as const satisfies readonly StrategyName[];
+const cli = parseCommandLine({
+  name: 'npm run bench:split --',
+  usage: `Braid's splitter against LND's and a single route on the mainnet graph (about 5 minutes; --quick: less).
+One JSON line per size and strategy, then per balance model, then a summary.
+  --quick                       10 payments, sizes 10k/100k/1M sat, seed 1
+  --payments N                  payments per size (default 50, 10 with --quick)
+  --sizes SAT,SAT,…             payment sizes in sat (default 10000,100000,1000000,5000000)
+  --seeds N,N,…                 network seeds (default 1)
+  --balances uniform,bimodal    balance models (default both)
+  --half-max-flow N             pairs paying half their max-flow (default 20, 5 with --quick; 0 skips)
+  --mcf-model uniform|bimodal   the planner's probability model (default uniform)
+  --strategies NAME,NAME,…      only these of ${STRATEGY_NAMES.join(', ')}`,
+  options: {
+    quick: { type: 'boolean' },
+    payments: { type: 'string' },
+    sizes: { type: 'string' },
+    seeds: { type: 'string' },
+    balances: { type: 'string' },
+    'half-max-flow': { type: 'string' },
+    'mcf-model': { type: 'string' },
+    strategies: { type: 'string' },
+  },
+});
+/** A comma-separated list whose every item is one of `allowed`. */
+function names<T extends string>(flag: 'balances' | 'strategies', allowed: readonly T[]): T[] | undefined {
+  const text = cli.values[flag];
+  if (text === undefined) return undefined;
+  const items = text.split(',');
+  const bad = items.find((item) => !(allowed as readonly string[]).includes(item));
+  if (bad !== undefined) cli.fail(`--${flag}: "${bad}" is not one of ${allowed.join(', ')}`);
+  return items as T[];
+}
 
-const quick = flag('quick');
-const PAYMENTS = Number(option('payments') ?? (quick ? 10 : 50));
-const SIZES_SAT = list('sizes') ?? (quick ? [10_000, 100_000, 1_000_000] : [10_000, 100_000, 1_000_000, 5_000_000]);
+const quick = cli.values.quick ?? false;
+const PAYMENTS = cli.number('payments', { min: 1, integer: true }) ?? (quick ? 10 : 50);
+const SIZES_SAT =
+  cli.numbers('sizes', { min: 1, integer: true }) ??
+  (quick ? [10_000, 100_000, 1_000_000] : [10_000, 100_000, 1_000_000, 5_000_000]);
 /** One seed by default keeps a full run near 4 minutes here; `--seeds 1,2` doubles it. */
-const SEEDS = list('seeds') ?? [1];
+const SEEDS = cli.numbers('seeds', { min: 0, integer: true }) ?? [1];
 /** Pairs per seed and balance model that pay half their max-flow (`--half-max-flow 0` skips them). */
-const HALF_PAYMENTS = Number(option('half-max-flow') ?? (quick ? 5 : 20));
-const BALANCES = (option('balances')?.split(',') ?? ['uniform', 'bimodal']) as Balances[];
+const HALF_PAYMENTS = cli.number('half-max-flow', { min: 0, integer: true }) ?? (quick ? 5 : 20);
+const BALANCES: Balances[] = names('balances', ['uniform', 'bimodal'] as const) ?? ['uniform', 'bimodal'];
 const FEE_LIMIT_PPM = 10_000n;
 const TIMEOUT_SECONDS = 60;
 /** LND's hold time: with no hop delay, a slow planner must not lose held parts to a shortened timer. A run that gives
@@ -72,7 +101,7 @@ const MPP_TIMEOUT_MS = 120_000;
 const FINAL_CLTV_DELTA = 80;
 
 /** The strategies, in the order they run on each pair. */
-const MCF_MODEL = (option('mcf-model') ?? 'uniform') as ProbabilityModel;
+const MCF_MODEL: ProbabilityModel = cli.choice('mcf-model', ['uniform', 'bimodal'] as const) ?? 'uniform';
 const ALL_STRATEGIES: { name: StrategyName; planner?: string; run: SplitStrategy }[] = [
   {
     name: 'braid',
@@ -84,7 +113,8 @@ const ALL_STRATEGIES: { name: StrategyName; planner?: string; run: SplitStrategy
   { name: 'single', run: singleStrategy },
 ];
 /** `--strategies braid,lnd` runs only those. */
-const STRATEGIES = ALL_STRATEGIES.filter((s) => option('strategies')?.split(',').includes(s.name) ?? true);
+const chosen = names('strategies', STRATEGY_NAMES);
+const STRATEGIES = ALL_STRATEGIES.filter((s) => chosen?.includes(s.name) ?? true);
 
 interface Row {
   balances: Balances;
@@ -152,8 +182,8 @@ async function runAll(run: {
 
 async function main(): Promise<void> {
   if (!mainnetGraphAvailable()) {
-    print({ bench: 'split', skipped: true, reason: `mainnet graph file missing at ${mainnetGraphPath()}` });
-    return;
+    process.stderr.write(`bench:split: cannot measure: the mainnet graph file is missing at ${mainnetGraphPath()}\n`);
+    process.exit(1);
   }
   const started = performance.now();
   const rows: Row[] = [];

@@ -1,4 +1,5 @@
 import { isEventName } from '../../../shared/api/events';
+import { helpResult } from '../../../shared/api/help';
 import type { Handlers } from './context';
 import { exportpayments } from './export';
 import { buildroute, decodepay, getinfo, getroutes, listchannels, testinvoice } from './node';
@@ -25,4 +26,5 @@ export const HANDLERS: Handlers = {
   // Subscriptions live in each transport (they are per connection); the core only checks the names.
   subscribe: async (_ctx, p) => ({ events: p.events.filter(isEventName) }),
   unsubscribe: async (_ctx, p) => ({ events: p.events.filter(isEventName) }),
+  help: async (_ctx, p) => helpResult(p.command),
 };
