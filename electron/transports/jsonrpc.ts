@@ -4,9 +4,16 @@ import { createInterface } from 'node:readline';
 import type { Core } from '../core/core';
 import { RpcSession } from './rpc-session';
 
-/** One connection: newline-delimited messages into its own RpcSession (and its subscriptions), closed with it. */
+/**
+ * One connection: newline-delimited messages into its own RpcSession (and its subscriptions), closed with it. A client
+ * that half-closes after its requests (`echo … | nc -U -q1 rpc.sock`) still gets every answer; then this side ends.
+ */
 class Connection {
   private readonly session: RpcSession;
+  /** Requests read and not yet answered. */
+  private inFlight = 0;
+  /** The client has sent all it will (its end of the stream closed). */
+  private ended = false;
 
   constructor(
     private readonly socket: Socket,
@@ -17,10 +24,27 @@ class Connection {
     });
     const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on('line', (line) => {
-      if (line.trim() !== '') void this.session.handleText(line);
+      if (line.trim() === '') return;
+      this.inFlight++;
+      void this.session.handleText(line).finally(() => {
+        this.inFlight--;
+        this.finishIfDone();
+      });
+    });
+    // readline closes once every line of the ended input is out.
+    lines.on('close', () => {
+      this.ended = true;
+      this.finishIfDone();
     });
     socket.on('close', () => this.close());
     socket.on('error', () => this.close());
+  }
+
+  /** After the client's end and the last answer: our end too (subscriptions end with it). */
+  private finishIfDone(): void {
+    if (!this.ended || this.inFlight > 0) return;
+    this.session.close();
+    this.socket.end();
   }
 
   close(): void {
@@ -44,7 +68,8 @@ export class JsonRpcServer {
 
   async start(): Promise<void> {
     if (existsSync(this.path)) unlinkSync(this.path);
-    const server = createServer((socket) => {
+    // allowHalfOpen: a client's end of the stream is not ours; Connection ends its side once it has answered.
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
       const connection = new Connection(socket, this.core);
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
