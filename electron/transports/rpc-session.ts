@@ -3,7 +3,7 @@ import { EVENT_NAMES, type EventName } from '../../shared/api/events';
 import { parseJson, stringifyJson } from '../../shared/api/json';
 import type { Core } from '../core/core';
 
-// JSON-RPC 2.0 over any message stream (../../shared/reference/api.md): one RpcSession per connection, whatever
+// JSON-RPC 2.0 over any message stream (docs/commands.md): one RpcSession per connection, whatever
 // carries it (jsonrpc.ts: newline-delimited over a unix socket; websocket.ts: one message per WebSocket frame).
 // The session owns the connection's subscriptions and drops them on close.
 

@@ -1,4 +1,4 @@
-// The command API (../../shared/reference/api.md): one definition per command, its parameters in order with a
+// The command API (docs/commands.md, generated from help.ts): one definition per command, its parameters in order with a
 // schema each, and its result type. Every transport parses with parseParams and is typed by CommandParams /
 // CommandResult.
 

@@ -1,4 +1,4 @@
-// Result types of the commands (../../shared/reference/api.md). Amounts are bigint (JSON numbers on the wire).
+// Result types of the commands (docs/commands.md). Amounts are bigint (JSON numbers on the wire).
 
 import type { PartialPayment, Payment, Route } from '../types';
 import type { EventName } from './events';

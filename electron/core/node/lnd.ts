@@ -999,7 +999,7 @@ export class LndNode implements LightningNode {
       route: toRpcRoute(route),
       skip_temp_err: skipTempErr,
     };
-    // No deadline: the call returns when the HTLC resolves, however long that takes (lnd-behaviour.md §1).
+    // No deadline: the call returns when the HTLC resolves, however long that takes (LND's SendToRouteV2).
     const attempt = await this.call((s) => s.Router.sendToRouteV2(request));
     return fromRpcAttempt(attempt);
   }
