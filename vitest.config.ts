@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     // Child processes rather than worker threads: tests start gRPC servers and native modules.
     pool: 'forks',
+    // vitest's summary, then every skipped test with its reason (scripts/skip-reasons-reporter.ts).
+    reporters: ['default', './scripts/skip-reasons-reporter.ts'],
   },
 });
