@@ -322,6 +322,17 @@ describe('LndNode against simnet', () => {
     expect(seen).toEqual([]);
   });
 
+  /** A bob invoice and a route to it (alice → atlas → fjord → bob) carrying its MPP record, for the whole amount. */
+  async function bobInvoiceViaFjord(total: bigint, memo: string) {
+    const invoice = await bob.addInvoice(total, memo);
+    const route = await alice.buildRoute({
+      amt_msat: total,
+      final_cltv_delta: 83,
+      hop_pubkeys: [pubkey('atlas'), pubkey('fjord'), pubkey('bob')],
+    });
+    return { invoice, route: shard(route, invoice.payment_secret, total) };
+  }
+
   it('reports a payment that ended while its trackPayments stream was being reopened', async () => {
     // The gap the restart test used to fall into now and then: TrackPayments replays what is still in flight, not
     // what ended before the new stream was registered. Here the gap is made on purpose: alice's server ends the
@@ -336,15 +347,9 @@ describe('LndNode against simnet', () => {
     const unsubscribe = alice.trackPayments((payment) => updates.push(payment));
     try {
       await until('the stream to open', () => trackStreams().length === 1);
-      const total = 15_000_000n;
-      const invoice = await bob.addInvoice(total, 'in the gap');
-      const route = await alice.buildRoute({
-        amt_msat: total,
-        final_cltv_delta: 83,
-        hop_pubkeys: [pubkey('atlas'), pubkey('fjord'), pubkey('bob')],
-      });
+      const { invoice, route } = await bobInvoiceViaFjord(15_000_000n, 'in the gap');
       const release = simnet.holdAt('bob');
-      const sending = alice.sendToRoute(invoice.payment_hash, shard(route, invoice.payment_secret, total), true);
+      const sending = alice.sendToRoute(invoice.payment_hash, route, true);
       await until('the shard in flight', () =>
         updates.some((p) => p.payment_hash === invoice.payment_hash && p.status === 'IN_FLIGHT'),
       );
@@ -366,15 +371,9 @@ describe('LndNode against simnet', () => {
     const updates: NodePayment[] = [];
     const unsubscribe = alice.trackPayments((payment) => updates.push(payment));
     try {
-      const total = 20_000_000n;
-      const invoice = await bob.addInvoice(total, 'across a restart');
-      const route = await alice.buildRoute({
-        amt_msat: total,
-        final_cltv_delta: 83,
-        hop_pubkeys: [pubkey('atlas'), pubkey('fjord'), pubkey('bob')],
-      });
+      const { invoice, route } = await bobInvoiceViaFjord(20_000_000n, 'across a restart');
       const release = simnet.holdAt('bob');
-      const sending = alice.sendToRoute(invoice.payment_hash, shard(route, invoice.payment_secret, total), true).then(
+      const sending = alice.sendToRoute(invoice.payment_hash, route, true).then(
         () => undefined,
         (error: unknown) => error,
       );
