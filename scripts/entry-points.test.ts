@@ -66,6 +66,27 @@ describe.concurrent('the command lines of the TypeScript entry points', () => {
   }
 });
 
+describe('benchmarks that cannot measure', () => {
+  it('exit 1 and say why when the mainnet graph file is missing', async () => {
+    const env = { ...process.env, BRAID_MAINNET_GRAPH: join(ROOT, 'no', 'such', 'graph.csv.gz') };
+    const benches = [
+      ['bench:planner', 'electron/core/bench/planner.bench.ts', ['--plans', '1']],
+      ['bench:split', 'electron/core/bench/split.bench.ts', ['--quick']],
+      ['bench:simnet', 'simnet/bench/simnet.bench.ts', []],
+    ] as const;
+    const results = await Promise.all(
+      benches.map(([, file, args]) => run(process.execPath, ['--import', 'tsx', file, ...args], env)),
+    );
+    for (const [i, [name]] of benches.entries()) {
+      const result = results[i] as Run;
+      expect(result.code, name).toBe(1);
+      expect(result.stderr).toContain(`${name}: cannot measure: the mainnet graph file is missing at`);
+      expect(result.stderr).toContain('no/such/graph.csv.gz');
+      expect(result.stdout).toBe('');
+    }
+  }, 120_000);
+});
+
 describe('./braid', () => {
   it('--help prints the usage; no command, an unknown one or an unknown flag: one line, the usage, exit 2', async () => {
     const help = await run('./braid', ['--help']);
