@@ -116,6 +116,13 @@ describe('scripts/preflight.mjs (run by npm before every entry point)', () => {
       expect(electron.code).toBe(1);
       expect(electron.stderr).toContain("Electron's binary is not installed");
       expect(electron.stderr).toContain('node node_modules/electron/install.js');
+      // What a user types: npm runs the check first, and electron-forge never starts.
+      for (const script of ['desktop', 'make']) {
+        const npm = await run('npm', ['run', '--silent', script]);
+        expect(npm.code, script).not.toBe(0);
+        expect(npm.stderr).toContain("Electron's binary is not installed");
+        expect(npm.stderr).not.toContain('fetch failed');
+      }
     }
   });
 
