@@ -10,6 +10,7 @@
  * all: plans, planned (a plan was found), median / p95 / max ms, mean parts and mean probability of the plans found.
  */
 import { median, percentile, print, round } from '../electron/core/bench/bench-util';
+import { parseCommandLine } from '../electron/core/command-line';
 import { graphInput } from '../electron/core/planner/graph-input';
 import { buildGraph, type ChannelGraph, edgeOf } from '../shared/planner/mcf/graph';
 import { planPayment } from '../shared/planner/mcf/mcf';
@@ -21,14 +22,17 @@ import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../simnet
 import { BalanceGraph } from './split/network';
 import { describeNetwork } from './split/simnet-node';
 
-const argv = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const PLANS = Number(option('plans') ?? 300);
-const SEED = Number(option('seed') ?? 1);
-const MODEL = (option('model') ?? 'uniform') as ProbabilityModel;
+const cli = parseCommandLine({
+  name: 'npm run bench:planner --',
+  usage: `Planner latency on the mainnet graph: one JSON line per amount band and one in all.
+  --plans N                 plans to time (default 300)
+  --seed N                  balances and pairs are drawn from it (default 1)
+  --model uniform|bimodal   the planner's probability model (default uniform)`,
+  options: { plans: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' } },
+});
+const PLANS = cli.number('plans', { min: 1, integer: true }) ?? 300;
+const SEED = cli.number('seed', { min: 0, integer: true }) ?? 1;
+const MODEL: ProbabilityModel = cli.choice('model', ['uniform', 'bimodal'] as const) ?? 'uniform';
 const WARM_UP = 10;
 const BANDS: { name: string; maxSat: number }[] = [
   { name: '1k-10k', maxSat: 10_000 },
@@ -81,8 +85,8 @@ function setOwnChannels(net: Network, g: ChannelGraph, un: UncertaintyNetwork, s
 
 function main(): void {
   if (!mainnetGraphAvailable()) {
-    print({ bench: 'planner', skipped: true, reason: `mainnet graph file missing at ${mainnetGraphPath()}` });
-    return;
+    process.stderr.write(`bench:planner: cannot measure: the mainnet graph file is missing at ${mainnetGraphPath()}\n`);
+    process.exit(1);
   }
   const sim = new Sim({ seed: SEED, hopDelayMs: { min: 0, max: 0 }, blockIntervalMs: 0 });
   const { core } = buildMainnet(sim, { seed: SEED, balances: 'uniform' });

@@ -17,25 +17,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { seedHistory } from '../electron/core/bench/seed';
+import { parseCommandLine } from '../electron/core/command-line';
 import { goTo, launchBrowser, navEntry, openApp, poll } from './browser';
 import { buildRenderer, type Stack, startStack } from './stack';
 import { getTestInvoice, partAmount, partStatuses, paymentResult, waitForProposal } from './ui';
 
-const { values } = parseArgs({
+const cli = parseCommandLine({
+  name: 'npm run bench:ui --',
+  usage: `How quickly the UI follows the node, in headless Chromium: a JSON line per sample, per benchmark, and in all.
+  --runs N               payments of the part-status benchmark (default 40)
+  --history-runs N       History openings timed (default 5)
+  --history-payments N   payments seeded for History (default 100000)
+  --sat-per-run N        sat paid per run (default 5000)`,
   options: {
-    runs: { type: 'string', default: '40' },
-    'history-runs': { type: 'string', default: '5' },
-    'history-payments': { type: 'string', default: '100000' },
-    'sat-per-run': { type: 'string', default: '5000' },
+    runs: { type: 'string' },
+    'history-runs': { type: 'string' },
+    'history-payments': { type: 'string' },
+    'sat-per-run': { type: 'string' },
   },
 });
-const RUNS = Number(values.runs);
-const HISTORY_RUNS = Number(values['history-runs']);
-const HISTORY_PAYMENTS = Number(values['history-payments']);
-const SAT_PER_RUN = Number(values['sat-per-run']);
+const RUNS = cli.number('runs', { min: 1, integer: true }) ?? 40;
+const HISTORY_RUNS = cli.number('history-runs', { min: 0, integer: true }) ?? 5;
+const HISTORY_PAYMENTS = cli.number('history-payments', { min: 1, integer: true }) ?? 100_000;
+const SAT_PER_RUN = cli.number('sat-per-run', { min: 1, integer: true }) ?? 5000;
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const print = (line: object) => console.log(JSON.stringify(line));

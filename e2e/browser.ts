@@ -82,14 +82,26 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
  * and resolves with the URL it prints once ready. It builds the renderer first: a change in renderer/ needs a new
  * start.
  */
-export function startDevWeb(options: { args?: string[]; timeoutMs?: number; dataDir?: string } = {}): Promise<DevWeb> {
-  const ownDataDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'braid-e2e-data-'));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'electron/dev-web.ts', '--data-dir', dataDir, ...(options.args ?? [])],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
+export function startDevWeb(
+  options: {
+    args?: string[];
+    timeoutMs?: number;
+    dataDir?: string;
+    /** Another way to start it (e.g. `./braid start`), which then chooses its own data directory. */
+    command?: { file: string; args: string[]; env?: NodeJS.ProcessEnv };
+  } = {},
+): Promise<DevWeb> {
+  const ownDataDir = options.dataDir === undefined && options.command === undefined;
+  const dataDir = options.dataDir ?? (options.command ? '' : mkdtempSync(join(tmpdir(), 'braid-e2e-data-')));
+  const [file, args] = options.command
+    ? [options.command.file, options.command.args]
+    : [process.execPath, ['--import', 'tsx', 'electron/dev-web.ts', '--data-dir', dataDir, ...(options.args ?? [])]];
+  const child = spawn(file, args, {
+    cwd: ROOT,
+    env: options.command?.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const pid = child.pid as number;
   let err = '';
   child.stderr?.on('data', (d) => {

@@ -1,28 +1,34 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type BootedCore, bootCore } from './core/boot';
-import { NODE_FLAG_OPTIONS, nodeConfigFromFlags } from './node-flags';
+import { parseCommandLine } from './core/command-line';
+import { NODE_FLAG_OPTIONS, NODE_FLAG_USAGE, nodeConfigFromFlags } from './node-flags';
 import { JsonRpcServer } from './transports/jsonrpc';
 
 // The headless wallet: the core on a node (an LND, or the embedded simulated network when none is given), with
 // the JSON-RPC socket when asked for.
 
+const cli = parseCommandLine({
+  name: 'npm run daemon --',
+  usage: `The headless wallet. Prints one JSON line when ready; SIGTERM stops it.
+${NODE_FLAG_USAGE} (default: $XDG_DATA_HOME/braid)
+  --rpc-socket PATH       serve JSON-RPC 2.0 on this unix socket (mode 0600; \`help\` lists the commands)`,
+  options: { ...NODE_FLAG_OPTIONS, 'rpc-socket': { type: 'string' } },
+});
+const { values } = cli;
+
 function fail(message: string): never {
   process.stderr.write(`braid daemon: ${message}\n`);
-  process.exit(2);
+  process.exit(1);
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-let values: ReturnType<typeof parse>;
-function parse() {
-  return parseArgs({ options: { ...NODE_FLAG_OPTIONS, 'rpc-socket': { type: 'string' } } }).values;
-}
+let node: ReturnType<typeof nodeConfigFromFlags>;
 try {
-  values = parse();
+  node = nodeConfigFromFlags(values);
 } catch (error) {
-  fail(message(error));
+  cli.fail(message(error));
 }
 
 const dataDir = resolve(
@@ -33,7 +39,7 @@ const socketPath = values['rpc-socket'] ? resolve(values['rpc-socket']) : undefi
 
 let booted: BootedCore;
 try {
-  booted = await bootCore({ dataDir, node: nodeConfigFromFlags(values) });
+  booted = await bootCore({ dataDir, node });
 } catch (error) {
   fail(`cannot start: ${message(error)}`);
 }

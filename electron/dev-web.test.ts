@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -17,12 +17,19 @@ interface Started {
   ms: number;
 }
 
+/**
+ * dev:web's own temporary folder (its TMPDIR): what it leaves behind is told apart from other runs of dev:web on this
+ * machine (other tests, other checkouts), which come and go in the shared one.
+ */
+const TMP = mkdtempSync(join(tmpdir(), 'braid-dev-web-test-'));
+
 function start(): Promise<Started> {
   const t0 = performance.now();
   // Its own process group, so that the end of the test can take everything it started with it.
   const child = spawn(process.execPath, ['--import', 'tsx', 'electron/dev-web.ts'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+    env: { ...process.env, TMPDIR: TMP },
   });
   let err = '';
   child.stderr?.on('data', (d) => {
@@ -73,7 +80,7 @@ function alive(pid: number): boolean {
 
 /** dev:web's temporary directories (renderer build, throwaway data dir). */
 function tempDirs(): string[] {
-  return readdirSync(tmpdir())
+  return readdirSync(TMP)
     .filter((name) => name.startsWith('braid-dev-web-'))
     .sort();
 }
@@ -99,6 +106,7 @@ describe('npm run dev:web', () => {
     // Only if a test failed before the last one stopped it.
     const pid = dev?.child.pid;
     if (pid && alive(-pid)) process.kill(-pid, 'SIGKILL');
+    rmSync(TMP, { recursive: true, force: true });
   });
 
   it('prints one JSON line with a loopback URL carrying the token and the WebSocket port', () => {

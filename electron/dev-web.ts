@@ -4,33 +4,38 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { build } from 'vite';
 import { type BootedCore, bootCore } from './core/boot';
+import { parseCommandLine } from './core/command-line';
 import type { LndConfig } from './core/node/config';
-import { NODE_FLAG_OPTIONS, nodeConfigFromFlags } from './node-flags';
+import { NODE_FLAG_OPTIONS, NODE_FLAG_USAGE, nodeConfigFromFlags } from './node-flags';
+import { openInBrowser } from './open-browser';
 import { WebSocketServerTransport } from './transports/websocket';
 
 // The browser harness (`npm run dev:web -- [--lndconnect URI | --lnd-host H --lnd-cert F --lnd-macaroon F]
-// [--data-dir DIR]`): the headless core (the embedded simulated network unless a node is given; a throwaway data
+// [--data-dir DIR] [--open]`): the headless core (the embedded simulated network unless a node is given; a throwaway data
 // directory unless one is given), the renderer built by Vite and served from 127.0.0.1, and the API on a loopback
 // WebSocket that lets in only that page's origin with a random token. When ready it prints one JSON line,
-// {"url": "http://127.0.0.1:PORT/?token=…&ws=PORT2"}: open it in a browser.
+// {"url": "http://127.0.0.1:PORT/?token=…&ws=PORT2"}: open it in a browser. With --open (what `./braid start`
+// uses where no desktop window can be shown) it also says so in words on stderr and opens the default browser when
+// there is a display.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-function fail(message: string): never {
-  process.stderr.write(`braid dev:web: ${message}\n`);
-  process.exit(2);
-}
-
-let values: ReturnType<typeof parseArgs<{ options: typeof NODE_FLAG_OPTIONS }>>['values'];
+const cli = parseCommandLine({
+  name: 'npm run dev:web --',
+  usage: `Braid's interface in a browser: the core, the built renderer on 127.0.0.1 and the API on a loopback WebSocket.
+Prints one JSON line {"url": …} when ready; SIGTERM or Ctrl-C stops it.
+${NODE_FLAG_USAGE} (default: a temporary one, removed on exit)
+  --open                  also print the URL in words and open the default browser (when there is a display)`,
+  options: { ...NODE_FLAG_OPTIONS, open: { type: 'boolean' } },
+});
+const { values } = cli;
 let config: LndConfig | undefined;
 try {
-  ({ values } = parseArgs({ options: NODE_FLAG_OPTIONS }));
   config = nodeConfigFromFlags(values);
 } catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
+  cli.fail(error instanceof Error ? error.message : String(error));
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -261,6 +266,13 @@ async function main(): Promise<void> {
   const { port: wsPort } = await transport.start();
   const url = `http://127.0.0.1:${webPort}/?token=${token}&ws=${wsPort}`;
   process.stdout.write(`${JSON.stringify({ url })}\n`);
+  if (values.open) {
+    const opened = openInBrowser(url);
+    process.stderr.write(
+      `\nBraid is running${config ? '' : ' on the embedded simulated network'}. Its interface, in a browser:\n\n` +
+        `    ${url}\n\n${opened ? 'Opening it in your default browser. ' : ''}Ctrl-C stops Braid.\n`,
+    );
+  }
 }
 
 main().catch((error) => {

@@ -9,6 +9,14 @@ export const NODE_FLAG_OPTIONS = {
   'data-dir': { type: 'string' },
 } as const;
 
+/** Their lines in the usage of both. */
+export const NODE_FLAG_USAGE = `  --lndconnect URI        the LND to use, as an lndconnect URI
+  --lnd-host HOST:PORT    the LND to use by its gRPC address (with --lnd-cert and --lnd-macaroon)
+  --lnd-cert PATH         its tls.cert (PEM)
+  --lnd-macaroon PATH     its admin.macaroon
+                          (no node given: the embedded simulated network)
+  --data-dir DIR          the wallet's data directory (payment tables)`;
+
 /** The LND given on the command line, or undefined for the embedded simulated network. */
 export function nodeConfigFromFlags(values: {
   lndconnect?: string;

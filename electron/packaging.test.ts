@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { VitePlugin } from '@electron-forge/plugin-vite';
 import { build, type InlineConfig, mergeConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import forgeConfig from '../forge.config';
 import { checkProtoDir } from './core/node/protos';
 import { copyRuntimeModules, PARTIAL_MODULES, RUNTIME_MODULES } from './packaging';
+import { forgeBuildConfigs } from './test/forge-build';
 
 // What `electron-forge package` would put in app.asar, short of Electron itself (which cannot run here): the main
 // and preload bundles built by the Vite plugin's own config generator, and node_modules laid out by forge.config.ts's
@@ -18,18 +18,6 @@ import { copyRuntimeModules, PARTIAL_MODULES, RUNTIME_MODULES } from './packagin
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUILTIN =
   /^(node:)?(assert|buffer|child_process|crypto|dns|events|fs|fs\/promises|http|http2|https|module|net|os|path|process|querystring|stream|string_decoder|timers|tls|tty|url|util|worker_threads|zlib)$/;
-
-/** The Vite plugin's build configs (main, preload), as `electron-forge package` computes them. */
-async function forgeBuildConfigs(): Promise<InlineConfig[]> {
-  const plugin = forgeConfig.plugins?.find((p) => p instanceof VitePlugin) as unknown as {
-    isProd: boolean;
-    setDirectories(dir: string): void;
-    configGenerator: { getBuildConfigs(): Promise<InlineConfig[]> };
-  };
-  plugin.setDirectories(ROOT);
-  plugin.isProd = true;
-  return plugin.configGenerator.getBuildConfigs();
-}
 
 /** Every module a CommonJS bundle require()s with a literal name, outside generated code strings and comments. */
 function requires(file: string): Set<string> {
@@ -45,7 +33,7 @@ describe('packaging', () => {
 
   beforeAll(async () => {
     app = mkdtempSync(path.join(tmpdir(), 'braid-package-'));
-    const configs = await forgeBuildConfigs();
+    const configs = await forgeBuildConfigs(ROOT);
     // The core as main.cjs bundles it, with a small entry standing in for main.ts (which needs Electron).
     const smoke = path.join(app, 'smoke.ts');
     const at = (file: string) => JSON.stringify(path.join(ROOT, file));

@@ -19,7 +19,7 @@ import {
   WEB_PREFERENCES,
 } from './security';
 
-// The window's security policy (../shared/reference/peers.md §4) held without Electron: the values themselves, and
+// The window's security policy (Electron's security checklist, electronjs.org/docs/latest/tutorial/security) held without Electron: the values themselves, and
 // a look at main.ts and renderer/index.html to see that they are really used.
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');

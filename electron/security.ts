@@ -1,6 +1,6 @@
 // The window's security policy, free of Electron so that tests can hold it (security.test.ts): what main.ts applies
-// to every window and webContents, and the checks behind its guards. Electron's checklist, ../shared/reference/
-// peers.md §4.
+// to every window and webContents, and the checks behind its guards. Electron's checklist:
+// https://www.electronjs.org/docs/latest/tutorial/security
 
 import type { WebPreferences } from 'electron';
 

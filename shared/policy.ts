@@ -10,6 +10,9 @@ export const DEFAULT_MAX_PARTS = 8;
 /** LND pads the invoice's final CLTV delta by 3 blocks (as QueryRoutes' routes do); so do we. */
 export const FINAL_CLTV_MARGIN = 3;
 
+/** The final CLTV delta of getroutes and buildroute when the caller gives none (LND's default, 80, plus the margin). */
+export const DEFAULT_FINAL_CLTV = 83;
+
 /** The final CLTV delta a route to an invoice's payee ends with. */
 export function finalCltvFor(minFinalCltvExpiry: number): number {
   return minFinalCltvExpiry + FINAL_CLTV_MARGIN;

@@ -1,5 +1,5 @@
 // Short channel ids. Braid shows and accepts c-lightning's `BLOCKxTXxOUTPUT`; LND uses a uint64
-// `block<<40 | tx<<16 | output` (../shared/reference/api.md "Conventions"). bigint throughout: real ids exceed 2^53.
+// `block<<40 | tx<<16 | output` (docs/commands.md "Conventions"). bigint throughout: real ids exceed 2^53.
 
 const MAX_BLOCK = 1n << 24n; // exclusive
 const MAX_TX = 1n << 24n; // exclusive

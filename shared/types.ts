@@ -1,4 +1,4 @@
-// Braid's domain objects (../shared/reference/api.md "Objects"). Amounts are bigint millisatoshi inside the app;
+// Braid's domain objects (docs/commands.md "Objects"). Amounts are bigint millisatoshi inside the app;
 // they become JSON numbers only at a transport's edge.
 
 import type { FailureCode } from './failures';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LND_PROTO_DIR } from './grpc/protos';
 import { Rng } from './model/rng';
 import { Simnet } from './simnet';
-import { TestLnd } from './test/client';
+import { CHANNEL_OPTIONS, TestLnd } from './test/client';
 
 const SERVICES = ['lnrpc.Lightning', 'routerrpc.Router', 'lnrpc.State', 'verrpc.Versioner'];
 const CASES_PER_METHOD = 12;
@@ -72,7 +72,7 @@ describe('every RPC survives fuzzed requests', () => {
         cb(null, md);
       }),
     );
-    client = new grpc.Client(alice.grpc, creds);
+    client = new grpc.Client(alice.grpc, creds, CHANNEL_OPTIONS);
     lnd = new TestLnd(alice);
     root = new protobuf.Root();
     root.resolvePath = (_origin, target) => `${LND_PROTO_DIR}/${target.replace(/^.*\//, '')}`;

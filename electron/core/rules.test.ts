@@ -1,4 +1,4 @@
-// The proposal's rules (shared/reference/seed-atomic-multipath-payments.txt, api.md "The seed's commands"), one test
+// The proposal's rules (docs/commands.md, the first six commands), one test
 // each, through JSON-RPC only, over the simulated network (small topology, seed 21). Routes are built with
 // buildroute over chosen nodes: atlas→fjord→bob, bolt→gale→bob and atlas→gale→bob have room; bolt→harbor→bob fails
 // at hop 2 (harbor→bob) for more than ~40k sat. A part for less than the whole amount is held by bob until the rest

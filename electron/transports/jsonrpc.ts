@@ -7,9 +7,16 @@ import { LineSplitter, MAX_CONNECTIONS, MAX_MESSAGE_BYTES, tooLong, tooManyConne
 import { RpcSession } from './rpc-session';
 import { claimSocketPath, releaseSocketPath } from './socket-path';
 
-/** One connection: newline-delimited messages into its own RpcSession (and its subscriptions), closed with it. */
+/**
+ * One connection: newline-delimited messages into its own RpcSession (and its subscriptions), closed with it. A client
+ * that half-closes after its requests (`echo … | nc -U -q1 rpc.sock`) still gets every answer; then this side ends.
+ */
 class Connection {
   private readonly session: RpcSession;
+  /** Requests read and not yet answered. */
+  private inFlight = 0;
+  /** The client has sent all it will (its end of the stream closed). */
+  private ended = false;
 
   constructor(
     private readonly socket: Socket,
@@ -27,12 +34,22 @@ class Connection {
     const lines = new LineSplitter(
       MAX_MESSAGE_BYTES,
       (line) => {
-        if (line.trim() !== '') void this.session.handleText(line);
+        if (line.trim() === '') return;
+        this.inFlight++;
+        void this.session.handleText(line).finally(() => {
+          this.inFlight--;
+          this.finishIfDone();
+        });
       },
       () => this.refuse(tooLong()),
     );
     socket.on('data', (chunk: Buffer) => lines.push(chunk));
-    socket.on('end', () => lines.end());
+    // The client's end: its last line (even without a newline) is read, answered, then our end follows.
+    socket.on('end', () => {
+      lines.end();
+      this.ended = true;
+      this.finishIfDone();
+    });
     socket.on('close', () => this.close());
     socket.on('error', () => this.close());
   }
@@ -44,6 +61,13 @@ class Connection {
     const error = { jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message } };
     // Nothing more is read: the connection goes once the answer is out.
     this.socket.write(`${JSON.stringify(error)}\n`, () => this.socket.destroy());
+  }
+
+  /** After the client's end and the last answer: our end too (subscriptions end with it). */
+  private finishIfDone(): void {
+    if (!this.ended || this.inFlight > 0) return;
+    this.session.close();
+    this.socket.end();
   }
 
   close(): void {
@@ -69,7 +93,8 @@ export class JsonRpcServer {
 
   async start(): Promise<void> {
     await claimSocketPath(this.path);
-    const server = createServer((socket) => {
+    // allowHalfOpen: a client's end of the stream is not ours; Connection ends its side once it has answered.
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
       if (this.connections.size >= MAX_CONNECTIONS) {
         socket.on('error', () => {});
         socket.end(

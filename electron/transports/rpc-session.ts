@@ -5,7 +5,7 @@ import { type Caller, REMOTE_CALLER } from '../core/commands/context';
 import type { Core } from '../core/core';
 import { MAX_BATCH, tooManyInBatch } from './limits';
 
-// JSON-RPC 2.0 over any message stream (../../shared/reference/api.md): one RpcSession per connection, whatever
+// JSON-RPC 2.0 over any message stream (docs/commands.md): one RpcSession per connection, whatever
 // carries it (jsonrpc.ts: newline-delimited over a unix socket; websocket.ts: one message per WebSocket frame).
 // The session owns the connection's subscriptions and drops them on close.
 

@@ -7,7 +7,7 @@ import type { Core } from '../core/core';
 import { MAX_CONNECTIONS, tooManyConnections } from './limits';
 import { RpcSession } from './rpc-session';
 
-// The browser harness's transport (../../shared/reference/api.md): the same JSON-RPC 2.0 API as the unix socket,
+// The browser harness's transport (docs/commands.md): the same JSON-RPC 2.0 API as the unix socket,
 // one message per WebSocket text frame, notifications for subscriptions. Off unless asked for: only
 // electron/dev-web.ts and the tests start it. It binds to 127.0.0.1 and lets a connection in only when it comes
 // from loopback, names an allowed Origin exactly and carries the random token in its `token` query parameter.

@@ -1,4 +1,4 @@
-// The renderer's view of Braid's command API (../../shared/reference/api.md): one typed interface, whichever
+// The renderer's view of Braid's command API (docs/commands.md): one typed interface, whichever
 // transport carries it (ipc.ts inside Electron, websocket.ts in a plain browser; select.ts picks). Only shared/
 // is imported here: no Node APIs in the renderer.
 

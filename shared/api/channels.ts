@@ -33,7 +33,7 @@ export const IPC = {
 
 export type IpcChannel = (typeof IPC)[keyof typeof IPC];
 
-/** An error as every transport carries it (api.md "Errors"). */
+/** An error as every transport carries it (docs/commands.md "Error codes"). */
 export interface IpcError {
   code: number;
   message: string;

@@ -43,7 +43,7 @@ function expectInvalid(fn: () => unknown, ...parts: string[]) {
 }
 
 describe('the command list', () => {
-  it('has every command of api.md, params in order', () => {
+  it('has every command of docs/commands.md, params in order', () => {
     expect(COMMANDS).toStrictEqual([
       'sendpartialpay',
       'waitpartialpay',
@@ -69,6 +69,7 @@ describe('the command list', () => {
       'rebalance',
       'listrebalances',
       'probe',
+      'help',
     ]);
     expect(paramNames('sendpartialpay')).toStrictEqual([
       'route',

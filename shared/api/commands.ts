@@ -1,4 +1,4 @@
-// The command API (../../shared/reference/api.md): one definition per command, its parameters in order with a
+// The command API (docs/commands.md, generated from help.ts): one definition per command, its parameters in order with a
 // schema each, and its result type. Every transport parses with parseParams and is typed by CommandParams /
 // CommandResult.
 
@@ -20,6 +20,7 @@ import type {
   ExportPaymentsResult,
   GetInfoResult,
   GetRoutesResult,
+  HelpResult,
   ListChannelsResult,
   ListNodesResult,
   ListPartialPaymentsResult,
@@ -175,6 +176,8 @@ export const COMMAND_DEFINITIONS = {
   }),
   listrebalances: define<ListRebalancesResult>()({ payment_hash: hex32.optional() }),
   probe: define<ProbeResult>()({ parts: plan, bolt11: bolt11.optional() }),
+  // The command list and each command's parameters (help.ts), as c-lightning's `help`.
+  help: define<HelpResult>()({ command: nonEmptyText.optional() }),
 } satisfies Record<string, CommandDefinition>;
 
 type Definitions = typeof COMMAND_DEFINITIONS;

@@ -1,4 +1,4 @@
-// Error codes of Braid's API (../shared/reference/api.md "Errors"), the same on every transport.
+// Error codes of Braid's API (docs/commands.md "Error codes"), the same on every transport.
 
 export const ErrorCode = {
   ParseError: -32700,

@@ -1,4 +1,4 @@
-// Events a client can `subscribe` to (../../shared/reference/api.md "What the wallet adds").
+// Events a client can `subscribe` to (docs/commands.md "Events").
 
 import type { NodeConnectionState, PartialPayment, Payment } from '../types';
 

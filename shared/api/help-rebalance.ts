@@ -1,5 +1,5 @@
-// Help for issue 16's commands, in the shape of issue 11's command reference (shared/api/help.ts COMMAND_HELP, on
-// its own branch): spread into COMMAND_HELP when the two meet, with the two parameter types below added to its TYPES.
+// Help for the rebalance and probe commands, spread into the command reference (shared/api/help.ts COMMAND_HELP),
+// with the parameter types below added to its TYPES.
 
 import { DEFAULT_MAX_PARTS, DEFAULT_REBALANCE_FEE_PPM, DEFAULT_TARGET_RATIO_PERCENT } from '../policy';
 import { ErrorCode } from './errors';
@@ -52,7 +52,7 @@ export const REBALANCE_HELP = {
     params: {
       ...rebalanceParams,
       retry_for: { type: 'seconds', description: 'how long to keep trying' },
-      plan: { type: 'route', description: 'a first plan, e.g. planrebalance’s parts: array of {route}, sent first' },
+      plan: { type: 'plan', description: 'a first plan, e.g. planrebalance’s parts: array of {route}, sent first' },
     },
     result:
       '{ payment_hash, status, msatoshi, fee_limit_msatoshi, fee_msatoshi, fee_ppm, parts, sources, targets, channels: ' +
@@ -78,7 +78,7 @@ export const REBALANCE_HELP = {
       'planner learns from every outcome as from a real part. Nothing is paid, nothing enters the ledger, and the ' +
       'node’s records of the probes are deleted.',
     params: {
-      parts: { type: 'route', description: 'the plan: array of {route}, all ending at one node' },
+      parts: { type: 'plan', description: 'the plan: array of {route}, all ending at one node' },
       bolt11: { type: 'bolt11', description: 'the invoice the plan pays: its destination and amount are checked' },
     },
     result: '{ parts: [{outcome: would-succeed|would-fail, failure}], would_succeed, would_fail }',

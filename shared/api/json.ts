@@ -1,5 +1,5 @@
 // bigint-safe JSON for the transports. Amounts are bigint inside the app and plain JSON numbers on the wire
-// (../../shared/reference/api.md "Conventions"), so neither side may round them through a float.
+// (docs/commands.md "Conventions"), so neither side may round them through a float.
 // Uses JSON.parse source-text access (the reviver's `context.source`) and JSON.rawJSON: Node ≥ 21, Chromium ≥ 114.
 
 /** What TypeScript's lib (ES2023) does not declare yet. Local, so nothing global is augmented. */
@@ -20,7 +20,7 @@ export interface ParseJsonOptions {
   amounts?: boolean;
 }
 
-/** True for the names api.md gives amounts: `msatoshi`, `msatoshi_sent`, `fee_msatoshi`, `intended_msatoshi`… */
+/** True for the names docs/commands.md gives amounts: `msatoshi`, `msatoshi_sent`, `fee_msatoshi`, `intended_msatoshi`… */
 export function isAmountKey(key: string): boolean {
   return key === 'msatoshi' || key.startsWith('msatoshi_') || key.endsWith('_msatoshi');
 }

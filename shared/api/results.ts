@@ -1,4 +1,4 @@
-// Result types of the commands (../../shared/reference/api.md). Amounts are bigint (JSON numbers on the wire).
+// Result types of the commands (docs/commands.md). Amounts are bigint (JSON numbers on the wire).
 
 import type { PartialPayment, Payment, Route } from '../types';
 import type { EventName } from './events';
@@ -159,4 +159,31 @@ export interface CheckPlanResult {
   /** In the order given. */
   parts: CheckedPart[];
   overdrawn: OverdrawnChannel[];
+}
+
+/** One parameter of a command, as `help <command>` describes it. */
+export interface HelpParam {
+  name: string;
+  /** 0-based place when params are given by position. */
+  position: number;
+  type: string;
+  required: boolean;
+  /** What applies when it is left out, if anything. */
+  default?: string;
+  description: string;
+}
+
+/** One command in `help`'s answer; `help <command>` adds its parameters, result and errors. */
+export interface HelpEntry {
+  /** The usage line, c-lightning style: `pay bolt11 [msatoshi] …`. */
+  command: string;
+  summary: string;
+  description?: string;
+  params?: HelpParam[];
+  result?: string;
+  errors?: { code: number; when: string }[];
+}
+
+export interface HelpResult {
+  help: HelpEntry[];
 }

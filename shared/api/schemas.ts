@@ -1,4 +1,4 @@
-// zod schemas of the values commands take (../../shared/reference/api.md "Conventions", "Route"). Each schema's
+// zod schemas of the values commands take (docs/commands.md "Conventions", "Route"). Each schema's
 // messages say what was expected; parseParams (commands.ts) prefixes the field and appends the value.
 
 import { z } from 'zod';

@@ -187,7 +187,7 @@ describe('mission control', () => {
     expect(mission.pairProbability(from, to, pairAmt, capacity, now)).toBeCloseTo(before);
   });
 
-  it('interprets failures as lnd-behaviour §6 says', () => {
+  it('interprets failures as LND does', () => {
     const { sim, net, idx } = setup();
     const alice = idx('alice');
     const { route } = mustFind(

@@ -25,6 +25,12 @@ export function targetFromLndconnect(uri: string): LndTarget {
 type Service = 'Lightning' | 'Router' | 'State' | 'Versioner' | 'Invoices';
 type Obj = Record<string, unknown>;
 
+/**
+ * TLS names the server `localhost`, which simnet's certificates (and LND's) list, rather than the 127.0.0.1 of the
+ * target: grpc-js would send the IP as the SNI name, which Node refuses with a DEP0123 warning.
+ */
+export const CHANNEL_OPTIONS = { 'grpc.ssl_target_name_override': 'localhost' };
+
 let definitions: Record<Service, grpc.ServiceClientConstructor> | undefined;
 
 function clients(): Record<Service, grpc.ServiceClientConstructor> {
@@ -66,7 +72,8 @@ export class TestLnd {
       callCreds,
     );
     const ctors = clients();
-    const make = (s: Service) => new ctors[s](target.grpc, creds) as grpc.Client & Record<string, unknown>;
+    const make = (s: Service) =>
+      new ctors[s](target.grpc, creds, CHANNEL_OPTIONS) as grpc.Client & Record<string, unknown>;
     this.stubs = {
       Lightning: make('Lightning'),
       Router: make('Router'),

@@ -49,7 +49,7 @@ export async function addInvoice(node: TestLnd, valueMsat: bigint, memo = 'braid
   return { hash: res.r_hash, addr: res.payment_addr, request: res.payment_request, valueMsat };
 }
 
-/** A route over the given hops for `amtMsat`, with the MPP record rewritten to the payment's total (lnd-behaviour §5). */
+/** A route over the given hops for `amtMsat`, with the MPP record rewritten to the payment's total, as LND wants it on every shard. */
 export async function buildShard(
   alice: TestLnd,
   hopPubkeys: string[],

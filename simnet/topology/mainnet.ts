@@ -9,16 +9,13 @@ import type { Sim } from '../model/sim';
 import type { Policy } from '../model/types';
 import { fundingOutpoint, NAMED_NODES } from './small';
 
-/**
- * The public channel graph of 2026-02-03 (see shared/data/README.md), read from the `shared/` folder that sits
- * beside the repository: from simnet/topology/ up to the repository root, then ../shared/data/.
- */
+/** The public channel graph of 2026-02-03, kept in the repository (simnet/data/README.md: source, date, format). */
 export const MAINNET_GRAPH_DEFAULT: string = resolve(
   dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/data/mainnet-2026-02-03.channels.csv.gz',
+  '../data/mainnet-2026-02-03.channels.csv.gz',
 );
 
-/** The graph file to read: an explicit path first, then $BRAID_MAINNET_GRAPH, then the default beside the repo. */
+/** The graph file to read: an explicit path first, then $BRAID_MAINNET_GRAPH, then the repository's copy. */
 export function mainnetGraphPath(path?: string): string {
   return path || process.env.BRAID_MAINNET_GRAPH || MAINNET_GRAPH_DEFAULT;
 }
@@ -93,8 +90,9 @@ interface FileChannel {
 function readGraph(path: string): { nodeCount: number; channels: FileChannel[] } {
   if (!existsSync(path)) {
     throw new Error(
-      `The mainnet graph file is missing at ${path}. Put mainnet-2026-02-03.channels.csv.gz in ../shared/data/ ` +
-        'beside the repository, or set BRAID_MAINNET_GRAPH to its path (or pass `path` to buildMainnet).',
+      `The mainnet graph file is missing at ${path}. The repository keeps it at ${MAINNET_GRAPH_DEFAULT} ` +
+        '(restore it with `git checkout -- simnet/data`), or set BRAID_MAINNET_GRAPH to its path (or pass `path` ' +
+        'to buildMainnet, --graph FILE to `npm run simnet`).',
     );
   }
   const text = gunzipSync(readFileSync(path)).toString('latin1');

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { stringifyJson } from '../../../shared/api/json';
 import type { PartialPayment, Payment, Route } from '../../../shared/types';
 import { startHarness } from '../../test/harness';
+import { parseCommandLine } from '../command-line';
 import { EventBus } from '../events';
 import { exportPayments } from '../ledger/export';
 import { Ledger } from '../ledger/ledger';
@@ -38,6 +39,7 @@ import {
   summary,
   syntheticRoute,
 } from './bench-util';
+
 import { seedHistory } from './seed';
 
 const RUNS = 3;
@@ -52,7 +54,20 @@ const RECOVERY_PARTS = 1_000;
 const PART_MSAT = 100_000n;
 const INVOICE_MSAT = 2n * PART_MSAT;
 
-const selected = new Set(process.argv.slice(2).filter((a) => /^[abcd]$/.test(a)));
+const cli = parseCommandLine({
+  name: 'npm run bench:ledger --',
+  usage: `Ledger benchmarks, one JSON line each, then a summary. Name some to run only those (default: all):
+  a   sendpartialpay latency on simnet (in process and over JSON-RPC)
+  b   durable state changes per second
+  c   listpayments and exports over 100,000 payments
+  d   recovery of 1,000 pending parts
+Environment: BENCH_PARTS (default 500) parts of the quiet run; TMPDIR where the data directories go.`,
+  options: {},
+  positionals: true,
+});
+const bad = cli.positionals.find((a) => !/^[abcd]$/.test(a));
+if (bad !== undefined) cli.fail(`unknown benchmark ${bad} (a, b, c or d)`);
+const selected = new Set(cli.positionals);
 const wants = (s: string) => selected.size === 0 || selected.has(s);
 const now = () => Math.floor(Date.now() / 1000);
 const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `braid-bench-${name}-`));

@@ -1,4 +1,5 @@
 import { isEventName } from '../../../shared/api/events';
+import { helpResult } from '../../../shared/api/help';
 import { checkplan } from './checkplan';
 import type { Handlers } from './context';
 import { exportpayments } from './export';
@@ -36,4 +37,5 @@ export const HANDLERS: Handlers = {
   rebalance,
   listrebalances,
   probe,
+  help: async (_ctx, p) => helpResult(p.command),
 };

@@ -1,13 +1,11 @@
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { RouteCandidate } from '../../../shared/api/results';
+import { DEFAULT_FINAL_CLTV } from '../../../shared/policy';
 import { fromLndRoute, routeFee } from '../../../shared/route';
 import { formatScid, parseScid } from '../../../shared/scid';
 import type { Handler } from './context';
 import { decodeInvoice } from './invoice';
 import { asNodeError } from './node-errors';
-
-/** LND's default final CLTV delta (80) plus the 3 blocks of padding LND's own payer adds. */
-export const DEFAULT_FINAL_CLTV = 83;
 
 export const getinfo: Handler<'getinfo'> = async (ctx) => {
   const info = await ctx.info();

@@ -9,7 +9,7 @@ import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
 
 // The ledger: the two tables of the proposal (payments, partial_payments) and the rules that change them
-// (../../../shared/reference/api.md, "The seed's commands"). It never talks to the node. The core calls beginPart
+// (docs/commands.md, the first six commands). It never talks to the node. The core calls beginPart
 // before it hands an HTLC to the node, resolvePart when the node reports the outcome, then tells the listeners.
 // Every change of state is one BEGIN IMMEDIATE transaction, so its checks and its writes cannot interleave with
 // another writer's; an error rolls back everything, so an error changes nothing.

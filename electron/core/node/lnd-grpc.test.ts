@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simnet } from '../../../simnet/simnet';
 import { lndProtos } from './protos';
+import { tlsTargetOptions } from './tls-target';
 
 // lnd-grpc is CommonJS without types; this is the surface the test touches.
 interface LndGrpcClient {
@@ -46,11 +47,14 @@ describe('lnd-grpc, the client the wallet uses, against simnet', () => {
   };
 
   it('connects with an lndconnect URI', async () => {
-    await check(new LndGrpc({ lndconnectUri: simnet.nodes.alice.lndconnect, ...lndProtos() }));
+    // As LndNode does: the TLS server named by the certificate's DNS name, not by the IP (no DEP0123).
+    const connectionOptions = tlsTargetOptions(simnet.nodes.alice.grpc, simnet.nodes.alice.cert);
+    await check(new LndGrpc({ lndconnectUri: simnet.nodes.alice.lndconnect, connectionOptions, ...lndProtos() }));
   });
 
   it('connects with host, certificate and macaroon', async () => {
     const { grpc, cert, macaroon } = simnet.nodes.alice;
-    await check(new LndGrpc({ host: grpc, cert, macaroon, ...lndProtos() }));
+    const connectionOptions = tlsTargetOptions(grpc, cert);
+    await check(new LndGrpc({ host: grpc, cert, macaroon, connectionOptions, ...lndProtos() }));
   });
 });

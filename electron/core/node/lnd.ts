@@ -15,6 +15,7 @@ import type { LndHop, LndRoute } from '../../../shared/lnd-route';
 import type { NodeConnectionState } from '../../../shared/types';
 import { type LndConfig, type LndCredentials, NodeConfigError, resolveLndCredentials } from './config';
 import { LND_GRPC_PROTO_VERSION, type LndProtos, lndProtos } from './protos';
+import { type TlsTargetOptions, tlsTargetOptions } from './tls-target';
 import {
   type BuildRouteArgs,
   type DecodedPayReq,
@@ -241,7 +242,7 @@ interface LndGrpcOptions {
   macaroon: string;
   protoDir: string;
   grpcOptions: LndProtos['grpcOptions'];
-  connectionOptions: Record<string, number>;
+  connectionOptions: Record<string, number | string>;
 }
 
 const LndGrpc = createRequire(import.meta.url)('lnd-grpc') as new (options: LndGrpcOptions) => LndGrpcClient;
@@ -252,7 +253,7 @@ const LndGrpc = createRequire(import.meta.url)('lnd-grpc') as new (options: LndG
 type StateClientConstructor = new (
   host: string,
   creds: ReturnType<typeof credentials.createSsl>,
-  options?: Record<string, number>,
+  options?: Record<string, number | string>,
 ) => {
   getState(
     request: Record<string, never>,
@@ -527,7 +528,11 @@ interface Subscription {
   stream?: ClientReadableStream<RpcPayment>;
   timer?: NodeJS.Timeout;
   failures: number;
+  /** Payments this subscription reported and that have not ended yet: looked up again whenever its stream reopens. */
+  unsettled: Set<string>;
 }
+
+const isTerminal = (payment: NodePayment) => payment.status === 'SUCCEEDED' || payment.status === 'FAILED';
 
 const LOCKED_STATES = new Set(['NON_EXISTING', 'LOCKED']);
 const STARTING_STATES = new Set(['UNLOCKED', 'WAITING_TO_START']);
@@ -679,7 +684,8 @@ export class LndNode implements LightningNode {
   private async attempt(run: number): Promise<void> {
     const creds = resolveLndCredentials(this.config);
     this.host = creds.host;
-    let walletState = await this.probeState(creds);
+    const tlsTarget = tlsTargetOptions(creds.host, creds.certPem);
+    let walletState = await this.probeState(creds, tlsTarget);
     if (run !== this.run) throw this.superseded();
     if (LOCKED_STATES.has(walletState)) {
       this.setState('locked');
@@ -694,7 +700,7 @@ export class LndNode implements LightningNode {
       while (STARTING_STATES.has(walletState) && Date.now() < until) {
         await this.pause(400);
         if (run !== this.run) throw this.superseded();
-        walletState = await this.probeState(creds);
+        walletState = await this.probeState(creds, tlsTarget);
       }
       if (STARTING_STATES.has(walletState) || LOCKED_STATES.has(walletState)) {
         throw new NodeConnectError('other', `LND at ${creds.host} is still starting (${walletState})`);
@@ -714,6 +720,7 @@ export class LndNode implements LightningNode {
         'grpc.keepalive_timeout_ms': 20_000,
         // A channel never goes idle by itself: leaving READY always means the connection was lost.
         'grpc.client_idle_timeout_ms': 2_147_483_647,
+        ...tlsTarget,
       },
     });
     try {
@@ -739,9 +746,13 @@ export class LndNode implements LightningNode {
   }
 
   /** State.GetState through a fail-fast client: the wallet state, or the reason LND cannot be reached. */
-  private probeState(creds: LndCredentials): Promise<string> {
+  private probeState(creds: LndCredentials, tlsTarget: TlsTargetOptions): Promise<string> {
     const State = stateClientConstructor(this.protos);
-    const client = new State(creds.host, credentials.createSsl(creds.certPem ? Buffer.from(creds.certPem) : null));
+    const client = new State(
+      creds.host,
+      credentials.createSsl(creds.certPem ? Buffer.from(creds.certPem) : null),
+      tlsTarget,
+    );
     const timeout = this.options.connectTimeoutMs ?? 10_000;
     // disconnect() closes it, which ends the call at once.
     const end = () => {
@@ -766,8 +777,10 @@ export class LndNode implements LightningNode {
     this.error = undefined;
     this.watchChannel(session);
     this.watchWalletState(session, 0);
-    this.setState('connected');
+    // Subscriptions first: whoever hears 'connected' may act at once (settle a held HTLC, look payments up), and
+    // what happens after that must reach the reopened streams.
     for (const subscription of this.subscriptions) this.openSubscription(subscription, session);
+    this.setState('connected');
   }
 
   /** Leaving READY means the transport went away (LND stopped, network cut, keepalive timed out). */
@@ -1001,7 +1014,7 @@ export class LndNode implements LightningNode {
       route: toRpcRoute(route),
       skip_temp_err: skipTempErr,
     };
-    // No deadline: the call returns when the HTLC resolves, however long that takes (lnd-behaviour.md §1).
+    // No deadline: the call returns when the HTLC resolves, however long that takes (LND's SendToRouteV2).
     const attempt = await this.call((s) => s.Router.sendToRouteV2(request));
     return fromRpcAttempt(attempt);
   }
@@ -1046,7 +1059,7 @@ export class LndNode implements LightningNode {
   }
 
   trackPayments(listener: (payment: NodePayment) => void): () => void {
-    const subscription: Subscription = { listener, active: true, failures: 0 };
+    const subscription: Subscription = { listener, active: true, failures: 0, unsettled: new Set() };
     this.subscriptions.add(subscription);
     if (this.session) this.openSubscription(subscription, this.session);
     return () => {
@@ -1064,12 +1077,11 @@ export class LndNode implements LightningNode {
     stream.on('data', (payment: RpcPayment) => {
       if (subscription.stream !== stream) return;
       subscription.failures = 0;
-      try {
-        subscription.listener(fromRpcPayment(payment));
-      } catch {
-        // A listener's failure is its own.
-      }
+      this.deliver(subscription, fromRpcPayment(payment));
     });
+    // TrackPayments replays the payments still in flight, not those that ended while no stream was open (the
+    // connection was down, or LND had not yet registered this stream when the payment ended): look those up.
+    if (subscription.unsettled.size > 0) void this.catchUp(subscription, stream);
     // TrackPayments never ends by itself: reopen it, with backoff, while the connection holds. A lost connection
     // closes every stream and the next connection reopens them.
     const ended = () => {
@@ -1086,6 +1098,30 @@ export class LndNode implements LightningNode {
     };
     stream.on('error', ended);
     stream.on('end', ended);
+  }
+
+  private deliver(subscription: Subscription, payment: NodePayment): void {
+    if (isTerminal(payment)) subscription.unsettled.delete(payment.payment_hash);
+    else subscription.unsettled.add(payment.payment_hash);
+    try {
+      subscription.listener(payment);
+    } catch {
+      // A listener's failure is its own.
+    }
+  }
+
+  /**
+   * After a (re)opened stream's request has gone out: the payments the subscription saw unsettled, as the node has
+   * them now; those that ended in the gap are reported. A failed lookup is left to the next reopening.
+   */
+  private async catchUp(subscription: Subscription, stream: ClientReadableStream<RpcPayment>): Promise<void> {
+    for (const hash of [...subscription.unsettled]) {
+      if (subscription.stream !== stream) return;
+      const payment = await this.lookupPayment(hash).catch(() => undefined);
+      if (payment && isTerminal(payment) && subscription.stream === stream && subscription.unsettled.has(hash)) {
+        this.deliver(subscription, payment);
+      }
+    }
   }
 
   private closeSubscriptionStream(subscription: Subscription): void {

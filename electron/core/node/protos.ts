@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 
 // lnd-grpc@0.5.4 ships LND's protos only up to 0.14.4 and picks the folder `0.14.4-beta` for any newer LND. We feed
 // it LND's current protos (from the npm package `lightning`, LND 0.21) under that folder name, with decoding options
-// that keep 64-bit values exact (../shared/reference/lnd-behaviour.md §8.2, §8.4).
+// that keep 64-bit values exact (lnd-grpc's own grpc_options: longs as String).
 
 /** The folder name lnd-grpc selects for every LND ≥ 0.14.4. */
 export const LND_GRPC_PROTO_VERSION = '0.14.4-beta';
