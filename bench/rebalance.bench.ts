@@ -24,6 +24,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { percentile as nearestRank, round } from '../electron/core/bench/bench-util';
+import { parseCommandLine } from '../electron/core/command-line';
 import { Core } from '../electron/core/core';
 import { Ledger } from '../electron/core/ledger/ledger';
 import { LndNode } from '../electron/core/node/lnd';
@@ -37,10 +39,16 @@ import { Simnet } from '../simnet/simnet';
 import { addRebalanceChannels } from '../simnet/topology/rebalance';
 import { fundingOutpoint } from '../simnet/topology/small';
 
-const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
-const seedsArg = argv.indexOf('--seeds');
-const SEEDS = seedsArg >= 0 ? (argv[seedsArg + 1] ?? '1').split(',').map(Number) : quick ? [1] : [1, 2];
+const cli = parseCommandLine({
+  name: 'npm run bench:rebalance --',
+  usage: `Braid's multi-part rebalance against a single-path rebalancer (cheapest route first, up to 20 routes), and
+payments after a probe against the same without one, on simnet's small topology. One JSON line per row.
+  --quick          one seed
+  --seeds N,N,…    network seeds (default 1,2)`,
+  options: { quick: { type: 'boolean' }, seeds: { type: 'string' } },
+});
+const quick = cli.values.quick === true;
+const SEEDS = cli.numbers('seeds', { min: 0, integer: true }) ?? (quick ? [1] : [1, 2]);
 const SHARES = [0.25, 0.5, 0.9];
 const FEE_PPM = 2000;
 const MAX_ROUTES = 20;
@@ -48,12 +56,7 @@ const RETRY_FOR = 30;
 const PROBE_SIZES_SAT = [500_000n, 800_000n, 1_000_000n];
 
 const print = (line: object) => console.log(JSON.stringify(line, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
-}
+const percentile = (xs: number[], p: number) => (xs.length === 0 ? 0 : nearestRank(xs, p));
 const median = (xs: number[]) => percentile(xs, 50);
 
 /** Two more nearly empty channels of alice's, to dave and iris, as addRebalanceChannels opens carol's. */

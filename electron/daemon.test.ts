@@ -146,7 +146,7 @@ describe('npm run daemon, driven only over JSON-RPC', () => {
     }
     const pay = await rpc.call<HelpResult>('help', ['pay']);
     const [entry] = pay.help;
-    expect(entry?.command).toBe('pay bolt11 [msatoshi] [maxfeepercent] [exemptfee] [max_parts] [retry_for]');
+    expect(entry?.command).toBe('pay bolt11 [msatoshi] [maxfeepercent] [exemptfee] [max_parts] [retry_for] [plan] [mode]');
     expect(entry?.params?.map((p) => [p.position, p.name, p.required])).toEqual([
       [0, 'bolt11', true],
       [1, 'msatoshi', false],
@@ -154,6 +154,8 @@ describe('npm run daemon, driven only over JSON-RPC', () => {
       [3, 'exemptfee', false],
       [4, 'max_parts', false],
       [5, 'retry_for', false],
+      [6, 'plan', false],
+      [7, 'mode', false],
     ]);
     expect(entry?.params?.find((p) => p.name === 'retry_for')?.default).toBe('60');
     expect(entry?.params?.find((p) => p.name === 'maxfeepercent')?.default).toBe('0.5');

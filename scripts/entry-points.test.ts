@@ -42,8 +42,10 @@ const ENTRY_POINTS: { script: string; file: string; bad: string[]; names: string
   { script: 'dev:web', file: 'electron/dev-web.ts', bad: ['--lnd-cert', 'x'], names: '--lnd-host' },
   { script: 'simnet', file: 'simnet/cli.ts', bad: ['--topology', 'ring'], names: '--topology' },
   { script: 'bench:ledger', file: 'electron/core/bench/ledger.bench.ts', bad: ['e'], names: 'unknown benchmark e' },
-  { script: 'bench:planner', file: 'electron/core/bench/planner.bench.ts', bad: ['--plans', '0'], names: '--plans' },
-  { script: 'bench:split', file: 'electron/core/bench/split.bench.ts', bad: ['--sizes', '1,x'], names: '--sizes' },
+  { script: 'bench:planner', file: 'bench/planner.bench.ts', bad: ['--plans', '0'], names: '--plans' },
+  { script: 'bench:split', file: 'bench/split/split.bench.ts', bad: ['--sizes', '1,x'], names: '--sizes' },
+  { script: 'bench:rebalance', file: 'bench/rebalance.bench.ts', bad: ['--seeds', 'x'], names: '--seeds' },
+  { script: 'chaos', file: 'electron/test/chaos-cli.ts', bad: ['--iterations', '0'], names: '--iterations' },
   { script: 'bench:simnet', file: 'simnet/bench/simnet.bench.ts', bad: ['extra'], names: 'extra' },
   { script: 'bench:ui', file: 'e2e/bench-ui.ts', bad: ['--runs', '-1'], names: '--runs' },
   { script: 'docs:commands', file: 'scripts/commands-doc.ts', bad: ['--write'], names: '--write' },
@@ -70,8 +72,8 @@ describe('benchmarks that cannot measure', () => {
   it('exit 1 and say why when the mainnet graph file is missing', async () => {
     const env = { ...process.env, BRAID_MAINNET_GRAPH: join(ROOT, 'no', 'such', 'graph.csv.gz') };
     const benches = [
-      ['bench:planner', 'electron/core/bench/planner.bench.ts', ['--plans', '1']],
-      ['bench:split', 'electron/core/bench/split.bench.ts', ['--quick']],
+      ['bench:planner', 'bench/planner.bench.ts', ['--plans', '1']],
+      ['bench:split', 'bench/split/split.bench.ts', ['--quick']],
       ['bench:simnet', 'simnet/bench/simnet.bench.ts', []],
     ] as const;
     const results = await Promise.all(

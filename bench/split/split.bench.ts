@@ -175,7 +175,7 @@ const emit = (line: Line) => {
 
 async function main(): Promise<void> {
   if (!mainnetGraphAvailable()) {
-    console.error(`bench:split cannot measure: the mainnet graph file is missing at ${mainnetGraphPath()}`);
+    console.error(`bench:split: cannot measure: the mainnet graph file is missing at ${mainnetGraphPath()}`);
     process.exit(1);
   }
   const started = performance.now();

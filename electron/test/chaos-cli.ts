@@ -1,15 +1,16 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../core/command-line';
 import { FAULTS, runChaos } from './chaos';
 
-// npm run chaos -- [--iterations N] [--seed S]: prints one line per iteration, then the tally (JSON).
-
-const { values } = parseArgs({
-  options: { iterations: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' } },
+const cli = parseCommandLine({
+  name: 'npm run chaos --',
+  usage: `The fault suite: a daemon on simnet driven with random payments while faults strike; after each iteration the
+invariants are checked against the node. One line per iteration, then the tally (JSON); exit 1 on any violation.
+  --iterations N   iterations to run (default 20)
+  --seed S         the random seed (default 1)`,
+  options: { iterations: { type: 'string' }, seed: { type: 'string' } },
 });
-const iterations = Number(values.iterations);
-const seed = Number(values.seed);
-if (!Number.isSafeInteger(iterations) || iterations < 1) throw new Error(`--iterations: not a positive integer`);
-if (!Number.isSafeInteger(seed)) throw new Error('--seed: not an integer');
+const iterations = cli.number('iterations', { min: 1, integer: true }) ?? 20;
+const seed = cli.number('seed', { min: 0, integer: true }) ?? 1;
 
 const tally = await runChaos({ iterations, seed, log: (line) => process.stdout.write(`${line}\n`) });
 process.stdout.write(`${JSON.stringify({ tally })}\n`);
