@@ -146,7 +146,9 @@ describe('npm run daemon, driven only over JSON-RPC', () => {
     }
     const pay = await rpc.call<HelpResult>('help', ['pay']);
     const [entry] = pay.help;
-    expect(entry?.command).toBe('pay bolt11 [msatoshi] [maxfeepercent] [exemptfee] [max_parts] [retry_for] [plan] [mode]');
+    expect(entry?.command).toBe(
+      'pay bolt11 [msatoshi] [maxfeepercent] [exemptfee] [max_parts] [retry_for] [plan] [mode]',
+    );
     expect(entry?.params?.map((p) => [p.position, p.name, p.required])).toEqual([
       [0, 'bolt11', true],
       [1, 'msatoshi', false],
