@@ -1,21 +1,22 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import {
-  type CallOptions,
-  type Channel,
-  type ClientReadableStream,
-  connectivityState,
-  credentials,
-  loadPackageDefinition,
-  type ServiceError,
-  status,
-} from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import type { LndHop, LndRoute } from '../../../shared/lnd-route';
+import { type CallOptions, type ServiceError, status } from '@grpc/grpc-js';
+import type { LndRoute } from '../../../shared/lnd-route';
 import type { NodeConnectionState } from '../../../shared/types';
-import { type LndConfig, type LndCredentials, NodeConfigError, resolveLndCredentials } from './config';
-import { LND_GRPC_PROTO_VERSION, type LndProtos, lndProtos } from './protos';
-import { type TlsTargetOptions, tlsTargetOptions } from './tls-target';
+import type { LndConfig } from './config';
+import { LndConnection, type LndConnectionOptions } from './lnd-connection';
+import {
+  big,
+  fromRpcAttempt,
+  fromRpcPayment,
+  fromRpcPolicy,
+  fromRpcRoute,
+  hexBytes,
+  msatOfSat,
+  paymentHashBytes,
+  toRpcRoute,
+} from './lnd-convert';
+import { type NodeConnectError, toCallError } from './lnd-errors';
+import type { RpcPayment, Services } from './lnd-rpc';
+import { PaymentSubscriptions } from './lnd-subscriptions';
 import {
   type BuildRouteArgs,
   type DecodedPayReq,
@@ -33,509 +34,22 @@ import {
   type QueryRoutesArgs,
 } from './types';
 
-// ---------------------------------------------------------------------------------------------------------------
-// lnd-grpc is CommonJS without type declarations: this is the surface used here. Messages are decoded with
-// keepCase, longs and enums as String, defaults on (protos.ts), so 64-bit values arrive as decimal strings, bytes
-// as Buffers, absent sub-messages as null.
-// ---------------------------------------------------------------------------------------------------------------
+// LndNode: the LightningNode interface over LND's RPC methods. The parts live beside it: the connection and its
+// reconnection (lnd-connection.ts), the trackPayments subscriptions (lnd-subscriptions.ts), error classification
+// (lnd-errors.ts), message conversion (lnd-convert.ts) and LND's gRPC surface (lnd-rpc.ts).
 
-type Unary<Req, Res> = (request: Req, options?: CallOptions) => Promise<Res>;
-type ServerStream<Req, Res> = (request: Req, options?: CallOptions) => ClientReadableStream<Res>;
+export { fromRpcAttempt, fromRpcPayment, fromRpcRoute, toRpcRoute } from './lnd-convert';
+export { NodeConnectError, type NodeConnectReason, toConnectError } from './lnd-errors';
 
-/** lnd-grpc's Service wrapper keeps the grpc-js client in `service` once connected. */
-interface WrappedService {
-  service: { getChannel(): Channel } | null;
-}
-
-interface RpcMppRecord {
-  payment_addr: Buffer;
-  total_amt_msat: string;
-}
-
-interface RpcHop {
-  chan_id: string;
-  pub_key: string;
-  amt_to_forward_msat: string;
-  fee_msat: string;
-  expiry: number;
-  mpp_record: RpcMppRecord | null;
-}
-
-interface RpcRoute {
-  total_time_lock: number;
-  total_fees_msat: string;
-  total_amt_msat: string;
-  hops: RpcHop[];
-}
-
-/** What is sent: 64-bit values as decimal strings, bytes as Buffers. */
-interface RpcRouteIn {
-  total_time_lock: number;
-  total_fees_msat: string;
-  total_amt_msat: string;
-  hops: {
-    chan_id: string;
-    pub_key: string;
-    amt_to_forward_msat: string;
-    fee_msat: string;
-    expiry: number;
-    mpp_record?: RpcMppRecord;
-  }[];
-}
-
-interface RpcFailure {
-  code: string | number;
-  failure_source_index: number;
-}
-
-interface RpcHtlcAttempt {
-  attempt_id: string;
-  status: string | number;
-  route: RpcRoute | null;
-  attempt_time_ns: string;
-  resolve_time_ns: string;
-  failure: RpcFailure | null;
-  preimage: Buffer;
-}
-
-interface RpcPayment {
-  payment_hash: string;
-  status: string | number;
-  value_msat: string;
-  failure_reason: string | number;
-  payment_preimage: string;
-  htlcs: RpcHtlcAttempt[];
-}
-
-interface RpcGetInfo {
-  identity_pubkey: string;
-  alias: string;
-  version: string;
-  block_height: number;
-  num_active_channels: number;
-  testnet: boolean;
-  chains: { chain: string; network: string }[];
-}
-
-interface RpcChannel {
-  active: boolean;
-  remote_pubkey: string;
-  chan_id: string;
-  capacity: string;
-  local_balance: string;
-  remote_balance: string;
-  peer_alias: string;
-}
-
-interface RpcRoutingPolicy {
-  time_lock_delta: number;
-  min_htlc: string;
-  fee_base_msat: string;
-  fee_rate_milli_msat: string;
-  disabled: boolean;
-  max_htlc_msat: string;
-}
-
-interface RpcChannelEdge {
-  channel_id: string;
-  node1_pub: string;
-  node2_pub: string;
-  capacity: string;
-  node1_policy: RpcRoutingPolicy | null;
-  node2_policy: RpcRoutingPolicy | null;
-}
-
-interface RpcPayReq {
-  destination: string;
-  payment_hash: string;
-  num_msat: string;
-  timestamp: string;
-  expiry: string;
-  description: string;
-  description_hash: string;
-  cltv_expiry: string;
-  route_hints: {
-    hop_hints: {
-      node_id: string;
-      chan_id: string;
-      fee_base_msat: number;
-      fee_proportional_millionths: number;
-      cltv_expiry_delta: number;
-    }[];
-  }[];
-  payment_addr: Buffer;
-  features: Record<string, { name: string; is_required: boolean; is_known: boolean }>;
-}
-
-interface LightningService extends WrappedService {
-  getInfo: Unary<Record<string, never>, RpcGetInfo>;
-  listChannels: Unary<{ peer_alias_lookup: boolean }, { channels: RpcChannel[] }>;
-  describeGraph: Unary<
-    { include_unannounced: boolean },
-    { nodes: { pub_key: string; alias: string; color?: string }[]; edges: RpcChannelEdge[] }
-  >;
-  decodePayReq: Unary<{ pay_req: string }, RpcPayReq>;
-  queryRoutes: Unary<
-    {
-      pub_key: string;
-      amt_msat: string;
-      final_cltv_delta: number;
-      fee_limit?: { fixed_msat: string };
-      ignored_nodes: Buffer[];
-      ignored_pairs: { from: Buffer; to: Buffer }[];
-      ignored_edges: { channel_id: string; direction_reverse: boolean }[];
-      outgoing_chan_ids: string[];
-      last_hop_pubkey?: Buffer;
-      use_mission_control: boolean;
-    },
-    { routes: RpcRoute[]; success_prob: number }
-  >;
-  listPayments: Unary<
-    { include_incomplete: boolean; index_offset: string; max_payments: string },
-    { payments: RpcPayment[]; last_index_offset: string }
-  >;
-  addInvoice: Unary<
-    { value_msat: string; memo: string; expiry?: string; cltv_expiry?: string },
-    { r_hash: Buffer; payment_request: string; payment_addr: Buffer }
-  >;
-  deletePayment: Unary<{ payment_hash: Buffer; failed_htlcs_only: boolean }, Record<string, never>>;
-  lookupInvoice: Unary<{ r_hash: Buffer }, { state: string; htlcs: { state: string }[] }>;
-}
-
-interface InvoicesService extends WrappedService {
-  cancelInvoice: Unary<{ payment_hash: Buffer }, Record<string, never>>;
-}
-
-interface RouterService extends WrappedService {
-  sendToRouteV2: Unary<{ payment_hash: Buffer; route: RpcRouteIn; skip_temp_err: boolean }, RpcHtlcAttempt>;
-  buildRoute: Unary<
-    { amt_msat: string; final_cltv_delta: number; outgoing_chan_id: string; hop_pubkeys: Buffer[] },
-    { route: RpcRoute | null }
-  >;
-  trackPaymentV2: ServerStream<{ payment_hash: Buffer; no_inflight_updates: boolean }, RpcPayment>;
-  trackPayments: ServerStream<{ no_inflight_updates: boolean }, RpcPayment>;
-}
-
-interface StateService extends WrappedService {
-  getState: Unary<Record<string, never>, { state: string }>;
-  subscribeState: ServerStream<Record<string, never>, { state: string }>;
-}
-
-interface Services {
-  Lightning: LightningService;
-  Router: RouterService;
-  Invoices: InvoicesService;
-  State: StateService;
-}
-
-interface LndGrpcClient {
-  /** 'ready' | 'locked' | 'active' */
-  readonly state: string;
-  readonly services: Services;
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-}
-
-interface LndGrpcOptions {
-  host: string;
-  cert?: string;
-  macaroon: string;
-  protoDir: string;
-  grpcOptions: LndProtos['grpcOptions'];
-  connectionOptions: Record<string, number | string>;
-}
-
-const LndGrpc = createRequire(import.meta.url)('lnd-grpc') as new (options: LndGrpcOptions) => LndGrpcClient;
-
-// The first contact of each attempt goes through a plain grpc-js client of the State service, failing fast (no
-// waitForReady), so that an unreachable host or a wrong certificate is told apart in milliseconds; lnd-grpc's own
-// connect() waits 15 s in these cases and then returns without saying why.
-type StateClientConstructor = new (
-  host: string,
-  creds: ReturnType<typeof credentials.createSsl>,
-  options?: Record<string, number | string>,
-) => {
-  getState(
-    request: Record<string, never>,
-    options: CallOptions,
-    callback: (error: ServiceError | null, response?: { state: string }) => void,
-  ): void;
-  close(): void;
-};
-
-const stateClients = new Map<string, StateClientConstructor>();
-
-function stateClientConstructor(protos: LndProtos): StateClientConstructor {
-  const known = stateClients.get(protos.protoDir);
-  if (known) return known;
-  const file = join(protos.protoDir, LND_GRPC_PROTO_VERSION, 'lnrpc', 'stateservice.proto');
-  const loaded = loadPackageDefinition(loadSync(file, { ...protos.grpcOptions })) as unknown as {
-    lnrpc: { State: StateClientConstructor };
-  };
-  stateClients.set(protos.protoDir, loaded.lnrpc.State);
-  return loaded.lnrpc.State;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------------------------
-
-export type NodeConnectReason = 'unreachable' | 'certificate' | 'macaroon' | 'locked' | 'other';
-
-/** Why a connection to LND could not be made, in words for the UI. */
-export class NodeConnectError extends Error {
-  constructor(
-    readonly reason: NodeConnectReason,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'NodeConnectError';
-  }
-}
-
-function isServiceError(error: unknown): error is ServiceError {
-  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'details' in error;
-}
-
-const CERTIFICATE_TEXT =
-  /certificate|self[- ]signed|altnames|issuer|handshake|\bSSL\b|\bTLS\b|ERR_SSL|wrong version number/i;
-const MACAROON_TEXT = /macaroon|verification failed|permission denied|signature mismatch/i;
-const LOCKED_TEXT = /wallet locked|unlock it|waiting to start|RPC services not available/i;
-const UNREACHABLE_TEXT = /EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET|EPIPE|No connection established|socket/i;
-
-/** grpc-js wraps the cause: "No connection established. Last error: Error: <cause>. Resolution note: ". */
-function cause(text: string): string {
-  const match = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s.exec(text);
-  return (match?.[1] ?? text).trim();
-}
-
-/** Turns whatever a connection attempt threw into a NodeConnectError naming the cause, in words for the UI. */
-export function toConnectError(error: unknown, host: string): NodeConnectError {
-  if (error instanceof NodeConnectError) return error;
-  if (error instanceof NodeConfigError) {
-    const reason = error.field === 'cert' ? 'certificate' : error.field === 'macaroon' ? 'macaroon' : 'other';
-    return new NodeConnectError(reason, error.message, { cause: error });
-  }
-  const raw = isServiceError(error)
-    ? error.details || error.message
-    : error instanceof Error
-      ? error.message
-      : String(error);
-  const text = cause(raw);
-  const code = isServiceError(error) ? error.code : undefined;
-  const fail = (reason: NodeConnectReason, message: string) => new NodeConnectError(reason, message, { cause: error });
-  if (MACAROON_TEXT.test(text) && code !== status.UNAVAILABLE) {
-    return fail('macaroon', `LND at ${host} refused the macaroon (${text})`);
-  }
-  if (LOCKED_TEXT.test(text)) return fail('locked', `the wallet of LND at ${host} is locked (${text})`);
-  if (/altnames/i.test(text)) {
-    return fail(
-      'certificate',
-      `the TLS certificate of LND is not valid for ${host}: connect by a name or address it lists, or add this one ` +
-        `to LND (tlsextraip / tlsextradomain) and renew its certificate (${text})`,
-    );
-  }
-  if (CERTIFICATE_TEXT.test(text)) {
-    return fail('certificate', `TLS handshake with ${host} failed: is this LND's tls.cert? (${text})`);
-  }
-  if (/ECONNREFUSED/.test(text)) {
-    return fail(
-      'unreachable',
-      `cannot reach LND at ${host}: connection refused (is LND running, is the port its gRPC port?)`,
-    );
-  }
-  if (/ENOTFOUND|EAI_AGAIN|Name resolution failed|not accessible/i.test(text)) {
-    return fail('unreachable', `cannot reach LND at ${host}: host name not found (${text})`);
-  }
-  if (code === status.DEADLINE_EXCEEDED || /deadline|timeout|timed out/i.test(text)) {
-    return fail('unreachable', `cannot reach LND at ${host}: no answer in time (${text})`);
-  }
-  if (code === status.UNAVAILABLE || UNREACHABLE_TEXT.test(text)) {
-    return fail('unreachable', `cannot reach LND at ${host} (${text})`);
-  }
-  return fail('other', `cannot connect to LND at ${host} (${text})`);
-}
-
-/** A status that says the connection failed rather than LND answered. */
-function isTransportFailure(error: ServiceError): boolean {
-  switch (error.code) {
-    case status.UNAVAILABLE:
-    case status.CANCELLED:
-    case status.DEADLINE_EXCEEDED:
-      return true;
-    case status.INTERNAL:
-      // grpc-js's own words for a stream cut by the transport; LND's INTERNAL answers are not like these.
-      return /RST_STREAM|Protocol error|Connection dropped|connection closed|stream closed|Received HTTP status/i.test(
-        error.details,
-      );
-    default:
-      return false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Conversions
-// ---------------------------------------------------------------------------------------------------------------
-
-const HASH_HEX = /^[0-9a-f]{64}$/i;
-
-function hexBytes(value: string, what: string): Buffer {
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(value)) throw new TypeError(`${what}: not hex: ${JSON.stringify(value)}`);
-  return Buffer.from(value, 'hex');
-}
-
-const big = (value: string | undefined): bigint => BigInt(value || '0');
-
-export function toRpcRoute(route: LndRoute): RpcRouteIn {
-  return {
-    total_time_lock: route.total_time_lock,
-    total_fees_msat: route.total_fees_msat.toString(),
-    total_amt_msat: route.total_amt_msat.toString(),
-    hops: route.hops.map((hop) => ({
-      chan_id: hop.chan_id.toString(),
-      pub_key: hop.pub_key,
-      amt_to_forward_msat: hop.amt_to_forward_msat.toString(),
-      fee_msat: hop.fee_msat.toString(),
-      expiry: hop.expiry,
-      ...(hop.mpp_record && {
-        mpp_record: {
-          payment_addr: hexBytes(hop.mpp_record.payment_addr, 'mpp_record.payment_addr'),
-          total_amt_msat: hop.mpp_record.total_amt_msat.toString(),
-        },
-      }),
-    })),
-  };
-}
-
-export function fromRpcRoute(route: RpcRoute): LndRoute {
-  return {
-    total_time_lock: route.total_time_lock,
-    total_amt_msat: big(route.total_amt_msat),
-    total_fees_msat: big(route.total_fees_msat),
-    hops: route.hops.map((hop) => {
-      const out: LndHop = {
-        chan_id: big(hop.chan_id),
-        pub_key: hop.pub_key,
-        amt_to_forward_msat: big(hop.amt_to_forward_msat),
-        fee_msat: big(hop.fee_msat),
-        expiry: hop.expiry,
-      };
-      const mpp = hop.mpp_record;
-      if (mpp && (mpp.payment_addr.length > 0 || big(mpp.total_amt_msat) !== 0n)) {
-        out.mpp_record = {
-          payment_addr: Buffer.from(mpp.payment_addr).toString('hex'),
-          total_amt_msat: big(mpp.total_amt_msat),
-        };
-      }
-      return out;
-    }),
-  };
-}
-
-const HTLC_STATUS = ['IN_FLIGHT', 'SUCCEEDED', 'FAILED'] as const;
-const PAYMENT_STATUS: Record<string, NodePayment['status']> = {
-  // UNKNOWN (0) is "not initiated" in LND ≤ 0.17 and never sent by 0.18+.
-  UNKNOWN: 'INITIATED',
-  IN_FLIGHT: 'IN_FLIGHT',
-  SUCCEEDED: 'SUCCEEDED',
-  FAILED: 'FAILED',
-  INITIATED: 'INITIATED',
-  '0': 'INITIATED',
-  '1': 'IN_FLIGHT',
-  '2': 'SUCCEEDED',
-  '3': 'FAILED',
-  '4': 'INITIATED',
-};
-
-function htlcStatus(value: string | number): HtlcAttempt['status'] {
-  if (typeof value === 'number') return HTLC_STATUS[value] ?? 'IN_FLIGHT';
-  return (HTLC_STATUS as readonly string[]).includes(value) ? (value as HtlcAttempt['status']) : 'IN_FLIGHT';
-}
-
-export function fromRpcAttempt(attempt: RpcHtlcAttempt): HtlcAttempt {
-  const out: HtlcAttempt = {
-    attempt_id: big(attempt.attempt_id),
-    status: htlcStatus(attempt.status),
-    route: attempt.route
-      ? fromRpcRoute(attempt.route)
-      : { total_time_lock: 0, total_amt_msat: 0n, total_fees_msat: 0n, hops: [] },
-    attempt_time_ns: big(attempt.attempt_time_ns),
-    resolve_time_ns: big(attempt.resolve_time_ns),
-  };
-  if (attempt.failure && out.status === 'FAILED') {
-    out.failure = { code: String(attempt.failure.code), failure_source_index: attempt.failure.failure_source_index };
-  }
-  if (attempt.preimage && attempt.preimage.length > 0) out.preimage = Buffer.from(attempt.preimage).toString('hex');
-  return out;
-}
-
-export function fromRpcPayment(payment: RpcPayment): NodePayment {
-  return {
-    payment_hash: payment.payment_hash,
-    status: PAYMENT_STATUS[String(payment.status)] ?? 'IN_FLIGHT',
-    value_msat: big(payment.value_msat),
-    failure_reason: String(payment.failure_reason),
-    payment_preimage: payment.payment_preimage,
-    htlcs: payment.htlcs.map(fromRpcAttempt),
-  };
-}
-
-const msatOfSat = (sat: string) => big(sat) * 1000n;
-
-function fromRpcPolicy(policy: RpcRoutingPolicy | null): GraphEdge['policy1'] {
-  if (!policy) return undefined;
-  return {
-    disabled: policy.disabled,
-    fee_base_msat: big(policy.fee_base_msat),
-    fee_ppm: big(policy.fee_rate_milli_msat),
-    cltv_delta: policy.time_lock_delta,
-    min_htlc_msat: big(policy.min_htlc),
-    max_htlc_msat: big(policy.max_htlc_msat),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The node
-// ---------------------------------------------------------------------------------------------------------------
-
-export interface LndNodeOptions {
+export interface LndNodeOptions extends LndConnectionOptions {
   /** True for the embedded simulated network (getInfo reports it). */
   simulated?: boolean;
-  /** Protos already laid out (Electron: an extra resource); default: laid out once in the temp folder. */
-  protoDir?: string;
-  /** How long the first contact of a connection attempt may take (default 10 s). */
-  connectTimeoutMs?: number;
   /** Deadline of the calls that do not block on the network (default 5 s: LND answers them in milliseconds, and a
    * stalled node must not hold a caller for the keepalive's timeout; QueryRoutes gets 3 times this, describeGraph and
    * ListPayments 5 min). */
   callTimeoutMs?: number;
-  /** Reconnection backoff: first delay, doubling up to the maximum, jittered (default 250 ms to 10 s). */
-  backoff?: { initialMs: number; maxMs: number };
 }
 
-interface Session {
-  client: LndGrpcClient;
-  services: Services;
-  closed: boolean;
-  stateStream?: ClientReadableStream<{ state: string }>;
-  stateTimer?: NodeJS.Timeout;
-}
-
-interface Subscription {
-  listener: (payment: NodePayment) => void;
-  active: boolean;
-  stream?: ClientReadableStream<RpcPayment>;
-  timer?: NodeJS.Timeout;
-  failures: number;
-  /** Payments this subscription reported and that have not ended yet: looked up again whenever its stream reopens. */
-  unsettled: Set<string>;
-}
-
-const isTerminal = (payment: NodePayment) => payment.status === 'SUCCEEDED' || payment.status === 'FAILED';
-
-const LOCKED_STATES = new Set(['NON_EXISTING', 'LOCKED']);
-const STARTING_STATES = new Set(['UNLOCKED', 'WAITING_TO_START']);
 const PAYMENTS_PAGE = 10_000n;
 
 /** Default deadline of a call that LND answers at once (GetInfo, DecodePayReq, AddInvoice, ...). */
@@ -545,333 +59,63 @@ const CALL_TIMEOUT_MS = 5_000;
  * An LND node over lnd-grpc (LND's current protos, 64-bit values exact). Keeps its connection: a lost connection
  * is retried with backoff until disconnect(), and trackPayments subscriptions are reopened on the new one.
  */
-
 export class LndNode implements LightningNode {
-  private current: NodeConnectionState = 'connecting';
-  private readonly stateListeners = new Set<(state: NodeConnectionState) => void>();
-  private readonly subscriptions = new Set<Subscription>();
-  private session: Session | undefined;
-  /** Bumped by connect() and disconnect(): work begun under an older run stops. */
-  private run = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  /** Pauses and first-contact clients of connection attempts, ended by disconnect(). */
-  private readonly pending = new Set<() => void>();
-  private readonly protos: LndProtos;
-  private host: string;
-  private error: NodeConnectError | undefined;
+  private readonly connection: LndConnection;
+  private readonly subscriptions: PaymentSubscriptions;
 
   constructor(
-    private readonly config: LndConfig,
+    config: LndConfig,
     private readonly options: LndNodeOptions = {},
   ) {
-    this.protos = lndProtos({ protoDir: options.protoDir });
-    this.host = config.kind === 'lnd' ? config.host : 'lndconnect';
+    // Subscriptions open before 'connected' is announced: whoever hears it may act at once (settle a held HTLC, look
+    // payments up), and what happens after that must reach the reopened streams.
+    this.connection = new LndConnection(config, options, {
+      opened: (session) => this.subscriptions.openAll(session),
+      closing: () => this.subscriptions.closeAll(),
+    });
+    this.subscriptions = new PaymentSubscriptions(this.connection, (hash) => this.lookupPayment(hash));
   }
 
   get state(): NodeConnectionState {
-    return this.current;
+    return this.connection.state;
   }
 
   /** Why the last connection attempt failed (cleared once connected). */
   get lastError(): NodeConnectError | undefined {
-    return this.error;
+    return this.connection.lastError;
   }
 
   onState(listener: (state: NodeConnectionState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => {
-      this.stateListeners.delete(listener);
-    };
+    return this.connection.onState(listener);
   }
-
-  private setState(state: NodeConnectionState): void {
-    if (state === this.current) return;
-    this.current = state;
-    for (const listener of [...this.stateListeners]) {
-      try {
-        listener(state);
-      } catch {
-        // A listener's failure is its own.
-      }
-    }
-  }
-
-  // --- connection ---
 
   /**
    * Connects, or throws a NodeConnectError. With a locked wallet it throws (reason 'locked') but keeps watching:
    * the state goes 'locked' → 'connected' once the wallet is unlocked. Other failures end the attempt.
    */
-  async connect(): Promise<void> {
-    const run = ++this.run;
-    this.clearReconnect();
-    await this.closeSession();
-    if (run !== this.run) throw new NodeConnectError('other', 'connect() was superseded');
-    this.setState('connecting');
-    try {
-      await this.attempt(run);
-    } catch (error) {
-      const failure = toConnectError(error, this.host);
-      if (run === this.run) {
-        this.error = failure;
-        if (failure.reason === 'locked') {
-          this.setState('locked');
-          this.scheduleReconnect(run, 0);
-        } else {
-          this.run++;
-          this.setState('lost');
-        }
-      }
-      throw failure;
-    }
+  connect(): Promise<void> {
+    return this.connection.connect();
   }
 
-  async disconnect(): Promise<void> {
-    this.run++;
-    this.clearReconnect();
-    await this.closeSession();
-    this.setState('lost');
-  }
-
-  private clearReconnect(): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    for (const end of [...this.pending]) end();
-  }
-
-  /** A pause within a connection attempt; cut short (the attempt then sees it was superseded) by disconnect(). */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const end = () => {
-        clearTimeout(timer);
-        this.pending.delete(end);
-        resolve();
-      };
-      const timer = setTimeout(end, ms);
-      this.pending.add(end);
-    });
-  }
-
-  private backoff(failures: number): number {
-    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 250, maxMs: 10_000 };
-    const base = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 30));
-    return Math.round(base * (0.5 + Math.random() * 0.5));
-  }
-
-  private scheduleReconnect(run: number, failures: number): void {
-    this.clearReconnect();
-    // A locked wallet is polled often: the user is about to unlock it.
-    const delay = this.current === 'locked' ? Math.min(this.backoff(failures), 1000) : this.backoff(failures);
-    this.reconnectTimer = setTimeout(async () => {
-      this.reconnectTimer = undefined;
-      if (run !== this.run) return;
-      try {
-        await this.attempt(run);
-      } catch (error) {
-        if (run !== this.run) return;
-        this.error = toConnectError(error, this.host);
-        this.setState(this.error.reason === 'locked' ? 'locked' : 'lost');
-        this.scheduleReconnect(run, failures + 1);
-      }
-    }, delay);
-  }
-
-  private superseded(): NodeConnectError {
-    return new NodeConnectError('other', 'the connection attempt was cancelled');
-  }
-
-  /** One connection attempt: first contact, wallet state, then lnd-grpc. */
-  private async attempt(run: number): Promise<void> {
-    const creds = resolveLndCredentials(this.config);
-    this.host = creds.host;
-    const tlsTarget = tlsTargetOptions(creds.host, creds.certPem);
-    let walletState = await this.probeState(creds, tlsTarget);
-    if (run !== this.run) throw this.superseded();
-    if (LOCKED_STATES.has(walletState)) {
-      this.setState('locked');
-      throw new NodeConnectError(
-        'locked',
-        `the wallet of LND at ${creds.host} is ${walletState === 'LOCKED' ? 'locked: unlock it (lncli unlock)' : 'not created yet (lncli create)'}`,
-      );
-    }
-    if (STARTING_STATES.has(walletState)) {
-      this.setState('unlocked');
-      const until = Date.now() + 60_000;
-      while (STARTING_STATES.has(walletState) && Date.now() < until) {
-        await this.pause(400);
-        if (run !== this.run) throw this.superseded();
-        walletState = await this.probeState(creds, tlsTarget);
-      }
-      if (STARTING_STATES.has(walletState) || LOCKED_STATES.has(walletState)) {
-        throw new NodeConnectError('other', `LND at ${creds.host} is still starting (${walletState})`);
-      }
-    }
-
-    const client = new LndGrpc({
-      host: creds.host,
-      cert: creds.certPem,
-      macaroon: creds.macaroonHex,
-      protoDir: this.protos.protoDir,
-      grpcOptions: { ...this.protos.grpcOptions, includeDirs: [...this.protos.grpcOptions.includeDirs] },
-      connectionOptions: {
-        // Detect a dead TCP connection (LND accepts pings every 5 s or more). Calls do not wait for it: they have
-        // deadlines of their own (CALL_TIMEOUT_MS).
-        'grpc.keepalive_time_ms': 30_000,
-        'grpc.keepalive_timeout_ms': 20_000,
-        // A channel never goes idle by itself: leaving READY always means the connection was lost.
-        'grpc.client_idle_timeout_ms': 2_147_483_647,
-        ...tlsTarget,
-      },
-    });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.disconnect().catch(() => {});
-      throw error;
-    }
-    if (run !== this.run) {
-      await client.disconnect().catch(() => {});
-      throw this.superseded();
-    }
-    if (client.state !== 'active') {
-      await client.disconnect().catch(() => {});
-      if (client.state === 'locked')
-        throw new NodeConnectError('locked', `the wallet of LND at ${creds.host} is locked`);
-      throw new NodeConnectError(
-        'unreachable',
-        `LND at ${creds.host} did not become active (lnd-grpc: ${client.state})`,
-      );
-    }
-    this.open(client);
-  }
-
-  /** State.GetState through a fail-fast client: the wallet state, or the reason LND cannot be reached. */
-  private probeState(creds: LndCredentials, tlsTarget: TlsTargetOptions): Promise<string> {
-    const State = stateClientConstructor(this.protos);
-    const client = new State(
-      creds.host,
-      credentials.createSsl(creds.certPem ? Buffer.from(creds.certPem) : null),
-      tlsTarget,
-    );
-    const timeout = this.options.connectTimeoutMs ?? 10_000;
-    // disconnect() closes it, which ends the call at once.
-    const end = () => {
-      this.pending.delete(end);
-      client.close();
-    };
-    this.pending.add(end);
-    return new Promise<string>((resolve, reject) => {
-      client.getState({}, { deadline: Date.now() + timeout }, (error, response) => {
-        end();
-        if (!error) resolve(response?.state ?? 'SERVER_ACTIVE');
-        // An LND older than 0.13 has no State service: lnd-grpc finds out the rest.
-        else if (error.code === status.UNIMPLEMENTED) resolve('SERVER_ACTIVE');
-        else reject(toConnectError(error, creds.host));
-      });
-    });
-  }
-
-  private open(client: LndGrpcClient): void {
-    const session: Session = { client, services: client.services, closed: false };
-    this.session = session;
-    this.error = undefined;
-    this.watchChannel(session);
-    this.watchWalletState(session, 0);
-    // Subscriptions first: whoever hears 'connected' may act at once (settle a held HTLC, look payments up), and
-    // what happens after that must reach the reopened streams.
-    for (const subscription of this.subscriptions) this.openSubscription(subscription, session);
-    this.setState('connected');
-  }
-
-  /** Leaving READY means the transport went away (LND stopped, network cut, keepalive timed out). */
-  private watchChannel(session: Session): void {
-    const channel = session.services.Lightning.service?.getChannel();
-    if (!channel) return;
-    const watch = (from: connectivityState) => {
-      channel.watchConnectivityState(from, Number.POSITIVE_INFINITY, () => {
-        if (session.closed) return;
-        const now = channel.getConnectivityState(false);
-        if (now !== connectivityState.READY) this.lose(session);
-        else watch(now);
-      });
-    };
-    const now = channel.getConnectivityState(true);
-    if (now === connectivityState.READY) watch(now);
-    else this.lose(session);
-  }
-
-  /**
-   * State.SubscribeState: a wallet reported locked means LND restarted and waits for its password. The stream ending
-   * (a proxy's timeout, say) is not a loss by itself: it is reopened after a check that LND answers.
-   */
-  private watchWalletState(session: Session, failures: number): void {
-    if (session.closed) return;
-    const stream = session.services.State.subscribeState({});
-    session.stateStream = stream;
-    stream.on('data', ({ state }) => {
-      failures = 0;
-      if (LOCKED_STATES.has(state) && !session.closed) {
-        this.lose(session);
-        this.setState('locked');
-      }
-    });
-    const ended = () => {
-      if (session.stateStream !== stream || session.closed) return;
-      session.stateStream = undefined;
-      session.services.State.getState({}, { deadline: Date.now() + 5_000 }).then(
-        () => {
-          if (session.closed) return;
-          session.stateTimer = setTimeout(() => {
-            session.stateTimer = undefined;
-            this.watchWalletState(session, failures + 1);
-          }, this.backoff(failures));
-        },
-        () => this.lose(session),
-      );
-    };
-    stream.on('error', ended);
-    stream.on('end', ended);
-  }
-
-  /** The connection is gone: say so, and reconnect with backoff. */
-  private lose(session: Session): void {
-    if (session.closed || this.session !== session) return;
-    void this.closeSession();
-    this.setState('lost');
-    this.scheduleReconnect(this.run, 0);
-  }
-
-  private async closeSession(): Promise<void> {
-    const session = this.session;
-    this.session = undefined;
-    for (const subscription of this.subscriptions) this.closeSubscriptionStream(subscription);
-    if (!session || session.closed) return;
-    session.closed = true;
-    if (session.stateTimer) clearTimeout(session.stateTimer);
-    const stream = session.stateStream;
-    session.stateStream = undefined;
-    stream?.cancel();
-    await session.client.disconnect().catch(() => {});
+  disconnect(): Promise<void> {
+    return this.connection.disconnect();
   }
 
   // --- calls ---
 
   private services(): Services {
-    if (!this.session) throw new NodeUnavailable(`not connected to LND at ${this.host} (${this.current})`);
-    return this.session.services;
+    const session = this.connection.session;
+    if (!session)
+      throw new NodeUnavailable(`not connected to LND at ${this.connection.host} (${this.connection.state})`);
+    return session.services;
   }
 
   private deadline(ms = this.options.callTimeoutMs ?? CALL_TIMEOUT_MS): CallOptions {
     return { deadline: Date.now() + ms };
   }
 
-  /** A gRPC failure as the interface reports it: LND's answer (NodeRefusal) or a cut connection (NodeUnavailable). */
   private callError(error: unknown): Error {
-    if (!isServiceError(error)) return error instanceof Error ? error : new Error(String(error));
-    if (isTransportFailure(error)) {
-      return new NodeUnavailable(`connection to LND at ${this.host} failed: ${error.details || error.message}`);
-    }
-    return new NodeRefusal(error.details || error.message, error.code);
+    return toCallError(error, this.connection.host);
   }
 
   private async call<T>(run: (services: Services) => Promise<T>): Promise<T> {
@@ -1008,9 +252,9 @@ export class LndNode implements LightningNode {
   }
 
   async sendToRoute(paymentHash: string, route: LndRoute, skipTempErr: boolean): Promise<HtlcAttempt> {
-    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    const hash = paymentHashBytes(paymentHash);
     const request = {
-      payment_hash: Buffer.from(paymentHash, 'hex'),
+      payment_hash: hash,
       route: toRpcRoute(route),
       skip_temp_err: skipTempErr,
     };
@@ -1020,12 +264,12 @@ export class LndNode implements LightningNode {
   }
 
   async lookupPayment(paymentHash: string): Promise<NodePayment | undefined> {
-    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    const hash = paymentHashBytes(paymentHash);
     const services = this.services();
     return new Promise<NodePayment | undefined>((resolve, reject) => {
       let settled = false;
       const stream = services.Router.trackPaymentV2(
-        { payment_hash: Buffer.from(paymentHash, 'hex'), no_inflight_updates: false },
+        { payment_hash: hash, no_inflight_updates: false },
         this.deadline(),
       );
       const finish = (outcome: () => void) => {
@@ -1059,101 +303,24 @@ export class LndNode implements LightningNode {
   }
 
   trackPayments(listener: (payment: NodePayment) => void): () => void {
-    const subscription: Subscription = { listener, active: true, failures: 0, unsettled: new Set() };
-    this.subscriptions.add(subscription);
-    if (this.session) this.openSubscription(subscription, this.session);
-    return () => {
-      subscription.active = false;
-      this.subscriptions.delete(subscription);
-      this.closeSubscriptionStream(subscription);
-    };
-  }
-
-  private openSubscription(subscription: Subscription, session: Session): void {
-    this.closeSubscriptionStream(subscription);
-    if (!subscription.active || session.closed) return;
-    const stream = session.services.Router.trackPayments({ no_inflight_updates: false });
-    subscription.stream = stream;
-    stream.on('data', (payment: RpcPayment) => {
-      if (subscription.stream !== stream) return;
-      subscription.failures = 0;
-      this.deliver(subscription, fromRpcPayment(payment));
-    });
-    // TrackPayments replays the payments still in flight, not those that ended while no stream was open (the
-    // connection was down, or LND had not yet registered this stream when the payment ended): look those up.
-    if (subscription.unsettled.size > 0) void this.catchUp(subscription, stream);
-    // TrackPayments never ends by itself: reopen it, with backoff, while the connection holds. A lost connection
-    // closes every stream and the next connection reopens them.
-    const ended = () => {
-      if (subscription.stream !== stream) return;
-      subscription.stream = undefined;
-      if (!subscription.active || session.closed || this.session !== session) return;
-      subscription.timer = setTimeout(
-        () => {
-          subscription.timer = undefined;
-          if (this.session === session) this.openSubscription(subscription, session);
-        },
-        this.backoff(subscription.failures++),
-      );
-    };
-    stream.on('error', ended);
-    stream.on('end', ended);
-  }
-
-  private deliver(subscription: Subscription, payment: NodePayment): void {
-    if (isTerminal(payment)) subscription.unsettled.delete(payment.payment_hash);
-    else subscription.unsettled.add(payment.payment_hash);
-    try {
-      subscription.listener(payment);
-    } catch {
-      // A listener's failure is its own.
-    }
-  }
-
-  /**
-   * After a (re)opened stream's request has gone out: the payments the subscription saw unsettled, as the node has
-   * them now; those that ended in the gap are reported. A failed lookup is left to the next reopening.
-   */
-  private async catchUp(subscription: Subscription, stream: ClientReadableStream<RpcPayment>): Promise<void> {
-    for (const hash of [...subscription.unsettled]) {
-      if (subscription.stream !== stream) return;
-      const payment = await this.lookupPayment(hash).catch(() => undefined);
-      if (payment && isTerminal(payment) && subscription.stream === stream && subscription.unsettled.has(hash)) {
-        this.deliver(subscription, payment);
-      }
-    }
-  }
-
-  private closeSubscriptionStream(subscription: Subscription): void {
-    if (subscription.timer) clearTimeout(subscription.timer);
-    subscription.timer = undefined;
-    const stream = subscription.stream;
-    subscription.stream = undefined;
-    stream?.cancel();
+    return this.subscriptions.add(listener);
   }
 
   async cancelInvoice(paymentHash: string): Promise<void> {
-    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
-    await this.call((s) =>
-      s.Invoices.cancelInvoice({ payment_hash: Buffer.from(paymentHash, 'hex') }, this.deadline()),
-    );
+    const hash = paymentHashBytes(paymentHash);
+    await this.call((s) => s.Invoices.cancelInvoice({ payment_hash: hash }, this.deadline()));
   }
 
   async lookupInvoice(paymentHash: string): Promise<OwnInvoiceState> {
-    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
-    const invoice = await this.call((s) =>
-      s.Lightning.lookupInvoice({ r_hash: Buffer.from(paymentHash, 'hex') }, this.deadline()),
-    );
+    const hash = paymentHashBytes(paymentHash);
+    const invoice = await this.call((s) => s.Lightning.lookupInvoice({ r_hash: hash }, this.deadline()));
     return { state: invoice.state, held_htlcs: invoice.htlcs.filter((h) => h.state === 'ACCEPTED').length };
   }
 
   async deletePayment(paymentHash: string): Promise<void> {
-    if (!HASH_HEX.test(paymentHash)) throw new TypeError(`payment hash: not 32 bytes of hex: ${paymentHash}`);
+    const hash = paymentHashBytes(paymentHash);
     await this.call((s) =>
-      s.Lightning.deletePayment(
-        { payment_hash: Buffer.from(paymentHash, 'hex'), failed_htlcs_only: false },
-        this.deadline(),
-      ),
+      s.Lightning.deletePayment({ payment_hash: hash, failed_htlcs_only: false }, this.deadline()),
     );
   }
 
