@@ -1,7 +1,7 @@
 // Bulk seeding of a ledger for the export/listpayments benchmark. The Ledger has no bulk API (every change of state
 // is its own BEGIN IMMEDIATE transaction with a FULL fsync), so the rows are written through a second better-sqlite3
 // connection to a ledger opened with `exclusive: false`, in one transaction, with the columns the ledger's own
-// INSERT/UPDATE statements (ledger.ts prepareStatements) leave behind: the ledger inserts a part pending and updates
+// INSERT/UPDATE statements (ledger/statements.ts prepareStatements) leave behind: the ledger inserts a part pending and updates
 // it when it resolves; here each row is inserted directly in its final state. The schema's CHECKs still apply.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';

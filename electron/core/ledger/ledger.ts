@@ -1,242 +1,62 @@
-import { createHash } from 'node:crypto';
 import type { Transaction } from 'better-sqlite3';
-import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
-import { isFailureCode, toFailureCode } from '../../../shared/failures';
-import type { PartFailure, PartialPayment, Payment, Route, RouteHop, Status } from '../../../shared/types';
+import { invalidParam } from '../../../shared/api/errors';
+import type { PartialPayment, Payment } from '../../../shared/types';
 import { type BeliefStore, beliefStore } from './beliefs';
-import { csvCell } from './csv';
+import {
+  type CheckedRoute,
+  checkAttemptId,
+  checkHex64,
+  checkMsat,
+  checkNodeId,
+  checkNow,
+  checkOptionalText,
+  checkPartId,
+  checkResolve,
+  checkRoute,
+  MAX_I64,
+} from './checks';
 import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
+import {
+  type ExportBatch,
+  type ExportFilter,
+  type ExportRecord,
+  type ExportRouteForm,
+  type ExportRow,
+  exportBatches,
+  exportParams,
+  toCsvExportPart,
+  toJsonExportPart,
+} from './export-rows';
+import { PaymentRules } from './payment-rules';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
+import { toPart, toPayment } from './rows';
+import { type PartRow, prepareStatements, type Statements } from './statements';
+import type {
+  BeginPartArgs,
+  BeginPartResult,
+  BeginSinglePayArgs,
+  BeginSinglePayResult,
+  PartOutcome,
+  PartsFilter,
+  ResolveItem,
+  ResolveResult,
+} from './types';
+
+export { MAX_MSAT } from './checks';
+export type { ExportFilter, ExportPart, ExportRecord, ExportRouteForm, ExportRow } from './export-rows';
+export type * from './types';
 
 // The ledger: the two tables of the proposal (payments, partial_payments) and the rules that change them
 // (docs/commands.md, the first six commands). It never talks to the node. The core calls beginPart
 // before it hands an HTLC to the node, resolvePart when the node reports the outcome, then tells the listeners.
 // Every change of state is one BEGIN IMMEDIATE transaction, so its checks and its writes cannot interleave with
 // another writer's; an error rolls back everything, so an error changes nothing.
-
-/** 21 million bitcoin in millisatoshi: no amount is larger. */
-export const MAX_MSAT = 2_100_000_000_000_000_000n;
-const MAX_I64 = (1n << 63n) - 1n;
-const STATUSES: readonly Status[] = ['pending', 'complete', 'failed'];
-
-export interface BeginPartArgs {
-  paymentHash: string;
-  route: Route;
-  intendedMsat: bigint;
-  /** The payment's destination: the invoice's payee, or the route's last hop when there is no invoice. */
-  destination: string;
-  description?: string;
-  /** Required for the first part of a payment (from `payment_secret` or the bolt11); later parts may omit it. */
-  paymentSecret?: string;
-  bolt11?: string;
-  /** Unix seconds. */
-  now: number;
-}
-
-export type BeginPartResult =
-  /** A pending part was written; hand its HTLC to the node with `paymentSecret` (the payment's stored secret). */
-  | { kind: 'created'; part: PartialPayment; payment: Payment; paymentSecret: string }
-  /** The payment is already complete: nothing was written, nothing must be sent. */
-  | { kind: 'complete'; payment: Payment };
-
-export interface BeginSinglePayArgs {
-  paymentHash: string;
-  route: Route;
-  /** When given, must equal the amount the route delivers (its last hop's msatoshi). */
-  msatoshi?: bigint;
-  /** Defaults to the route's last hop. */
-  destination?: string;
-  description?: string;
-  paymentSecret?: string;
-  bolt11?: string;
-  now: number;
-}
-
-export type BeginSinglePayResult =
-  | { kind: 'created'; part: PartialPayment; payment: Payment; paymentSecret?: string }
-  | { kind: 'complete'; payment: Payment };
-
-export type PartOutcome =
-  | { status: 'complete'; preimage: string; attemptId?: bigint }
-  | { status: 'failed'; failure: PartFailure; attemptId?: bigint };
-
-export interface ResolveResult {
-  part: PartialPayment;
-  payment: Payment;
-  /** False when the part already had this outcome (or was already complete): nothing was written. */
-  changed: boolean;
-}
-
-export interface ResolveItem {
-  id: number;
-  outcome: PartOutcome;
-}
-
-export interface PartsFilter {
-  id?: number;
-  paymentHash?: string;
-}
-
-export interface ExportFilter {
-  /** Payments created at or after this Unix time. */
-  since?: number;
-  /** Payments created before this Unix time (exclusive). */
-  until?: number;
-  status?: Status;
-}
-
-export interface ExportRow {
-  payment: Payment;
-  /** Ascending id. */
-  parts: PartialPayment[];
-}
-
-/**
- * A part as the export writes it: a PartialPayment whose `route` is already text, as the export writes it. `json`:
- * the route's JSON, amounts as JSON numbers (exact: digits, never a float), exactly what `toJson(part.route)` writes;
- * `csv`: that JSON as one CSV field, exactly what `csvCell` makes of it.
- */
-export type ExportPart = Omit<PartialPayment, 'route'> & { route: string };
-
-export type ExportRouteForm = 'json' | 'csv';
-
-export interface ExportRecord {
-  payment: Payment;
-  /** Ascending id. */
-  parts: ExportPart[];
-}
-
-interface PaymentRow {
-  id: bigint;
-  payment_hash: string;
-  status: Status;
-  msatoshi: bigint;
-  destination: string;
-  description: string | null;
-  bolt11: string | null;
-  payment_secret: string | null;
-  created_at: bigint;
-  completed_at: bigint | null;
-  payment_preimage: string | null;
-}
-
-interface PaymentAggRow extends PaymentRow {
-  sent: bigint;
-  n_pending: bigint;
-  n_complete: bigint;
-  n_failed: bigint;
-}
-
-interface PartRow {
-  id: bigint;
-  payment_hash: string;
-  status: Status;
-  msatoshi: bigint;
-  msatoshi_sent: bigint;
-  destination: string;
-  route: string;
-  created_at: bigint;
-  completed_at: bigint | null;
-  payment_preimage: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  erring_index: bigint | null;
-  erring_node: string | null;
-  erring_channel: string | null;
-  attempt_id: bigint | null;
-}
-
-// A payment with what is derived from its parts: msatoshi_sent (parts not failed, fees included) and the counts.
-const PAYMENT_SELECT = `
-  SELECT p.*,
-    COALESCE(SUM(q.msatoshi_sent) FILTER (WHERE q.status <> 'failed'), 0) AS sent,
-    COUNT(q.id) FILTER (WHERE q.status = 'pending') AS n_pending,
-    COUNT(q.id) FILTER (WHERE q.status = 'complete') AS n_complete,
-    COUNT(q.id) FILTER (WHERE q.status = 'failed') AS n_failed
-  FROM payments p LEFT JOIN partial_payments q ON q.payment_hash = p.payment_hash`;
-
-const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
-  AND (@until IS NULL OR p.created_at < @until)
-  AND (@status IS NULL OR p.status = @status)`;
-
-function prepareStatements(db: Db) {
-  return {
-    paymentRow: db.prepare<[string], PaymentRow>('SELECT * FROM payments WHERE payment_hash = ?'),
-    payment: db.prepare<[string], PaymentAggRow>(`${PAYMENT_SELECT} WHERE p.payment_hash = ? GROUP BY p.id`),
-    payments: db.prepare<[], PaymentAggRow>(`${PAYMENT_SELECT} GROUP BY p.id ORDER BY p.id`),
-    // Export, one batch: the next `limit` payments after id `after`, then the parts of exactly those (the same
-    // conditions on the id range up to the batch's last id), in payment order then part id, so that each payment's
-    // parts follow one another. Each part is read once; msatoshi_sent and the counts are summed from them in JS.
-    exportPayments: db.prepare<[Record<string, unknown>], PaymentRow>(
-      `SELECT p.* FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
-    ),
-    exportParts: db.prepare<[Record<string, unknown>], PartRow>(
-      `SELECT q.* FROM payments p JOIN partial_payments q ON q.payment_hash = p.payment_hash
-       WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}
-       ORDER BY p.id, q.id`,
-    ),
-    part: db.prepare<[number], PartRow>('SELECT * FROM partial_payments WHERE id = ?'),
-    allParts: db.prepare<[], PartRow>('SELECT * FROM partial_payments ORDER BY id'),
-    partsByHash: db.prepare<[string], PartRow>('SELECT * FROM partial_payments WHERE payment_hash = ? ORDER BY id'),
-    partByIdAndHash: db.prepare<[number, string], PartRow>(
-      'SELECT * FROM partial_payments WHERE id = ? AND payment_hash = ?',
-    ),
-    pendingParts: db.prepare<[], PartRow>("SELECT * FROM partial_payments WHERE status = 'pending' ORDER BY id"),
-    partsByAttempt: db.prepare<[string, bigint], PartRow>(
-      'SELECT * FROM partial_payments WHERE payment_hash = ? AND attempt_id = ? ORDER BY id',
-    ),
-    // What counts against intended_msatoshi: what the parts pending or complete deliver.
-    inFlight: db
-      .prepare<[string], bigint>(
-        "SELECT COALESCE(SUM(msatoshi), 0) FROM partial_payments WHERE payment_hash = ? AND status IN ('pending', 'complete')",
-      )
-      .pluck(),
-    insertPayment: db.prepare(
-      `INSERT INTO payments (payment_hash, status, msatoshi, destination, description, bolt11, payment_secret, created_at)
-       VALUES (@hash, 'pending', @msatoshi, @destination, @description, @bolt11, @secret, @now)`,
-    ),
-    // A failed payment becomes pending again (and a pending one stays so); what was not known is filled in.
-    reopenPayment: db.prepare(
-      `UPDATE payments SET status = 'pending', completed_at = NULL,
-         payment_secret = COALESCE(payment_secret, @secret),
-         description = COALESCE(description, @description),
-         bolt11 = COALESCE(bolt11, @bolt11)
-       WHERE payment_hash = @hash AND status <> 'complete'`,
-    ),
-    insertPart: db.prepare(
-      `INSERT INTO partial_payments (payment_hash, status, msatoshi, msatoshi_sent, destination, route, created_at)
-       VALUES (@hash, 'pending', @msatoshi, @sent, @destination, @route, @now)`,
-    ),
-    completePart: db.prepare(
-      `UPDATE partial_payments SET status = 'complete', payment_preimage = @preimage, completed_at = @now,
-         attempt_id = COALESCE(attempt_id, @attemptId)
-       WHERE id = @id AND status <> 'complete'`,
-    ),
-    failPart: db.prepare(
-      `UPDATE partial_payments SET status = 'failed', completed_at = @now, failure_code = @code,
-         failure_message = @message, erring_index = @erringIndex, erring_node = @erringNode,
-         erring_channel = @erringChannel, attempt_id = COALESCE(attempt_id, @attemptId)
-       WHERE id = @id AND status = 'pending'`,
-    ),
-    completePayment: db.prepare(
-      `UPDATE payments SET status = 'complete', payment_preimage = @preimage, completed_at = @now
-       WHERE payment_hash = @hash AND status <> 'complete'`,
-    ),
-    // Only when no other part is pending or complete: all the parts of this hash failed.
-    failPayment: db.prepare(
-      `UPDATE payments SET status = 'failed', completed_at = @now
-       WHERE payment_hash = @hash AND status = 'pending'
-         AND NOT EXISTS (SELECT 1 FROM partial_payments
-                         WHERE payment_hash = @hash AND status IN ('pending', 'complete'))`,
-    ),
-    setAttemptId: db.prepare<[bigint, number]>('UPDATE partial_payments SET attempt_id = ? WHERE id = ?'),
-  };
-}
-
-type Statements = ReturnType<typeof prepareStatements>;
+// Beside it: the argument checks (checks.ts), the rules (payment-rules.ts), the SQL (statements.ts), rows to objects
+// (rows.ts) and the export's reading (export-rows.ts).
 
 export class Ledger {
   private readonly s: Statements;
+  private readonly rules: PaymentRules;
   private readonly beginPartTx: Transaction<(args: BeginPartArgs, route: CheckedRoute) => BeginPartResult>;
   private readonly beginSinglePayTx: Transaction<
     (args: BeginSinglePayArgs, route: CheckedRoute, destination: string) => BeginSinglePayResult
@@ -252,18 +72,19 @@ export class Ledger {
     readonly dataDir: string,
   ) {
     this.s = prepareStatements(db);
-    this.beginPartTx = db.transaction((args: BeginPartArgs, route: CheckedRoute) => this.beginPartIn(args, route));
+    this.rules = new PaymentRules(this.s);
+    this.beginPartTx = db.transaction((args: BeginPartArgs, route: CheckedRoute) => this.rules.beginPart(args, route));
     this.beginSinglePayTx = db.transaction((args: BeginSinglePayArgs, route: CheckedRoute, destination: string) =>
-      this.beginSinglePayIn(args, route, destination),
+      this.rules.beginSinglePay(args, route, destination),
     );
     this.resolvePartTx = db.transaction((id: number, outcome: PartOutcome, now: number) =>
-      this.resolvePartIn(id, outcome, now),
+      this.rules.resolvePart(id, outcome, now),
     );
     this.resolvePartsTx = db.transaction((items: readonly ResolveItem[], now: number) =>
-      items.map(({ id, outcome }) => this.resolvePartIn(id, outcome, now)),
+      items.map(({ id, outcome }) => this.rules.resolvePart(id, outcome, now)),
     );
     this.setAttemptIdTx = db.transaction((partId: number, attemptId: bigint) => {
-      const row = this.partRowOrThrow(partId);
+      const row = this.rules.partRowOrThrow(partId);
       if (row.attempt_id !== attemptId) this.s.setAttemptId.run(attemptId, partId);
     });
     this.exportBatchTx = db.transaction((params: Record<string, unknown>): ExportBatch => {
@@ -329,55 +150,6 @@ export class Ledger {
     return this.beginPartTx.immediate(args, route);
   }
 
-  private beginPartIn(args: BeginPartArgs, route: CheckedRoute): BeginPartResult {
-    const hash = args.paymentHash;
-    const existing = this.s.paymentRow.get(hash);
-    if (existing) {
-      if (existing.msatoshi !== args.intendedMsat) {
-        throw invalidParam(
-          'intended_msatoshi',
-          args.intendedMsat,
-          `differs from the msatoshi ${existing.msatoshi} of payment ${hash}`,
-        );
-      }
-      if (existing.status === 'complete') return { kind: 'complete', payment: this.paymentOrThrow(hash) };
-    }
-    const destination = existing?.destination ?? args.destination;
-    checkDestination(destination, args.destination, route);
-    const secret = existing?.payment_secret ?? args.paymentSecret;
-    if (secret === undefined) {
-      throw invalidParam(
-        'payment_secret',
-        args.paymentSecret,
-        `is required for the first part of payment ${hash} (give payment_secret or bolt11)`,
-      );
-    }
-    if (args.paymentSecret !== undefined && args.paymentSecret !== secret) {
-      throw new ApiError(
-        ErrorCode.Mismatch,
-        `payment_secret: ${args.paymentSecret} differs from the payment secret of payment ${hash}`,
-      );
-    }
-    const inFlight = existing ? (this.s.inFlight.get(hash) as bigint) : 0n;
-    if (inFlight + route.delivered > args.intendedMsat) {
-      throw new ApiError(
-        ErrorCode.InProgress,
-        `route: this part's ${route.delivered} msatoshi plus the ${inFlight} msatoshi of the parts pending or complete ` +
-          `would exceed intended_msatoshi ${args.intendedMsat} of payment ${hash}`,
-      );
-    }
-    const fields = {
-      hash,
-      secret,
-      description: args.description ?? null,
-      bolt11: args.bolt11 ?? null,
-    };
-    if (existing) this.s.reopenPayment.run(fields);
-    else this.s.insertPayment.run({ ...fields, msatoshi: args.intendedMsat, destination, now: args.now });
-    const part = this.insertPart(hash, route, destination, args.now);
-    return { kind: 'created', part, payment: this.paymentOrThrow(hash), paymentSecret: secret };
-  }
-
   /**
    * `sendpay`'s rules: the whole amount in one part. Payment pending → 200, nothing changes; complete →
    * `{ kind: 'complete' }`, nothing sent; failed → pending again. `msatoshi`, when given, must equal what the route
@@ -400,55 +172,6 @@ export class Ledger {
     checkOptionalText('bolt11', args.bolt11);
     checkNow(args.now);
     return this.beginSinglePayTx.immediate(args, route, destination);
-  }
-
-  private beginSinglePayIn(args: BeginSinglePayArgs, route: CheckedRoute, given: string): BeginSinglePayResult {
-    const hash = args.paymentHash;
-    const existing = this.s.paymentRow.get(hash);
-    if (existing) {
-      if (existing.status === 'pending') {
-        throw new ApiError(
-          ErrorCode.InProgress,
-          `payment_hash: payment ${hash} is still pending; wait for it with waitsendpay`,
-        );
-      }
-      if (existing.status === 'complete') return { kind: 'complete', payment: this.paymentOrThrow(hash) };
-      if (existing.msatoshi !== route.delivered) {
-        throw invalidParam(
-          'msatoshi',
-          route.delivered,
-          `the route delivers a different amount than the msatoshi ${existing.msatoshi} of payment ${hash}`,
-        );
-      }
-    }
-    const destination = existing?.destination ?? given;
-    // A destination not named by the caller (the route's end) is only checked as the route's end.
-    checkDestination(destination, args.destination ?? destination, route);
-    const stored = existing?.payment_secret ?? undefined;
-    if (stored !== undefined && args.paymentSecret !== undefined && args.paymentSecret !== stored) {
-      throw new ApiError(
-        ErrorCode.Mismatch,
-        `payment_secret: ${args.paymentSecret} differs from the payment secret of payment ${hash}`,
-      );
-    }
-    const secret = stored ?? args.paymentSecret;
-    // The payment is new or failed, so nothing is in flight; checked anyway, it is the rule that keeps money safe.
-    const inFlight = existing ? (this.s.inFlight.get(hash) as bigint) : 0n;
-    const msatoshi = existing?.msatoshi ?? route.delivered;
-    if (inFlight + route.delivered > msatoshi) {
-      throw new ApiError(
-        ErrorCode.InProgress,
-        `route: ${route.delivered} msatoshi plus the ${inFlight} msatoshi pending or complete would exceed ${msatoshi}`,
-      );
-    }
-    const fields = { hash, secret: secret ?? null, description: args.description ?? null, bolt11: args.bolt11 ?? null };
-    if (existing) this.s.reopenPayment.run(fields);
-    else this.s.insertPayment.run({ ...fields, msatoshi, destination, now: args.now });
-    const part = this.insertPart(hash, route, destination, args.now);
-    const payment = this.paymentOrThrow(hash);
-    return secret === undefined
-      ? { kind: 'created', part, payment }
-      : { kind: 'created', part, payment, paymentSecret: secret };
   }
 
   /**
@@ -474,42 +197,6 @@ export class Ledger {
     for (const { id, outcome } of items) checkResolve(id, outcome, now);
     if (items.length === 0) return [];
     return this.resolvePartsTx.immediate(items, now);
-  }
-
-  private resolvePartIn(id: number, outcome: PartOutcome, now: number): ResolveResult {
-    const row = this.partRowOrThrow(id);
-    const hash = row.payment_hash;
-    if (outcome.status === 'complete') {
-      const digest = createHash('sha256').update(Buffer.from(outcome.preimage, 'hex')).digest('hex');
-      if (digest !== hash) {
-        throw new ApiError(
-          ErrorCode.Internal,
-          `payment_preimage: ${outcome.preimage} of partial payment ${id} does not hash to its payment_hash ${hash}`,
-        );
-      }
-    }
-    if (row.status === outcome.status || row.status === 'complete') {
-      return { part: toPart(row), payment: this.paymentOrThrow(hash), changed: false };
-    }
-    const attemptId = outcome.attemptId ?? null;
-    if (outcome.status === 'complete') {
-      this.s.completePart.run({ id, preimage: outcome.preimage, now, attemptId });
-      this.s.completePayment.run({ hash, preimage: outcome.preimage, now });
-    } else {
-      const f = outcome.failure;
-      this.s.failPart.run({
-        id,
-        now,
-        attemptId,
-        code: f.code,
-        message: f.message,
-        erringIndex: f.erring_index ?? null,
-        erringNode: f.erring_node ?? null,
-        erringChannel: f.erring_channel ?? null,
-      });
-      this.s.failPayment.run({ hash, now });
-    }
-    return { part: this.partOrThrow(id), payment: this.paymentOrThrow(hash), changed: true };
   }
 
   /**
@@ -589,7 +276,7 @@ export class Ledger {
    * status.
    */
   exportRows(filter: ExportFilter = {}, batchSize = 500): Generator<ExportRow, void, undefined> {
-    return this.exportBatches(exportParams(filter, batchSize), toPart);
+    return exportBatches((batch) => this.exportBatchTx.deferred(batch), exportParams(filter, batchSize), toPart);
   }
 
   /**
@@ -603,34 +290,11 @@ export class Ledger {
     batchSize = 200,
   ): Generator<ExportRecord, void, undefined> {
     const params = exportParams(filter, batchSize);
-    return this.exportBatches(params, routeForm === 'csv' ? toCsvExportPart : toJsonExportPart);
-  }
-
-  private *exportBatches<P extends { status: Status; msatoshi_sent: bigint }>(
-    params: ExportParams,
-    convert: (row: PartRow) => P,
-  ): Generator<{ payment: Payment; parts: P[] }, void, undefined> {
-    let after = 0n;
-    for (;;) {
-      const batch = this.exportBatchTx.deferred({ ...params, after });
-      const { payments, parts: partRows } = batch;
-      // The parts come in payment order, each payment's together: walk both lists side by side.
-      let j = 0;
-      for (const row of payments) {
-        const parts: P[] = [];
-        let sent = 0n;
-        const counts = { pending: 0, complete: 0, failed: 0 };
-        for (let r = partRows[j]; r !== undefined && r.payment_hash === row.payment_hash; r = partRows[++j]) {
-          const part = convert(r);
-          parts.push(part);
-          counts[part.status] += 1;
-          if (part.status !== 'failed') sent += part.msatoshi_sent;
-        }
-        yield { payment: paymentOf(row, sent, counts), parts };
-      }
-      if (payments.length < params.limit) return;
-      after = (payments[payments.length - 1] as PaymentRow).id;
-    }
+    return exportBatches(
+      (batch) => this.exportBatchTx.deferred(batch),
+      params,
+      routeForm === 'csv' ? toCsvExportPart : toJsonExportPart,
+    );
   }
 
   /** Every row of both tables and of sqlite_sequence, as stored: for tests and diagnostics. */
@@ -640,303 +304,5 @@ export class Ledger {
       partial_payments: this.db.prepare('SELECT * FROM partial_payments ORDER BY id').all(),
       sqlite_sequence: this.db.prepare('SELECT * FROM sqlite_sequence ORDER BY name').all(),
     };
-  }
-
-  // ---- Internals -------------------------------------------------------------------------------------------------
-
-  private insertPart(hash: string, route: CheckedRoute, destination: string, now: number): PartialPayment {
-    const { lastInsertRowid } = this.s.insertPart.run({
-      hash,
-      msatoshi: route.delivered,
-      sent: route.sent,
-      destination,
-      route: routeToJson(route.hops),
-      now,
-    });
-    return this.partOrThrow(Number(lastInsertRowid));
-  }
-
-  private partRowOrThrow(id: number): PartRow {
-    const row = this.s.part.get(id);
-    if (!row) throw new ApiError(ErrorCode.NotFound, `id: no partial payment ${id}`);
-    return row;
-  }
-
-  private partOrThrow(id: number): PartialPayment {
-    return toPart(this.partRowOrThrow(id));
-  }
-
-  private paymentOrThrow(hash: string): Payment {
-    const row = this.s.payment.get(hash);
-    if (!row) throw new ApiError(ErrorCode.NotFound, `payment_hash: no payment ${hash}`);
-    return toPayment(row);
-  }
-}
-
-// ---- Rows to objects ---------------------------------------------------------------------------------------------
-
-function toPayment(r: PaymentAggRow): Payment {
-  return paymentOf(r, r.sent, {
-    pending: Number(r.n_pending),
-    complete: Number(r.n_complete),
-    failed: Number(r.n_failed),
-  });
-}
-
-function paymentOf(r: PaymentRow, sent: bigint, parts: Payment['parts']): Payment {
-  return {
-    payment_hash: r.payment_hash,
-    status: r.status,
-    msatoshi: r.msatoshi,
-    msatoshi_sent: sent,
-    destination: r.destination,
-    ...(r.description !== null && { description: r.description }),
-    ...(r.bolt11 !== null && { bolt11: r.bolt11 }),
-    created_at: Number(r.created_at),
-    ...(r.completed_at !== null && { completed_at: Number(r.completed_at) }),
-    ...(r.status === 'complete' && r.payment_preimage !== null && { payment_preimage: r.payment_preimage }),
-    parts,
-  };
-}
-
-function toPart(r: PartRow): PartialPayment {
-  return partOf(r, routeFromJson(r.route));
-}
-
-function toJsonExportPart(r: PartRow): ExportPart {
-  return partOf(r, routeJsonForExport(r.route));
-}
-
-function toCsvExportPart(r: PartRow): ExportPart {
-  return partOf(r, routeCsvForExport(r.route));
-}
-
-/** A part's fields in the API's order; members that do not apply are absent (not undefined). */
-function partOf<R>(r: PartRow, route: R): Omit<PartialPayment, 'route'> & { route: R } {
-  const part: Omit<PartialPayment, 'route'> & { route: R } = {
-    id: Number(r.id),
-    payment_hash: r.payment_hash,
-    status: r.status,
-    msatoshi: r.msatoshi,
-    msatoshi_sent: r.msatoshi_sent,
-    destination: r.destination,
-    route,
-    created_at: Number(r.created_at),
-  };
-  if (r.completed_at !== null) part.completed_at = Number(r.completed_at);
-  if (r.status === 'complete' && r.payment_preimage !== null) part.payment_preimage = r.payment_preimage;
-  if (r.status === 'failed') {
-    const failure: PartFailure = { code: toFailureCode(r.failure_code), message: r.failure_message ?? '' };
-    if (r.erring_index !== null) failure.erring_index = Number(r.erring_index);
-    if (r.erring_node !== null) failure.erring_node = r.erring_node;
-    if (r.erring_channel !== null) failure.erring_channel = r.erring_channel;
-    part.failure = failure;
-  }
-  return part;
-}
-
-/** c-lightning's hop format, amounts as decimal strings so that they survive JSON exactly. */
-function routeToJson(route: Route): string {
-  return JSON.stringify(
-    route.map((h) => ({
-      id: h.id,
-      channel: h.channel,
-      ...(h.direction !== undefined && { direction: h.direction }),
-      msatoshi: h.msatoshi.toString(),
-      delay: h.delay,
-    })),
-  );
-}
-
-/**
- * The stored route (routeToJson) as the export writes it: the same JSON with each hop's msatoshi a JSON number
- * rather than a decimal string, exactly what toJson(routeFromJson(text)) writes, without parsing the route and
- * writing it again. One replace is exact: the stored text is only ever written by routeToJson, whose hop ids and
- * channels are checked hex and digits (checkRoute), so `"msatoshi":"` occurs nowhere but at the hops' amounts.
- */
-function routeJsonForExport(text: string): string {
-  return text.replace(QUOTED_MSATOSHI, '"msatoshi":$1');
-}
-const QUOTED_MSATOSHI = /"msatoshi":"(\d+)"/g;
-
-/**
- * `csvCell(routeJsonForExport(text))`, the route as one CSV field, in one pass when the stored route has the usual
- * shape (every hop with a direction, as routeToJson writes it): each hop is rewritten whole, its quotes doubled and
- * its amount unquoted, by one native regular expression replace (a replace for each of some 30 quotes costs several
- * times as much, in time and garbage). Other shapes take the general way. The shape test makes this exact: such a
- * route starts with `[` (not a formula) and holds quotes (so csvCell quotes it), and every quote in it is inside a
- * hop, where the replacement doubles it, bar the amount's two, which routeJsonForExport drops.
- */
-function routeCsvForExport(text: string): string {
-  if (!STORED_ROUTE.test(text)) return csvCell(routeJsonForExport(text));
-  return `"${text.replace(STORED_HOP, CSV_HOP)}"`;
-}
-const STORED_HOP_SOURCE = '\\{"id":"(\\w+)","channel":"(\\w+)","direction":(\\d),"msatoshi":"(\\d+)","delay":(\\d+)\\}';
-const STORED_HOP = new RegExp(STORED_HOP_SOURCE, 'g');
-const STORED_ROUTE = new RegExp(`^\\[${STORED_HOP_SOURCE}(?:,${STORED_HOP_SOURCE})*\\]$`);
-const CSV_HOP = '{""id"":""$1"",""channel"":""$2"",""direction"":$3,""msatoshi"":$4,""delay"":$5}';
-
-function routeFromJson(text: string): Route {
-  const hops = JSON.parse(text) as {
-    id: string;
-    channel: string;
-    direction?: 0 | 1;
-    msatoshi: string;
-    delay: number;
-  }[];
-  return hops.map((h) => ({
-    id: h.id,
-    channel: h.channel,
-    ...(h.direction !== undefined && { direction: h.direction }),
-    msatoshi: BigInt(h.msatoshi),
-    delay: h.delay,
-  }));
-}
-
-interface ExportParams {
-  since: number | null;
-  until: number | null;
-  status: Status | null;
-  limit: number;
-}
-
-interface ExportBatch {
-  payments: PaymentRow[];
-  parts: PartRow[];
-}
-
-/** Checked at once, not at the generator's first next(): a bad filter fails before an export file is started. */
-function exportParams(filter: ExportFilter, batchSize: number): ExportParams {
-  const { since, until, status } = filter;
-  if (since !== undefined && !Number.isSafeInteger(since)) throw invalidParam('since', since, 'must be Unix seconds');
-  if (until !== undefined && !Number.isSafeInteger(until)) throw invalidParam('until', until, 'must be Unix seconds');
-  if (status !== undefined && !STATUSES.includes(status)) {
-    throw invalidParam('status', status, "must be 'pending', 'complete' or 'failed'");
-  }
-  return { since: since ?? null, until: until ?? null, status: status ?? null, limit: Math.max(1, batchSize | 0) };
-}
-
-// ---- Checks (-32602 unless said otherwise) -----------------------------------------------------------------------
-
-interface CheckedRoute {
-  hops: Route;
-  last: RouteHop;
-  /** What the part delivers: the last hop's msatoshi. */
-  delivered: bigint;
-  /** What leaves the wallet, fees included: the first hop's msatoshi. */
-  sent: bigint;
-}
-
-const HEX64 = /^[0-9a-f]{64}$/;
-const NODE_ID = /^0[23][0-9a-f]{64}$/;
-const SCID = /^\d+x\d+x\d+$/;
-
-function checkHex64(field: string, value: unknown): void {
-  if (typeof value !== 'string' || !HEX64.test(value)) {
-    throw invalidParam(field, value, 'must be 64 lowercase hex characters');
-  }
-}
-
-function checkNodeId(field: string, value: unknown): void {
-  if (typeof value !== 'string' || !NODE_ID.test(value)) {
-    throw invalidParam(field, value, 'must be a node id (66 lowercase hex characters, compressed key)');
-  }
-}
-
-function checkMsat(field: string, value: unknown): void {
-  if (typeof value !== 'bigint' || value < 1n || value > MAX_MSAT) {
-    throw invalidParam(field, value, `must be a whole number of millisatoshi from 1 to ${MAX_MSAT}`);
-  }
-}
-
-function checkOptionalText(field: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'string') throw invalidParam(field, value, 'must be a string');
-}
-
-function checkNow(now: unknown): void {
-  if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0) {
-    throw invalidParam('now', now, 'must be a Unix time in whole seconds');
-  }
-}
-
-function checkPartId(id: unknown): void {
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
-    throw invalidParam('id', id, 'must be a partial payment id (an integer from 1)');
-  }
-}
-
-/** resolvePart's arguments, checked in its order. */
-function checkResolve(id: unknown, outcome: PartOutcome, now: number): void {
-  checkPartId(id);
-  checkNow(now);
-  if (outcome.status === 'complete') {
-    checkHex64('payment_preimage', outcome.preimage);
-  } else if (outcome.status === 'failed') {
-    checkFailure(outcome.failure);
-  } else {
-    throw invalidParam('status', (outcome as { status: unknown }).status, "must be 'complete' or 'failed'");
-  }
-  if (outcome.attemptId !== undefined) checkAttemptId(outcome.attemptId);
-}
-
-function checkAttemptId(value: unknown): void {
-  if (typeof value !== 'bigint' || value < 0n || value > MAX_I64) {
-    throw invalidParam('attempt_id', value, `must be an integer from 0 to ${MAX_I64}`);
-  }
-}
-
-function checkFailure(failure: unknown): void {
-  const f = failure as Partial<PartFailure> | null;
-  if (typeof f !== 'object' || f === null) throw invalidParam('failure', failure, 'must be an object');
-  if (!isFailureCode(f.code)) throw invalidParam('failure.code', f.code, 'must be a failure code');
-  if (typeof f.message !== 'string') throw invalidParam('failure.message', f.message, 'must be a string');
-  if (f.erring_index !== undefined && !(Number.isSafeInteger(f.erring_index) && f.erring_index >= 0)) {
-    throw invalidParam('failure.erring_index', f.erring_index, 'must be an integer from 0');
-  }
-  if (f.erring_node !== undefined && typeof f.erring_node !== 'string') {
-    throw invalidParam('failure.erring_node', f.erring_node, 'must be a string');
-  }
-  if (f.erring_channel !== undefined && typeof f.erring_channel !== 'string') {
-    throw invalidParam('failure.erring_channel', f.erring_channel, 'must be a string');
-  }
-}
-
-/** Enough of a route for the ledger's rules: amounts exact and in range, not growing along the route. */
-function checkRoute(route: unknown): CheckedRoute {
-  if (!Array.isArray(route) || route.length === 0) throw invalidParam('route', route, 'must be a non-empty array');
-  route.forEach((hop: Partial<RouteHop> | null, i) => {
-    const at = `route[${i}]`;
-    if (typeof hop !== 'object' || hop === null) throw invalidParam(at, hop, 'must be a hop object');
-    checkNodeId(`${at}.id`, hop.id);
-    if (typeof hop.channel !== 'string' || !SCID.test(hop.channel)) {
-      throw invalidParam(`${at}.channel`, hop.channel, 'must be a short channel id BLOCKxTXxOUTPUT');
-    }
-    if (hop.direction !== undefined && hop.direction !== 0 && hop.direction !== 1) {
-      throw invalidParam(`${at}.direction`, hop.direction, 'must be 0 or 1');
-    }
-    checkMsat(`${at}.msatoshi`, hop.msatoshi);
-    if (typeof hop.delay !== 'number' || !Number.isSafeInteger(hop.delay) || hop.delay < 0) {
-      throw invalidParam(`${at}.delay`, hop.delay, 'must be a whole number of blocks');
-    }
-    const previous = route[i - 1] as RouteHop | undefined;
-    if (previous && (hop.msatoshi as bigint) > previous.msatoshi) {
-      throw invalidParam(`${at}.msatoshi`, hop.msatoshi, `exceeds route[${i - 1}].msatoshi ${previous.msatoshi}`);
-    }
-  });
-  const hops = route as Route;
-  const last = hops[hops.length - 1] as RouteHop;
-  return { hops, last, delivered: last.msatoshi, sent: (hops[0] as RouteHop).msatoshi };
-}
-
-/** 201 unless the route ends at the payment's destination and the caller names the same destination. */
-function checkDestination(destination: string, given: string, route: CheckedRoute): void {
-  if (given !== destination) {
-    throw new ApiError(ErrorCode.Mismatch, `destination: ${given} is not the payment's destination ${destination}`);
-  }
-  if (route.last.id !== destination) {
-    throw new ApiError(
-      ErrorCode.Mismatch,
-      `route: its last hop ${route.last.id} is not the payment's destination ${destination}`,
-    );
   }
 }
