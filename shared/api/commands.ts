@@ -7,8 +7,10 @@ import type { PartialPayment, Payment } from '../types';
 import { ApiError, ErrorCode, invalidParam } from './errors';
 import type {
   BuildRouteResult,
+  CancelExportResult,
   DecodePayResult,
   ExportPaymentsResult,
+  ExportProgressResult,
   GetInfoResult,
   GetRoutesResult,
   ListChannelsResult,
@@ -23,6 +25,7 @@ import {
   events,
   exclusions,
   exportFormat,
+  exportJob,
   finalCltv,
   hex32,
   msatoshi,
@@ -118,6 +121,10 @@ export const COMMAND_DEFINITIONS = {
     since: unixTime.optional(),
     until: unixTime.optional(),
     status: status.optional(),
+    /** History's search: the payment's hash, destination (id or alias) or description holds this text. */
+    search: text.optional(),
+    /** The caller's name for this export, for exportprogress and cancelexport. */
+    job: exportJob.optional(),
   }),
   testinvoice: define<TestInvoiceResult>()({
     msatoshi,
@@ -126,6 +133,8 @@ export const COMMAND_DEFINITIONS = {
   }),
   subscribe: define<SubscriptionResult>()({ events }),
   unsubscribe: define<SubscriptionResult>()({ events }),
+  exportprogress: define<ExportProgressResult>()({ job: exportJob }),
+  cancelexport: define<CancelExportResult>()({ job: exportJob }),
 } satisfies Record<string, CommandDefinition>;
 
 type Definitions = typeof COMMAND_DEFINITIONS;

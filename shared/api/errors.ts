@@ -11,6 +11,8 @@ export const ErrorCode = {
   Mismatch: 201,
   NotFound: 208,
   PayGaveUp: 210,
+  /** An export was cancelled (cancelexport): no file was written. */
+  ExportCancelled: 220,
   /** The node is not connected, or an internal error. */
   Internal: -1,
 } as const;

@@ -1,6 +1,7 @@
 import { isEventName } from '../../../shared/api/events';
 import type { Handlers } from './context';
 import { exportpayments } from './export';
+import { cancelexport, exportprogress } from './export-jobs';
 import { buildroute, decodepay, getinfo, getroutes, listchannels, testinvoice } from './node';
 import { listpartialpayments, listpayments, sendpartialpay, sendpay, waitpartialpay, waitsendpay } from './parts';
 import { pay, splitpay } from './pay';
@@ -25,4 +26,6 @@ export const HANDLERS: Handlers = {
   // Subscriptions live in each transport (they are per connection); the core only checks the names.
   subscribe: async (_ctx, p) => ({ events: p.events.filter(isEventName) }),
   unsubscribe: async (_ctx, p) => ({ events: p.events.filter(isEventName) }),
+  exportprogress,
+  cancelexport,
 };

@@ -96,7 +96,8 @@ export interface ExportRow {
  */
 export type ExportPart = Omit<PartialPayment, 'route'> & { route: string };
 
-export type ExportRouteForm = 'json' | 'csv';
+/** `json`: as the JSON export writes it; `csv`: that JSON as one CSV field; `stored`: the stored text as it is. */
+export type ExportRouteForm = 'json' | 'csv' | 'stored';
 
 export interface ExportRecord {
   payment: Payment;
@@ -167,6 +168,9 @@ function prepareStatements(db: Db) {
     // parts follow one another. Each part is read once; msatoshi_sent and the counts are summed from them in JS.
     exportPayments: db.prepare<[Record<string, unknown>], PaymentRow>(
       `SELECT p.* FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
+    ),
+    exportCount: db.prepare<[Record<string, unknown>], { n: bigint }>(
+      `SELECT COUNT(*) AS n FROM payments p WHERE ${EXPORT_FILTER}`,
     ),
     exportParts: db.prepare<[Record<string, unknown>], PartRow>(
       `SELECT q.* FROM payments p JOIN partial_payments q ON q.payment_hash = p.payment_hash
@@ -593,7 +597,14 @@ export class Ledger {
     batchSize = 200,
   ): Generator<ExportRecord, void, undefined> {
     const params = exportParams(filter, batchSize);
-    return this.exportBatches(params, routeForm === 'csv' ? toCsvExportPart : toJsonExportPart);
+    const convert = routeForm === 'csv' ? toCsvExportPart : routeForm === 'stored' ? toStoredExportPart : toJsonExportPart;
+    return this.exportBatches(params, convert);
+  }
+
+  /** How many payments pass `filter`: what an export of it will go through. */
+  exportCount(filter: ExportFilter = {}): number {
+    const { since, until, status } = exportParams(filter, 1);
+    return Number(this.s.exportCount.get({ since, until, status })?.n ?? 0n);
   }
 
   private *exportBatches<P extends { status: Status; msatoshi_sent: bigint }>(
@@ -695,6 +706,10 @@ function toPart(r: PartRow): PartialPayment {
 
 function toJsonExportPart(r: PartRow): ExportPart {
   return partOf(r, routeJsonForExport(r.route));
+}
+
+function toStoredExportPart(r: PartRow): ExportPart {
+  return partOf(r, r.route);
 }
 
 function toCsvExportPart(r: PartRow): ExportPart {

@@ -46,6 +46,8 @@ export class PlannerService {
   private graphAt = 0;
   private graphStale = true;
   private graphChannels = new Set<bigint>();
+  /** Aliases by node id, from the last graph loaded. */
+  private aliases: ReadonlyMap<string, string> = new Map();
   private loading: Promise<void> | undefined;
   private readonly dirty = new Map<string, BeliefRow>();
   private flushScheduled = false;
@@ -231,6 +233,12 @@ export class PlannerService {
     }
   }
 
+  /** The graph's aliases by node id (loading the graph if it is not yet, or old); none when it cannot be had. */
+  async nodeAliases(): Promise<ReadonlyMap<string, string>> {
+    await this.ensureGraph().catch(() => {});
+    return this.aliases;
+  }
+
   /** Loads the graph on first use, when it is old, after a reconnection, or when one of our channels is not in it. */
   private ensureGraph(known?: readonly OwnChannel[]): Promise<void> {
     const unknownChannel = known?.some((c) => c.active && !this.graphChannels.has(c.chan_id)) ?? false;
@@ -242,6 +250,7 @@ export class PlannerService {
         const graph = await this.node.describeGraph();
         const input = graphInput(graph, this.ownId, channels);
         this.graphChannels = new Set([...graph.edges.map((e) => e.chan_id), ...channels.map((c) => c.chan_id)]);
+        this.aliases = new Map(graph.nodes.filter((n) => n.alias !== '').map((n) => [n.id, n.alias]));
         this.graphAt = Date.now();
         this.graphStale = false;
         this.post({ type: 'graph', input, now: now() });
