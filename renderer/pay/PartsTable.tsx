@@ -2,6 +2,7 @@ import { Fragment } from 'react';
 import type { ChannelInfo } from '../../shared/api/results';
 import { formatFee, formatMsat, formatPercent } from '../format';
 import { type Aliases, nodeName, pathLabel } from '../names';
+import { highlightProps, useHighlight } from '../stores/highlight';
 import { isPlanned, usePlanner } from '../stores/planner';
 import { RouteChooser } from './RouteChooser';
 import type { TableRow } from './view';
@@ -68,6 +69,7 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
   const setRowChannel = usePlanner((s) => s.setRowChannel);
   const toggleChooser = usePlanner((s) => s.toggleChooser);
   const removeRow = usePlanner((s) => s.removeRow);
+  const highlighted = useHighlight((s) => s.part === r.key);
   const n = r.number;
   const editable = r.row !== undefined && isPlanned(r.row);
   const plan = r.row;
@@ -75,7 +77,11 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
   const amountText =
     editable && plan ? plan.amountText : r.amount !== undefined ? formatMsat(r.amount).replace(/ sat$/, '') : '';
   return (
-    <tr className={`part part--${r.status}`} data-status={r.status}>
+    <tr
+      className={`part part--${r.status}${highlighted ? ' part--highlight' : ''}`}
+      data-status={r.status}
+      {...highlightProps(r.key)}
+    >
       <th scope="row">{n}</th>
       <td>
         <input

@@ -4,8 +4,8 @@ import { AmountInput } from './AmountInput';
 import { InvoiceDetails } from './InvoiceDetails';
 import { InvoiceInput } from './InvoiceInput';
 import { PartsTable } from './PartsTable';
-import { PathsGraph } from './PathsGraph';
 import { PaymentResult } from './PaymentResult';
+import { PayPaths } from './PayPaths';
 import { PlanSummary } from './PlanSummary';
 import { RerouteOffer } from './RerouteOffer';
 import { SendButton } from './SendButton';
@@ -35,9 +35,7 @@ export function PayScreen() {
           <span className="note">Paste an invoice, or get a test invoice, to plan its parts.</span>
         </div>
       )}
-      {decoded && ownId && view.rows.some((r) => r.route) && (
-        <PathsGraph rows={view.rows} ownId={ownId} destination={decoded.destination} aliases={view.aliases} />
-      )}
+      {decoded && ownId && <PayPaths view={view} ownId={ownId} destination={decoded.destination} />}
     </main>
   );
 }

@@ -80,7 +80,7 @@ export const exportprogress: Handler<'exportprogress'> = async (ctx, p) => {
 
 export const cancelexport: Handler<'cancelexport'> = async (ctx, p): Promise<CancelExportResult> => {
   const job = jobsOf(ctx).get(p.job);
-  if (!job || job.state !== 'running') return { job: p.job, cancelled: false };
+  if (job?.state !== 'running') return { job: p.job, cancelled: false };
   job.abort.abort();
   return { job: p.job, cancelled: true };
 };

@@ -597,7 +597,8 @@ export class Ledger {
     batchSize = 200,
   ): Generator<ExportRecord, void, undefined> {
     const params = exportParams(filter, batchSize);
-    const convert = routeForm === 'csv' ? toCsvExportPart : routeForm === 'stored' ? toStoredExportPart : toJsonExportPart;
+    const convert =
+      routeForm === 'csv' ? toCsvExportPart : routeForm === 'stored' ? toStoredExportPart : toJsonExportPart;
     return this.exportBatches(params, convert);
   }
 
