@@ -1,5 +1,5 @@
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { PaymentRow } from './PaymentRow';
 
 /** A closed row's height on a wide window; on a narrow one a row takes two lines (styles.css). Rows are measured. */
@@ -10,10 +10,19 @@ const ROW_HEIGHT = 44;
  * table whose body is laid out by CSS (rows positioned absolutely, each a grid). The page scrolls, not a box inside
  * it: an open row, however tall, is never cut off.
  */
-export function PaymentsTable({ hashes }: { hashes: readonly string[] }) {
+export function PaymentsTable({ hashes, open }: { hashes: readonly string[]; open?: string }) {
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const [offset, setOffset] = useState(0);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  // A payment asked for (by a notice): opened, and its button focused once it is on screen.
+  useEffect(() => {
+    if (open === undefined) return;
+    setExpanded((prev) => new Set(prev).add(open));
+    const timer = setTimeout(() => {
+      document.querySelector<HTMLElement>(`[aria-controls="parts-${open}"]`)?.focus();
+    }, 50);
+    return () => clearTimeout(timer);
+  }, [open]);
   useLayoutEffect(() => {
     const body = bodyRef.current;
     if (!body) return;

@@ -129,7 +129,7 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
       <td className="num">{r.fee !== undefined ? formatFee(r.fee) : '—'}</td>
       <td className="num">{r.probability !== undefined ? formatPercent(r.probability) : '—'}</td>
       <td>
-        <span role="status" aria-label={`Part ${n} status`} className={`status status--${r.status}`}>
+        <span role="status" aria-live="off" aria-label={`Part ${n} status`} className={`status status--${r.status}`}>
           {r.status}
         </span>
       </td>

@@ -5,6 +5,7 @@ import { InvoiceDetails } from './InvoiceDetails';
 import { InvoiceInput } from './InvoiceInput';
 import { PartsTable } from './PartsTable';
 import { PaymentResult } from './PaymentResult';
+import { PaymentStatus } from './PaymentStatus';
 import { PayPaths } from './PayPaths';
 import { PlanSummary } from './PlanSummary';
 import { RerouteOffer } from './RerouteOffer';
@@ -68,6 +69,7 @@ function Planner({ view }: { view: ReturnType<typeof usePayView> }) {
           {planError}
         </p>
       )}
+      <PaymentStatus view={view} />
       <PartsTable rows={view.rows} channels={view.channels} aliases={view.aliases} />
       {(hasPlanned || !done) && <PlanSummary view={view} />}
       {!done && <SendButton view={view} />}

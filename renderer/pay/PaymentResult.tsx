@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { formatDuration, formatFee, formatSeconds } from '../format';
+import { useFocusTarget } from '../stores/focus';
 import { usePayments } from '../stores/payments';
 import { usePlanner } from '../stores/planner';
 import type { PayView } from './view';
@@ -20,11 +21,19 @@ export function PaymentResult({ view }: { view: PayView }) {
   const seenAt = usePayments((s) => (view.payment ? s.paymentSeenAt.get(view.payment.payment_hash) : undefined));
   const [copied, setCopied] = useState<string>();
   const [input, setInput] = useState<HTMLInputElement | null>(null);
+  const focusRef = useFocusTarget<HTMLElement>('payment-result');
   const { payment } = view;
   if (!payment || payment.status === 'pending') return null;
   if (payment.status === 'failed') {
     return (
-      <section role="status" aria-label="Payment result" className="result result--failed">
+      <section
+        ref={focusRef}
+        tabIndex={-1}
+        role="status"
+        aria-live="off"
+        aria-label="Payment result"
+        className="result result--failed"
+      >
         <p>Payment failed: every part failed. Nothing was paid; propose a new split to try again.</p>
       </section>
     );
@@ -38,7 +47,14 @@ export function PaymentResult({ view }: { view: PayView }) {
         : 'unknown';
   const preimage = payment.payment_preimage ?? '';
   return (
-    <section role="status" aria-label="Payment result" className="result result--complete">
+    <section
+      ref={focusRef}
+      tabIndex={-1}
+      role="status"
+      aria-live="off"
+      aria-label="Payment result"
+      className="result result--complete"
+    >
       <p className="result-title">Payment complete</p>
       <div className="field">
         <label htmlFor="preimage">Preimage</label>
