@@ -9,7 +9,7 @@ import type { PayView } from './view';
  */
 export function PaymentStatus({ view }: { view: PayView }) {
   const sending = usePlanner((s) => s.rows.some((r) => r.sending));
-  const ref = useFocusTarget<HTMLDivElement>('payment-status');
+  const ref = useFocusTarget<HTMLElement>('payment-status');
   const p = view.payment;
   if (!p && !sending) return null;
   const text = !p
@@ -20,8 +20,8 @@ export function PaymentStatus({ view }: { view: PayView }) {
         ? 'Failed: every part failed.'
         : `In flight: ${plural(p.parts.pending, 'part')} pending${p.parts.failed > 0 ? `, ${p.parts.failed} failed` : ''}${p.parts.complete > 0 ? `, ${p.parts.complete} complete` : ''}.`;
   return (
-    <div ref={ref} tabIndex={-1} role="group" aria-label="Payment status" className="payment-status">
+    <section ref={ref} tabIndex={-1} aria-label="Payment status" className="payment-status">
       <strong>Payment:</strong> {text}
-    </div>
+    </section>
   );
 }
