@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { DecodePayResult, ListPartialPaymentsResult, ListPaymentsResult } from '../shared/api/results';
-import { finalCltvFor } from '../shared/policy';
-import type { Payment, Route } from '../shared/types';
+import type { ListPartialPaymentsResult, ListPaymentsResult } from '../shared/api/results';
+import type { Payment } from '../shared/types';
 import { ARTIFACTS, goTo, launchBrowser, poll, screenshot } from './browser';
+import { SHARED_PATHS, sendHeldParts } from './held-parts';
 import { checkButtonsClickable, focusedName, horizontalOverflow, overlapping, pictureLabels, tabTo } from './screens';
 import { buildRenderer, type Stack, startStack } from './stack';
 import { getTestInvoice, partCount, paymentResult, waitForProposal } from './ui';
@@ -43,12 +43,6 @@ async function open(size: { width: number; height: number }, colorScheme: 'light
 
 const call = <T>(method: string, params: unknown) => stack.core.call(method, params) as Promise<T>;
 
-function nodeIdOf(alias: string): string {
-  const node = stack.simnet.sim.net.nodes.find((n) => n.alias === alias);
-  if (!node) throw new Error(`no simnet node ${alias}`);
-  return node.pubkey;
-}
-
 beforeAll(async () => {
   rendererDir = await buildRenderer();
   [stack, browser] = await Promise.all([startStack({ rendererDir }), launchBrowser()]);
@@ -61,49 +55,23 @@ afterAll(async () => {
 });
 
 /**
- * 12 parts of one 155,000 sat invoice to bob, sent by the core while bob holds every HTLC: ten of 10,000 sat over
- * three paths that share hops (atlas→fjord, atlas→gale, bolt→gale), one of 55,000 through cobalt→harbor, which
- * fails at harbor (harbor→bob holds ~40,000 on harbor's side), and one of 55,000 over atlas→fjord.
+ * 12 parts of one 155,000 sat invoice to bob, held at bob: ten of 10,000 sat over three paths that share hops, one
+ * of 55,000 through cobalt→harbor, which fails at harbor (harbor→bob holds ~40,000 on harbor's side), and one of
+ * 55,000 over atlas→fjord in its place.
  */
-async function sendTwelveParts(description: string): Promise<{ hash: string; release: () => void }> {
-  const amount = 155_000_000n;
-  const { bolt11 } = await call<{ bolt11: string }>('testinvoice', { msatoshi: amount, description });
-  const decoded = await call<DecodePayResult>('decodepay', { bolt11 });
-  const paths = [
-    ['atlas', 'fjord', 'bob'],
-    ['atlas', 'gale', 'bob'],
-    ['bolt', 'gale', 'bob'],
-  ];
-  const plan: [string[], bigint][] = [
-    ...Array.from({ length: 10 }, (_, i): [string[], bigint] => [paths[i % 3] as string[], 10_000_000n]),
-    [['cobalt', 'harbor', 'bob'], 55_000_000n],
-    [['atlas', 'fjord', 'bob'], 55_000_000n],
-  ];
-  const release = stack.simnet.holdAt('bob');
-  for (const [i, [hops, msatoshi]] of plan.entries()) {
-    if (i === 11) {
-      // The last part replaces the one that failed: sent once that one has (the ledger refuses an overpayment).
-      await poll(
-        () => call<ListPartialPaymentsResult>('listpartialpayments', { payment_hash: decoded.payment_hash }),
-        (r) => r.partialpayments.some((p) => p.status === 'failed'),
-        { timeoutMs: 30_000, what: 'the part through harbor to fail' },
-      );
-    }
-    const { route } = await call<{ route: Route }>('buildroute', {
-      hops: hops.map(nodeIdOf),
-      msatoshi,
-      final_cltv: finalCltvFor(decoded.min_final_cltv_expiry),
-    });
-    await call('sendpartialpay', {
-      route,
-      payment_hash: decoded.payment_hash,
-      intended_msatoshi: amount,
-      description,
-      payment_secret: decoded.payment_secret,
-      bolt11,
-    });
-  }
-  return { hash: decoded.payment_hash, release };
+function sendTwelveParts(description: string) {
+  return sendHeldParts(
+    stack,
+    [
+      ...Array.from({ length: 10 }, (_, i) => ({
+        hops: SHARED_PATHS[i % 3] as readonly string[],
+        msatoshi: 10_000_000n,
+      })),
+      { hops: ['cobalt', 'harbor', 'bob'], msatoshi: 55_000_000n },
+      { hops: ['atlas', 'fjord', 'bob'], msatoshi: 55_000_000n, afterFailure: true },
+    ],
+    description,
+  );
 }
 
 describe('screens in Chromium (800×600 and 1280×860)', () => {
@@ -302,9 +270,7 @@ describe('screens in Chromium (800×600 and 1280×860)', () => {
     const tops: number[] = [];
     for (let i = 0; i < 80 && (await focusedName(page)) !== 'Send'; i++) {
       await page.keyboard.press('Tab');
-      tops.push(
-        await page.evaluate(() => (document.activeElement?.getBoundingClientRect().top ?? 0) + window.scrollY),
-      );
+      tops.push(await page.evaluate(() => (document.activeElement?.getBoundingClientRect().top ?? 0) + window.scrollY));
     }
     expect(await focusedName(page)).toBe('Send');
     for (let i = 1; i < tops.length; i++) expect(tops[i]).toBeGreaterThanOrEqual((tops[i - 1] as number) - 60);

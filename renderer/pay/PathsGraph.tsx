@@ -8,6 +8,7 @@ import {
   layoutKey,
   layoutPaths,
   offsetPolyline,
+  PATHS_MEASURE,
   type PartState,
 } from './paths-layout';
 
@@ -24,7 +25,6 @@ export const STATE_WORDS: Record<PartState, string> = {
 
 /** A User Timing measure per update (render start to commit), read by bench:ui. */
 const MARK = 'braid-paths:render';
-export const PATHS_MEASURE = 'braid-paths';
 
 function measureStart(): void {
   globalThis.performance?.mark?.(MARK);

@@ -9,6 +9,9 @@
 
 import dagre from '@dagrejs/dagre';
 
+/** The User Timing measure PathsGraph records per update (render start to commit), read by bench:ui. */
+export const PATHS_MEASURE = 'braid-paths';
+
 export type PartState = 'planned' | 'pending' | 'held' | 'complete' | 'failed';
 
 export interface GraphPart {
