@@ -368,27 +368,45 @@ function nameOf(id: string, names: NodeNames): string {
   return names.get(id) ?? id;
 }
 
-const HOP_ID = /"id":"(\w+)"/g;
+const HOP_ID = '"id":"';
 
 /** "atlas → carol → bob": the route's nodes (ours left out) by name, from the stored route's text. */
 export function routeText(stored: string, names: NodeNames): string {
   let text = '';
-  for (const m of stored.matchAll(HOP_ID)) text += `${text === '' ? '' : ' → '}${nameOf(m[1] as string, names)}`;
+  // Each hop's id is the 66 hex characters after `"id":"` (routes are stored by routeToJson, ids checked hex).
+  for (let at = stored.indexOf(HOP_ID); at !== -1; at = stored.indexOf(HOP_ID, at + 72)) {
+    const end = stored.indexOf('"', at + 6);
+    const id = stored.slice(at + 6, end);
+    text += text === '' ? nameOf(id, names) : ` → ${nameOf(id, names)}`;
+  }
   return text;
 }
 
-/** Millisatoshi as sat, exact: "700000", "0.001", "12.345". */
+/** Millisatoshi as sat, exact: "700000", "0.001", "12.345" (from the digits: no bigint division per cell). */
 export function sat(msat: bigint): string {
-  const whole = msat / 1000n;
-  const rest = Number(msat % 1000n);
-  if (rest === 0) return `${whole}`;
-  return `${whole}.${`${rest + 1000}`.slice(1).replace(/0+$/, '')}`;
+  const digits = `${msat}`;
+  if (digits.length <= 3) return digits === '0' ? '0' : `0.${digits.padStart(3, '0').replace(/0+$/, '')}`;
+  const whole = digits.slice(0, -3);
+  const frac = digits.slice(-3);
+  return frac === '000' ? whole : `${whole}.${frac.replace(/0+$/, '')}`;
 }
 
 /** Unix seconds as ISO-8601 UTC ("2026-12-07T07:08:43Z"); empty when absent. */
 export function isoTime(seconds: number | undefined): string {
-  return seconds === undefined ? '' : `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+  if (seconds === undefined) return '';
+  if (!Number.isSafeInteger(seconds)) return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+  // Date's toISOString costs more than the rest of a row: the date part is made once per day, the time by table.
+  const day = Math.floor(seconds / 86_400);
+  if (day !== lastDay.day) {
+    lastDay.day = day;
+    lastDay.text = new Date(day * 86_400_000).toISOString().slice(0, 11);
+  }
+  const rest = seconds - day * 86_400;
+  const minutes = Math.floor(rest / 60);
+  return `${lastDay.text}${TWO_DIGITS[Math.floor(minutes / 60)]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[rest % 60]}Z`;
 }
+const lastDay = { day: Number.NaN, text: '' };
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => `${i}`.padStart(2, '0'));
 
 // ---- JSON --------------------------------------------------------------------------------------------------------
 
