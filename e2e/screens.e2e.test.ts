@@ -1,8 +1,10 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { seedHistory } from '../electron/core/bench/seed';
 import type { ListPartialPaymentsResult, ListPaymentsResult } from '../shared/api/results';
 import type { Payment } from '../shared/types';
 import { ARTIFACTS, goTo, launchBrowser, poll, screenshot } from './browser';
@@ -284,4 +286,36 @@ describe('screens in Chromium (800×600 and 1280×860)', () => {
     expect(announced).toMatch(/complete/);
     await screenshot(page, 'screens-keyboard-paid');
   }, 120_000);
+});
+
+describe('a long export in the browser', () => {
+  let seeded: Stack | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'braid-e2e-export-'));
+  afterAll(async () => {
+    await seeded?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows its progress and can be cancelled', async () => {
+    seedHistory(dir, 40_000);
+    seeded = await startStack({ rendererDir, dataDir: dir });
+    const context = await browser.newContext({ viewport: SIZES[0] });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(seeded.url);
+    await goTo(page, 'History');
+    await page.getByRole('button', { name: 'Export JSON', exact: true }).click();
+    const bar = page.getByRole('progressbar', { name: 'Export progress', exact: true });
+    await expect
+      .poll(async () => Number((await bar.count()) > 0 ? await bar.getAttribute('value') : 0), { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    const status = page.getByRole('status', { name: 'Export result', exact: true });
+    expect(await status.textContent()).toMatch(/of 40,000 payments looked at/);
+    // The viewport only: 40,000 rows make a page too tall for one picture.
+    await page.screenshot({ path: join(ARTIFACTS, 'screens-export-progress-800.png') });
+    await page.getByRole('button', { name: 'Cancel export', exact: true }).click();
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/Export cancelled: no file was written/);
+    expect(readdirSync(join(dir, 'exports')).filter((f) => f.endsWith('.json'))).toEqual([]);
+    expect(await page.getByRole('button', { name: 'Export CSV', exact: true }).isEnabled()).toBe(true);
+  }, 180_000);
 });
