@@ -2,6 +2,7 @@
 // person sees (the page's geometry in Chromium) and reaches by keyboard alone.
 
 import type { Locator, Page } from 'playwright-core';
+import { accName } from './ui';
 
 /** The page's horizontal overflow in px: 0 when nothing makes it scroll sideways. */
 export async function horizontalOverflow(page: Page): Promise<number> {
@@ -116,22 +117,9 @@ export async function tabTo(page: Page, name: string | RegExp, max = 80): Promis
   throw new Error(`no control named ${name} within ${max} Tab presses`);
 }
 
-/** The focused element's accessible name, as a screen reader would start to read it. */
+/** The focused element's accessible name, as a screen reader would start to read it; '' when nothing is focused. */
 export async function focusedName(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el || el === document.body) return '';
-    const label = el.getAttribute('aria-label');
-    if (label) return label.trim();
-    const labelled = el.getAttribute('aria-labelledby');
-    if (labelled) {
-      return labelled
-        .split(/\s+/)
-        .map((id) => document.getElementById(id)?.textContent ?? '')
-        .join(' ')
-        .trim();
-    }
-    const own = (el as HTMLInputElement).labels?.[0]?.textContent;
-    return (own ?? el.textContent ?? '').trim();
-  });
+  const focused = page.locator(':focus');
+  if ((await focused.count()) === 0) return '';
+  return accName(focused.first());
 }

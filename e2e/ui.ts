@@ -163,7 +163,7 @@ export async function chooseRoute(page: Page, n: number, want: (name: string) =>
 }
 
 /** An element's accessible name as Chromium computes it (via its label, aria-labelledby or text). */
-async function accName(locator: Locator): Promise<string> {
+export async function accName(locator: Locator): Promise<string> {
   return locator.evaluate((el) => {
     const labelledBy = el.getAttribute('aria-labelledby');
     if (labelledBy) {
