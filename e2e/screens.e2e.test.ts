@@ -276,8 +276,15 @@ describe('screens in Chromium (800×600 and 1280×860)', () => {
     }
     expect(await focusedName(page)).toBe('Send');
     for (let i = 1; i < tops.length; i++) expect(tops[i]).toBeGreaterThanOrEqual((tops[i - 1] as number) - 60);
-    await page.keyboard.press('Enter');
-    await expect.poll(() => focusedName(page), { timeout: 10_000 }).toMatch(/^Payment status$/);
+    // bob holds the parts until the status has been read.
+    const release = stack.simnet.holdAt('bob');
+    try {
+      await page.keyboard.press('Enter');
+      await expect.poll(() => focusedName(page), { timeout: 10_000 }).toBe('Payment status');
+      expect(await page.evaluate(() => document.activeElement?.textContent ?? '')).toMatch(/In flight|Sending/);
+    } finally {
+      release();
+    }
     await paymentResult(page).waitFor({ state: 'visible', timeout: 60_000 });
     await expect.poll(() => focusedName(page), { timeout: 10_000 }).toBe('Payment result');
     const result = await page.evaluate(() => document.activeElement?.textContent ?? '');
