@@ -276,6 +276,17 @@ describe('screens in Chromium (800×600 and 1280×860)', () => {
     }
     expect(await focusedName(page)).toBe('Send');
     for (let i = 1; i < tops.length; i++) expect(tops[i]).toBeGreaterThanOrEqual((tops[i - 1] as number) - 60);
+    // What the live region says, every change of it.
+    await page.evaluate(() => {
+      const region = document.querySelector('[data-testid="announcer"]') as HTMLElement;
+      const said: string[] = [];
+      (window as unknown as { __said: string[] }).__said = said;
+      new MutationObserver(() => said.push(region.textContent ?? '')).observe(region, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
     // bob holds the parts until the status has been read.
     const release = stack.simnet.holdAt('bob');
     try {
@@ -291,6 +302,13 @@ describe('screens in Chromium (800×600 and 1280×860)', () => {
     expect(result).toMatch(/Payment complete/);
     const announced = await page.getByTestId('announcer').textContent();
     expect(announced).toMatch(/complete/);
+    // One announcement per payment change (sent, complete), however many parts: none of the parts is a live region.
+    const said = await page.evaluate(() => (window as unknown as { __said: string[] }).__said);
+    const parts = await partCount(page);
+    expect(said.length, said.join(' | ')).toBeLessThanOrEqual(3);
+    expect(said.every((t) => /^Payment of /.test(t))).toBe(true);
+    expect(await page.locator('table.parts [role="status"]:not([aria-live="off"])').count()).toBe(0);
+    expect(parts).toBeGreaterThan(0);
     await screenshot(page, 'screens-keyboard-paid');
   }, 120_000);
 });
