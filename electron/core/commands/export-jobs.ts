@@ -42,7 +42,7 @@ export async function runExport(
     jobs.set(p.job, job);
   }
   try {
-    const names = p.format === 'csv' || p.search ? await ctx.planner.nodeAliases() : undefined;
+    const names = p.format === 'csv' || p.search ? await aliasesWithin(ctx, NAMES_WAIT_MS) : undefined;
     const result = await exportPayments(
       ctx.ledger,
       p.format,
@@ -64,6 +64,22 @@ export async function runExport(
     throw error;
   } finally {
     forgetOld(jobs);
+  }
+}
+
+/** How long an export waits for the node's graph (its aliases) before it writes ids instead. */
+const NAMES_WAIT_MS = 5_000;
+
+/** The graph's aliases, or none if the node cannot give its graph in time (down, reconnecting). */
+async function aliasesWithin(ctx: CoreContext, ms: number): Promise<ReadonlyMap<string, string>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ReadonlyMap<string, string>>((resolve) => {
+    timer = setTimeout(() => resolve(new Map()), ms);
+  });
+  try {
+    return await Promise.race([ctx.planner.nodeAliases(), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
