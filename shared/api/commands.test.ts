@@ -62,7 +62,10 @@ describe('the command list', () => {
       'testinvoice',
       'subscribe',
       'unsubscribe',
+      'exportprogress',
+      'cancelexport',
     ]);
+    expect(paramNames('exportpayments')).toStrictEqual(['format', 'path', 'since', 'until', 'status', 'search', 'job']);
     expect(paramNames('sendpartialpay')).toStrictEqual([
       'route',
       'payment_hash',
