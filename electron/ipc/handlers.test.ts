@@ -268,6 +268,17 @@ describe('IPC handlers over a real core', () => {
     expect(existsSync(fromPage)).toBe(false);
     expect(await rejection(braid.call('exportpayments', { format: 'xml' as 'csv' }))).toMatchObject({ code: -32602 });
 
+    // History's filters and a job the window can follow (and cancel) over IPC too.
+    exportChoice = join(exportDir, 'filtered.csv');
+    const filtered = await braid.call('exportpayments', { format: 'csv', search: 'over ipc', job: 'ipc-job-1' });
+    expect(filtered.payments).toBeGreaterThanOrEqual(1);
+    expect(filtered.payments).toBeLessThanOrEqual(result.payments);
+    expect(await braid.call('exportprogress', { job: 'ipc-job-1' })).toMatchObject({
+      state: 'done',
+      payments: filtered.payments,
+    });
+    expect(await braid.call('cancelexport', { job: 'ipc-job-1' })).toEqual({ job: 'ipc-job-1', cancelled: false });
+
     exportChoice = undefined;
     expect(await rejection(braid.call('exportpayments', ['json']))).toMatchObject({
       code: -1,
