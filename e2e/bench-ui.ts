@@ -379,6 +379,7 @@ async function benchPicture(browser: Browser, rendererDir: string) {
   const page = app.page;
   page.setDefaultTimeout(60_000);
   const updates: number[] = [];
+  const firstRenders: number[] = [];
   let skipped = 0;
   try {
     // bob's name, as a user gets it.
@@ -400,6 +401,11 @@ async function benchPicture(browser: Browser, rendererDir: string) {
           (n) => n >= 16,
           { timeoutMs: 30_000, intervalMs: 50, what: '16 parts in flight in the picture' },
         );
+        // The picture's first renders (dagre's layout included), then only the updates as the parts resolve.
+        const first = (await page.evaluate(
+          `performance.getEntriesByName(${JSON.stringify(PATHS_MEASURE)}).map((e) => e.duration)`,
+        )) as number[];
+        if (first.length > 0) firstRenders.push(Math.max(...first));
         await page.evaluate(`performance.clearMeasures(${JSON.stringify(PATHS_MEASURE)})`);
         release();
         released = true;
@@ -454,6 +460,7 @@ async function benchPicture(browser: Browser, rendererDir: string) {
     runs: PICTURE_RUNS,
     skipped_runs: skipped,
     update_on_status_change: stats(updates),
+    first_render_with_layout: stats(firstRenders),
     full_dagre_layout_node: stats(layouts.slice(20)),
     aim_ms: 16,
     meets_aim: percentile(updates, 95) <= 16,
