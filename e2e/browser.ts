@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Screenshots and other test artefacts (gitignored). */
@@ -141,7 +142,11 @@ export interface App {
 }
 
 /** Opens the harness's URL in a fresh context (its own storage), at a desktop size, and waits for the shell. */
-export async function openApp(browser: Browser, url: string, options: { acceptDownloads?: boolean } = {}) {
+export async function openApp(
+  browser: Browser,
+  url: string,
+  options: { acceptDownloads?: boolean; defaultTimeoutMs?: number } = {},
+) {
   const context = await browser.newContext({
     viewport: { width: 1400, height: 1000 },
     acceptDownloads: options.acceptDownloads ?? true,
@@ -149,6 +154,7 @@ export async function openApp(browser: Browser, url: string, options: { acceptDo
     permissions: ['clipboard-read', 'clipboard-write'],
   });
   const page = await context.newPage();
+  if (options.defaultTimeoutMs !== undefined) page.setDefaultTimeout(options.defaultTimeoutMs);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
@@ -157,6 +163,20 @@ export async function openApp(browser: Browser, url: string, options: { acceptDo
   await page.goto(url);
   await page.getByRole('navigation').waitFor({ state: 'visible', timeout: 30_000 });
   return { context, page, errors } satisfies App;
+}
+
+/** Closes what a suite opened: its page's context, then the browser (either may be missing after a failed start). */
+export async function closeBrowser(app: App | undefined, browser: Browser | undefined): Promise<void> {
+  await app?.context.close().catch(() => {});
+  await browser?.close().catch(() => {});
+}
+
+/** On the running test's failure, a screenshot of `page()` as e2e/artifacts/failed-NAME.png. */
+export function screenshotOnFailure(page: () => Page | undefined, name: string): void {
+  onTestFailed(async () => {
+    const p = page();
+    if (p) await screenshot(p, `failed-${name}`).catch(() => {});
+  });
 }
 
 /** Saves a full-page screenshot as e2e/artifacts/NAME.png and returns its path. */

@@ -292,7 +292,7 @@ describe('screens in Chromium (800×600 and 1280×860)', () => {
     try {
       await page.keyboard.press('Enter');
       await expect.poll(() => focusedName(page), { timeout: 10_000 }).toBe('Payment status');
-      expect(await page.evaluate(() => document.activeElement?.textContent ?? '')).toMatch(/In flight|Sending/);
+      expect(await page.evaluate(() => document.activeElement?.textContent ?? '')).toMatch(/Paying/);
     } finally {
       release();
     }

@@ -57,11 +57,13 @@ export async function getTestInvoice(page: Page, sat: number, description: strin
   await goTo(page, 'Pay');
   await page.getByRole('textbox', { name: 'Test invoice amount (sat)', exact: true }).fill(String(sat));
   await page.getByRole('textbox', { name: 'Test invoice description', exact: true }).fill(description);
-  await page.getByRole('button', { name: 'Get a test invoice', exact: true }).click();
   const invoice = page.getByRole('textbox', { name: 'Invoice', exact: true });
+  const before = (await invoice.inputValue()).trim();
+  await page.getByRole('button', { name: 'Get a test invoice', exact: true }).click();
   const bolt11 = await poll(
     () => invoice.inputValue(),
-    (v) => /^ln/i.test(v.trim()),
+    // A new one: the box may still hold the last test invoice for a moment.
+    (v) => /^ln/i.test(v.trim()) && v.trim() !== before,
     { timeoutMs: 30_000, what: 'the test invoice in the Invoice box' },
   );
   await page.getByRole('region', { name: 'Invoice details', exact: true }).waitFor({ state: 'visible' });
@@ -200,4 +202,27 @@ export async function waitForPartStatus(
 export async function preimage(page: Page): Promise<string> {
   const box = paymentResult(page).getByRole('textbox', { name: 'Preimage', exact: true });
   return (await box.inputValue()).trim();
+}
+
+/** The "Payment status" region's text ('' while absent): running, stopped, or how the payment ended and why. */
+export async function paymentStatus(page: Page): Promise<string> {
+  const region = page.getByRole('region', { name: 'Payment status', exact: true });
+  // It goes away once the payment is complete: between the count and the read too.
+  if ((await region.count()) === 0) return '';
+  return ((await region.textContent({ timeout: 1_000 }).catch(() => '')) ?? '').trim();
+}
+
+/** Waits for "Payment complete" with every part settled (the other parts' outcomes follow the first preimage). */
+export async function waitForComplete(page: Page, timeoutMs = 120_000): Promise<void> {
+  const result = paymentResult(page);
+  await poll(
+    async () => {
+      const done = (await result.count()) > 0 && /Payment complete/.test((await result.textContent()) ?? '');
+      return done && (await partStatuses(page)).every((s) => s === 'complete' || s === 'failed');
+    },
+    (done) => done,
+    { timeoutMs, intervalMs: 100, what: '"Payment complete" and every part settled' },
+  ).catch(async (error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : error}; payment status: ${await paymentStatus(page)}`);
+  });
 }

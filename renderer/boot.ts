@@ -8,7 +8,7 @@ import { api, setApi, withExclusiveCalls } from './stores/api';
 import { useNode } from './stores/node';
 import { watchPayments } from './stores/notices';
 import { usePayments } from './stores/payments';
-import { autoRerouteStep, usePlanner } from './stores/planner';
+import { usePlanner } from './stores/planner';
 import { useUi } from './stores/ui';
 
 let channelRefresh: ReturnType<typeof setTimeout> | undefined;
@@ -29,6 +29,9 @@ function onEvent(event: ApiEvent): void {
     case 'node':
       useNode.getState().setConnection(event.data.state);
       break;
+    case 'pay':
+      usePayments.getState().applyPayEvent(event.data);
+      break;
   }
 }
 
@@ -37,6 +40,8 @@ export async function loadPayments(): Promise<void> {
     const { payments } = await api().call('listpayments');
     usePayments.getState().applyPayments(payments, false);
     usePayments.getState().setLoaded();
+    // History names each receiver by alias, after a reload too: one listnodes for all of them.
+    useNode.getState().requestNames([...new Set(payments.map((p) => p.destination))]);
   } catch (error) {
     usePayments.getState().setLoaded(error instanceof Error ? error.message : String(error));
   }
@@ -55,8 +60,7 @@ export function boot(braid: BraidApi): () => void {
   // listpayments (the whole history) goes alone on the wire; see withExclusiveCalls.
   setApi(withExclusiveCalls(braid, (name, params) => name === 'listpayments' && !hasHash(params)));
   const offNotices = watchPayments(braid);
-  const off = braid.subscribe(['payment', 'partialpayment', 'node'], onEvent);
-  const offAuto = usePayments.subscribe(() => autoRerouteStep());
+  const off = braid.subscribe(['payment', 'partialpayment', 'node', 'pay'], onEvent);
   const ready = (braid as { ready?: Promise<void> }).ready;
   ready?.catch((error: unknown) =>
     useNode.getState().setTransportError(error instanceof Error ? error.message : String(error)),
@@ -74,7 +78,6 @@ export function boot(braid: BraidApi): () => void {
   if (fromUrl) openLink(fromUrl);
   return () => {
     off();
-    offAuto();
     offLinks?.();
     offNotices();
   };

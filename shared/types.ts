@@ -1,6 +1,8 @@
 // Braid's domain objects (../shared/reference/api.md "Objects"). Amounts are bigint millisatoshi inside the app;
 // they become JSON numbers only at a transport's edge.
 
+import type { FailureCode } from './failures';
+
 export type Status = 'pending' | 'complete' | 'failed';
 
 /** One hop of a route in c-lightning's format. */
@@ -20,8 +22,8 @@ export type Route = RouteHop[];
 
 export interface PartFailure {
   /** LND's FailureCode name, e.g. TEMPORARY_CHANNEL_FAILURE, MPP_TIMEOUT; or NODE_REFUSED when LND answered with
-   * an error before the HTLC left; or NEVER_SENT when the wallet stopped before handing it over. */
-  code: string;
+   * an error before the HTLC left; or NEVER_SENT when the wallet stopped before handing it over (shared/failures.ts). */
+  code: FailureCode;
   message: string;
   /** 0 = our own node, k = route[k-1].id. */
   erring_index?: number;

@@ -7,6 +7,7 @@ import { EventBus } from './events';
 import type { Ledger } from './ledger/ledger';
 import type { LightningNode, NodeInfo } from './node/types';
 import { PartDispatcher } from './payer/parts';
+import { PayRegistry } from './payer/registry';
 import { PlannerService } from './planner/service';
 
 export interface CoreOptions {
@@ -51,6 +52,7 @@ export class Core {
       events: this.events,
       parts: this.parts,
       planner: this.planner,
+      payers: new PayRegistry(this.events),
       info: () => this.nodeInfo(),
       clock: options.clock ?? systemClock,
       simulated: options.simulated,
@@ -93,6 +95,7 @@ export class Core {
 
   /** Lets go of the node and the ledger. Parts still in flight stay pending on disk; the next start reconciles them. */
   async stop(): Promise<void> {
+    await this.ctx.payers.stopAll();
     this.parts.stop();
     await this.planner.stop();
     this.offState?.();

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { Payment } from '../../shared/types';
 import { formatDateTime, formatFee, formatMsat, formatSeconds } from '../format';
 import { nodeName, pathLabel } from '../names';
@@ -18,6 +19,10 @@ export function PartsList({ payment, loaded }: { payment: Payment; loaded: boole
   const list = parts
     ? partsOf({ parts: all, partsByHash: new Map([[payment.payment_hash, parts]]) }, payment.payment_hash)
     : [];
+  // Every node on these routes by alias (one listnodes for the list).
+  useEffect(() => {
+    useNode.getState().requestNames(list.flatMap((p) => p.route.map((h) => h.id)));
+  }, [list]);
   const now = Date.now() / 1000;
   const graphParts = list
     .map((p, i) =>
@@ -41,7 +46,7 @@ export function PartsList({ payment, loaded }: { payment: Payment; loaded: boole
         <div>
           <dt>To</dt>
           <dd>
-            <code>{payment.destination}</code>
+            {nodeName(payment.destination, aliases)} <code>{payment.destination}</code>
           </dd>
         </div>
         {payment.payment_preimage && (

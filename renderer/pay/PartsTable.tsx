@@ -1,9 +1,13 @@
-import { Fragment } from 'react';
+import { Fragment, useMemo } from 'react';
 import type { ChannelInfo } from '../../shared/api/results';
+import type { PartFailure, Route } from '../../shared/types';
+import { NodePath } from '../components/NodeName';
 import { formatFee, formatMsat, formatPercent } from '../format';
-import { type Aliases, nodeName, pathLabel } from '../names';
+import { failureProblem } from '../messages';
+import { type Aliases, nodeName } from '../names';
 import { highlightProps, useHighlight } from '../stores/highlight';
-import { isPlanned, usePlanner } from '../stores/planner';
+import { usePayments } from '../stores/payments';
+import { usePlanner } from '../stores/planner';
 import { RouteChooser } from './RouteChooser';
 import type { TableRow } from './view';
 
@@ -46,7 +50,7 @@ export function PartsTable({
         {rows.map((r) => (
           <Fragment key={r.key}>
             <PartRow row={r} channels={channels} aliases={aliases} />
-            {r.row?.chooserOpen && isPlanned(r.row) && (
+            {r.row?.chooserOpen && (
               <tr className="chooser-row">
                 <td colSpan={10}>
                   <RouteChooser number={r.number} row={r.row} aliases={aliases} />
@@ -60,18 +64,35 @@ export function PartsTable({
   );
 }
 
-function channelLabel(c: ChannelInfo, aliases: Aliases): string {
-  return `${c.peer_alias || nodeName(c.peer_id, aliases)} (${formatMsat(c.local_msatoshi)} available)${c.active ? '' : ', inactive'}`;
+/** "cobalt · 103x1x0 · 500,000 sat local · 300,000 sat remote": who, which channel, what it can send and receive. */
+export function channelLabel(c: ChannelInfo, aliases: Aliases, inFlight = 0n): string {
+  const who = c.peer_alias || nodeName(c.peer_id, aliases);
+  const held = inFlight > 0n ? ` (${formatMsat(inFlight)} more held by parts in flight)` : '';
+  return `${who} · ${c.channel} · ${formatMsat(c.local_msatoshi)} local${held} · ${formatMsat(c.remote_msatoshi)} remote${c.active ? '' : ' · inactive'}`;
+}
+
+/** What parts still in flight (any payment's) hold on each of our channels, by short channel id. */
+function useInFlight(): ReadonlyMap<string, bigint> {
+  const parts = usePayments((s) => s.parts);
+  return useMemo(() => {
+    const held = new Map<string, bigint>();
+    for (const p of parts.values()) {
+      const channel = p.route[0]?.channel;
+      if (p.status === 'pending' && channel) held.set(channel, (held.get(channel) ?? 0n) + p.msatoshi_sent);
+    }
+    return held;
+  }, [parts]);
 }
 
 function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: ChannelInfo[]; aliases: Aliases }) {
   const setRowAmount = usePlanner((s) => s.setRowAmount);
+  const inFlight = useInFlight();
   const setRowChannel = usePlanner((s) => s.setRowChannel);
   const toggleChooser = usePlanner((s) => s.toggleChooser);
   const removeRow = usePlanner((s) => s.removeRow);
   const highlighted = useHighlight((s) => s.part === r.key);
   const n = r.number;
-  const editable = r.row !== undefined && isPlanned(r.row);
+  const editable = r.row !== undefined;
   const plan = r.row;
   const channel = plan?.channel ?? r.route?.[0]?.channel ?? '';
   const amountText =
@@ -105,15 +126,19 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
           {channel !== '' && !channels.some((c) => c.channel === channel) && <option value={channel}>{channel}</option>}
           {channels.map((c) => (
             <option key={c.channel} value={c.channel}>
-              {channelLabel(c, aliases)}
+              {channelLabel(c, aliases, inFlight.get(c.channel))}
             </option>
           ))}
         </select>
       </td>
       <td className="path-cell">
-        <span className="path">
-          {plan?.routing && editable ? 'Looking for a route…' : r.route ? pathLabel(r.route, aliases) : 'No route'}
-        </span>
+        {plan?.routing && editable ? (
+          <span className="path">Looking for a route…</span>
+        ) : r.route ? (
+          <NodePath route={r.route} aliases={aliases} />
+        ) : (
+          <span className="path">No route</span>
+        )}
         {editable && plan?.routeError && <span className="error small">{plan.routeError}</span>}
         {editable && plan && (
           <button
@@ -134,10 +159,8 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
         </span>
       </td>
       <td aria-label={r.status === 'failed' ? `Part ${n} failure` : undefined} className="failure">
-        {r.status === 'failed' && r.failure && (
-          <>
-            {r.failure.message} <code className="code">({r.failure.code})</code>
-          </>
+        {r.status === 'failed' && r.failure && r.route && (
+          <FailureText failure={r.failure} route={r.route} aliases={aliases} />
         )}
       </td>
       <td className="num">{r.timeTaken ?? ''}</td>
@@ -149,5 +172,20 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
         )}
       </td>
     </tr>
+  );
+}
+
+function FailureText({ failure, route, aliases }: { failure: PartFailure; route: Route; aliases: Aliases }) {
+  // The words for what happens next follow the mode the payment runs in (this screen's run, else the form's).
+  const mode = usePlanner((s) => s.run?.mode ?? s.mode);
+  const problem = failureProblem(failure, route, aliases, mode);
+  return (
+    <>
+      <span className="failure-what">{problem.what}</span> <span className="failure-action">{problem.action}</span>
+      <details className="details">
+        <summary>Details</summary>
+        <code>{problem.details}</code>
+      </details>
+    </>
   );
 }

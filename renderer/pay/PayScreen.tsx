@@ -1,19 +1,22 @@
+import { ProblemText } from '../components/ProblemText';
 import { useNode } from '../stores/node';
-import { isPlanned, usePlanner } from '../stores/planner';
+import { usePlanner } from '../stores/planner';
 import { AmountInput } from './AmountInput';
+import { ConfirmDialog } from './ConfirmDialog';
 import { InvoiceDetails } from './InvoiceDetails';
 import { InvoiceInput } from './InvoiceInput';
 import { PartsTable } from './PartsTable';
 import { PaymentResult } from './PaymentResult';
-import { PaymentStatus } from './PaymentStatus';
+import { PayOptions } from './PayOptions';
 import { PayPaths } from './PayPaths';
+import { HeldElsewhere } from './PendingParts';
 import { PlanSummary } from './PlanSummary';
-import { RerouteOffer } from './RerouteOffer';
+import { RunStatus } from './RunStatus';
 import { SendButton } from './SendButton';
 import { TestInvoiceForm } from './TestInvoiceForm';
-import { usePayView } from './view';
+import { type PayView, usePayView } from './view';
 
-/** Pay an invoice: read it, plan its parts, send them and watch them travel. */
+/** Pay an invoice: read it, plan its parts, hand them to the core with one Send and watch them travel. */
 export function PayScreen() {
   const simulated = useNode((s) => s.info?.simulated ?? false);
   const ownId = useNode((s) => s.info?.id);
@@ -37,43 +40,41 @@ export function PayScreen() {
         </div>
       )}
       {decoded && ownId && <PayPaths view={view} ownId={ownId} destination={decoded.destination} />}
+      <HeldElsewhere currentHash={decoded?.payment_hash} />
     </main>
   );
 }
 
-function Planner({ view }: { view: ReturnType<typeof usePayView> }) {
+function Planner({ view }: { view: PayView }) {
   const propose = usePlanner((s) => s.propose);
   const addRow = usePlanner((s) => s.addRow);
   const proposing = usePlanner((s) => s.proposing);
   const planError = usePlanner((s) => s.planError);
-  const hasPlanned = usePlanner((s) => s.rows.some(isPlanned));
+  const hasPlanned = usePlanner((s) => s.rows.length > 0);
   const done = view.payment?.status === 'complete';
   return (
     <section className="planner" aria-labelledby="planner-heading">
       <h2 id="planner-heading">Parts</h2>
+      {!done && <PayOptions view={view} locked={view.paying} />}
       <div className="toolbar">
         <button
           type="button"
-          disabled={proposing || done || view.intended === undefined}
+          disabled={proposing || done || view.paying || view.intended === undefined}
           onClick={() => void propose()}
         >
           Propose split
         </button>
-        <button type="button" disabled={done || view.intended === undefined} onClick={addRow}>
+        <button type="button" disabled={done || view.paying || view.intended === undefined} onClick={addRow}>
           Add part
         </button>
         {proposing && <span className="note">Planning…</span>}
       </div>
-      {planError && (
-        <p role="alert" className="error">
-          {planError}
-        </p>
-      )}
-      <PaymentStatus view={view} />
+      {planError && <ProblemText problem={planError} />}
       <PartsTable rows={view.rows} channels={view.channels} aliases={view.aliases} />
       {(hasPlanned || !done) && <PlanSummary view={view} />}
       {!done && <SendButton view={view} />}
-      <RerouteOffer view={view} />
+      <ConfirmDialog view={view} />
+      <RunStatus view={view} />
       <PaymentResult view={view} />
     </section>
   );

@@ -1,9 +1,11 @@
 import { formatFee, formatFeeRate, formatMsat, formatPercent } from '../format';
+import { usePlanner } from '../stores/planner';
 import type { PayView } from './view';
 
-/** What is left to assign, and the totals of the planned parts. */
+/** What is left to assign, and the plan's totals: fees, and the node's probability for the plan as a whole. */
 export function PlanSummary({ view }: { view: PayView }) {
-  const { left, fee, probability, target, planned } = view;
+  const checkError = usePlanner((s) => s.checkError);
+  const { left, fee, verdict, target, planned, overdrawn } = view;
   if (target === undefined) return null;
   return (
     <div className="plan-summary">
@@ -17,8 +19,16 @@ export function PlanSummary({ view }: { view: PayView }) {
             ? `${formatFee(fee)} (${formatFeeRate(fee, target)})`
             : 'unknown until every part has a route'}
           {' · '}
-          Probability: {formatPercent(probability)}
+          Probability: {verdict ? formatPercent(verdict.probability) : checkError ? 'unknown' : 'checking…'}
         </p>
+      )}
+      {checkError && <p className="note">The node could not check this plan: {checkError}</p>}
+      {overdrawn.length > 0 && (
+        <ul className="warning overdrawn" aria-label="Channels asked for too much">
+          {overdrawn.map((o) => (
+            <li key={o}>{o}</li>
+          ))}
+        </ul>
       )}
     </div>
   );

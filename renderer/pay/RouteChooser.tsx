@@ -1,6 +1,6 @@
 import { type FormEvent, useId } from 'react';
 import type { Route } from '../../shared/types';
-import { formatFee, formatPercent } from '../format';
+import { formatFee } from '../format';
 import { type Aliases, pathNames } from '../names';
 import { useNode } from '../stores/node';
 import { type PlanRow, rowAmount, usePlanner } from '../stores/planner';
@@ -29,6 +29,7 @@ export function RouteChooser({ number: n, row, aliases }: { number: number; row:
     <div className="route-chooser">
       <fieldset>
         <legend>Routes for part {n}</legend>
+        <p className="note">Once you choose one, the table shows the node's probability for the whole plan.</p>
         {row.candidatesLoading && <p className="note">Finding routes…</p>}
         {!row.candidatesLoading && (row.candidates?.length ?? 0) === 0 && (
           <p className="note">No candidate routes for this channel and amount.</p>
@@ -47,8 +48,7 @@ export function RouteChooser({ number: n, row, aliases }: { number: number; row:
             />
             <span>Route via {pathNames(c.route, aliases).join(' → ')}</span>
             <span className="candidate-facts">
-              fee {formatFee(c.fee_msatoshi)}, probability {formatPercent(c.probability)}, {c.route.length} hops, delay{' '}
-              {c.delay} blocks
+              fee {formatFee(c.fee_msatoshi)}, {c.route.length} hops, delay {c.delay} blocks
             </span>
           </label>
         ))}

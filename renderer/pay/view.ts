@@ -1,23 +1,27 @@
-// What the Pay screen shows, derived from the three stores: the parts table's rows (parts the wallet has for this
-// invoice, then the plan), the plan's arithmetic and whether it can be sent.
+// What the Pay screen shows, derived from the stores: the parts table's rows (parts the wallet has for this invoice,
+// then the plan being edited), the plan's totals, the core's verdict on it (checkplan) and whether it can be sent.
 
 import { useMemo } from 'react';
-import type { ChannelInfo, DecodePayResult } from '../../shared/api/results';
+import type { PayEvent } from '../../shared/api/events';
+import type { ChannelInfo, CheckPlanResult, DecodePayResult } from '../../shared/api/results';
 import { routeFee } from '../../shared/route';
-import type { PartialPayment, Payment, Route, Status } from '../../shared/types';
-import { formatDuration, formatSeconds } from '../format';
-import { nodeName } from '../names';
-import {
-  checkSend,
-  currentRoute,
-  jointProbability,
-  leftToAssign,
-  type SendCheck,
-  totalFee,
-} from '../planner/arithmetic';
+import type { PartFailure, PartialPayment, Payment, Route, Status } from '../../shared/types';
+import { formatDuration, formatMsat, formatSeconds } from '../format';
+import { type Aliases, nodeName } from '../names';
+import { checkEdit, currentRoute, leftToAssign, type SendCheck, totalFee } from '../planner/arithmetic';
 import { useNode } from '../stores/node';
 import { partsOf, usePayments } from '../stores/payments';
-import { intendedAmount, isPlanned, type PlanRow, planTarget, toPlannedPart, usePlanner } from '../stores/planner';
+import {
+  intendedAmount,
+  type PayRun,
+  type PlanRow,
+  planKey,
+  planLimits,
+  planRoutes,
+  planTarget,
+  toPlannedPart,
+  usePlanner,
+} from '../stores/planner';
 
 export type RowStatus = 'planned' | Status;
 
@@ -25,16 +29,17 @@ export interface TableRow {
   /** 1-based, as the table shows it. */
   number: number;
   key: string;
-  /** The plan's row (absent for a part sent before this plan). */
+  /** The plan's row (absent for a part already sent). */
   row?: PlanRow;
-  /** The partial payment, once the wallet has it. */
+  /** The partial payment, once sent. */
   part?: PartialPayment;
   status: RowStatus;
   route?: Route;
   amount?: bigint;
   fee?: bigint;
+  /** The core's (checkplan) probability of this part, planned parts only. */
   probability?: number;
-  failure?: { message: string; code: string | number };
+  failure?: PartFailure;
   timeTaken?: string;
 }
 
@@ -48,16 +53,27 @@ export interface PayView {
   target?: bigint;
   left?: bigint;
   fee?: bigint;
-  probability?: number;
+  /** The core's verdict on the plan as it stands, when it is for exactly these routes. */
+  verdict?: CheckPlanResult;
+  /** Channels the plan asks more of than they have, in words (the core's `overdrawn`). */
+  overdrawn: string[];
+  /** One of them is ours: the plan cannot go as it is. */
+  overdrawnOwn: boolean;
   check: SendCheck;
   planned: TableRow[];
   channels: ChannelInfo[];
-  aliases: Readonly<Record<string, string>>;
+  aliases: Aliases;
+  /** This screen's pay call, if any, for this invoice. */
+  run?: PayRun;
+  /** The core's last word on a pay loop for this invoice (also one started before a reload). */
+  payEvent?: PayEvent;
+  /** A pay loop is running for this invoice: no second Send. */
+  paying: boolean;
 }
 
-function partTime(part: PartialPayment, row: PlanRow | undefined, seenAt: number | undefined): string | undefined {
+function partTime(part: PartialPayment, seenAt: number | undefined, sentAt: number | undefined): string | undefined {
   if (part.status === 'pending') return undefined;
-  if (row?.sentAt !== undefined && seenAt !== undefined) return formatDuration(seenAt - row.sentAt);
+  if (sentAt !== undefined && seenAt !== undefined && seenAt >= sentAt) return formatDuration(seenAt - sentAt);
   if (part.completed_at !== undefined) return formatSeconds(part.completed_at - part.created_at);
   return undefined;
 }
@@ -66,61 +82,73 @@ export function usePayView(): PayView {
   const decoded = usePlanner((s) => s.decoded);
   const amountText = usePlanner((s) => s.amountText);
   const planRows = usePlanner((s) => s.rows);
+  const feeLimitText = usePlanner((s) => s.feeLimitText);
+  const maxPartsText = usePlanner((s) => s.maxPartsText);
+  const planCheck = usePlanner((s) => s.check);
+  const checkError = usePlanner((s) => s.checkError);
+  const run = usePlanner((s) => s.run);
+  const sentAt = usePlanner((s) => s.sentAt);
   const partsMap = usePayments((s) => s.parts);
   const partsByHash = usePayments((s) => s.partsByHash);
   const partSeenAt = usePayments((s) => s.partSeenAt);
   const payments = usePayments((s) => s.payments);
+  const payRuns = usePayments((s) => s.payRuns);
   const channels = useNode((s) => s.channels);
   const aliases = useNode((s) => s.aliases);
+  const ownId = useNode((s) => s.info?.id);
 
   return useMemo(() => {
     const hash = decoded?.payment_hash;
     const parts = hash ? partsOf({ parts: partsMap, partsByHash }, hash) : [];
     const payment = hash ? payments.get(hash) : undefined;
     const intended = intendedAmount({ decoded, amountText });
-    const rows: TableRow[] = [];
-    const claimed = new Set(planRows.map((r) => r.partId).filter((id) => id !== undefined));
-    const anySending = planRows.some((r) => r.sending);
-    for (const part of parts) {
-      if (claimed.has(part.id) || anySending) continue;
-      rows.push(sentRow(rows.length + 1, part, undefined, partSeenAt.get(part.id)));
-    }
-    const planned: TableRow[] = [];
-    for (const row of planRows) {
-      const number = rows.length + 1;
-      const part = row.partId !== undefined ? partsMap.get(row.partId) : undefined;
-      if (part) {
-        rows.push(sentRow(number, part, row, partSeenAt.get(part.id)));
-        continue;
-      }
+    const rows: TableRow[] = parts.map((part, i) => ({
+      number: i + 1,
+      key: `part-${part.id}`,
+      part,
+      status: part.status,
+      route: part.route,
+      amount: part.msatoshi,
+      fee: part.msatoshi_sent - part.msatoshi,
+      failure: part.failure,
+      timeTaken: partTime(part, partSeenAt.get(part.id), sentAt),
+    }));
+    const routes = planRoutes(planRows);
+    const verdict = routes && planCheck?.for === planKey(routes) ? planCheck : undefined;
+    const planned: TableRow[] = planRows.map((row, i) => {
+      const number = rows.length + 1 + i;
       const p = toPlannedPart(row, number);
-      const route = currentRoute(p) ?? row.route;
-      const t: TableRow = {
+      const route = currentRoute(p);
+      return {
         number,
         key: `row-${row.key}`,
         row,
-        status: row.rejected
-          ? 'failed'
-          : row.alreadyPaid
-            ? 'complete'
-            : row.sending || row.partId
-              ? 'pending'
-              : 'planned',
-        route,
+        status: 'planned',
+        route: route ?? row.route,
         amount: p.amount,
-        fee: currentRoute(p) ? routeFee(currentRoute(p) as Route) : undefined,
-        probability: currentRoute(p) ? row.probability : undefined,
-        failure: row.rejected ? { message: row.rejected.message, code: row.rejected.code } : undefined,
+        fee: route ? routeFee(route) : undefined,
+        probability: verdict?.parts[i]?.probability,
       };
-      rows.push(t);
-      if (isPlanned(row)) planned.push(t);
-    }
-    const plannedParts = planRows.filter(isPlanned).map((r, i) => toPlannedPart(r, planned[i]?.number));
-    const target = planTarget(intended, planRows, parts);
-    const names = (channel: string) => {
-      const c = channels.find((x) => x.channel === channel);
-      return c ? nodeName(c.peer_id, aliases) : channel;
-    };
+    });
+    rows.push(...planned);
+    const plannedParts = planned.map((t) => toPlannedPart(t.row as PlanRow, t.number));
+    const target = planTarget(intended, parts);
+    const overdrawn = (verdict?.overdrawn ?? []).map((o) => {
+      const own = channels.find((c) => c.channel === o.channel);
+      const from = o.from === ownId ? 'Your channel' : `${nodeName(o.from, aliases)}'s channel`;
+      const to = own ? ` to ${own.peer_alias || nodeName(own.peer_id, aliases)}` : '';
+      return `${from}${to} (${o.channel}) is asked for ${formatMsat(o.asked_msatoshi)} but can send about ${formatMsat(o.available_msatoshi)}.`;
+    });
+    const overdrawnOwn = (verdict?.overdrawn ?? []).some((o) => o.from === ownId);
+    const edit = checkEdit(target, plannedParts, planLimits({ feeLimitText, maxPartsText, decoded, amountText }));
+    const reasons = [...edit.reasons];
+    // The node's check comes within moments; if it cannot be had, the plan may still go (the core checks it again).
+    if (edit.ok && !verdict && !checkError) reasons.push('Checking the plan with the node…');
+    if (overdrawnOwn) reasons.push(...overdrawn.filter((o) => o.startsWith('Your channel')));
+    const payEvent = hash ? payRuns.get(hash) : undefined;
+    const localRun = run && run.payment_hash === hash ? run : undefined;
+    const paying =
+      localRun?.state === 'running' || localRun?.state === 'stopping' || (!localRun && payEvent?.state === 'running');
     return {
       decoded,
       intended,
@@ -130,27 +158,34 @@ export function usePayView(): PayView {
       target,
       left: target === undefined ? undefined : leftToAssign(target, plannedParts),
       fee: totalFee(plannedParts),
-      probability: jointProbability(plannedParts.map((p) => (currentRoute(p) ? p.probability : undefined))),
-      check: checkSend(target, plannedParts, channels, names),
+      verdict,
+      overdrawn,
+      overdrawnOwn,
+      check: { ok: reasons.length === 0, reasons },
       planned,
       channels,
       aliases,
+      run: localRun,
+      payEvent,
+      paying,
     };
-  }, [decoded, amountText, planRows, partsMap, partsByHash, partSeenAt, payments, channels, aliases]);
-}
-
-function sentRow(number: number, part: PartialPayment, row: PlanRow | undefined, seenAt: number | undefined): TableRow {
-  return {
-    number,
-    key: `part-${part.id}`,
-    row,
-    part,
-    status: part.status,
-    route: part.route,
-    amount: part.msatoshi,
-    fee: part.msatoshi_sent - part.msatoshi,
-    probability: row?.probability,
-    failure: part.failure ? { message: part.failure.message, code: part.failure.code } : undefined,
-    timeTaken: partTime(part, row, seenAt),
-  };
+  }, [
+    decoded,
+    amountText,
+    planRows,
+    feeLimitText,
+    maxPartsText,
+    planCheck,
+    checkError,
+    run,
+    sentAt,
+    partsMap,
+    partsByHash,
+    partSeenAt,
+    payments,
+    payRuns,
+    channels,
+    aliases,
+    ownId,
+  ]);
 }

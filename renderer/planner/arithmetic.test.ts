@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelInfo } from '../../shared/api/results';
 import type { PartialPayment, Route, Status } from '../../shared/types';
 import {
-  channelUse,
-  checkSend,
+  checkEdit,
   currentRoute,
   holdSecondsLeft,
-  jointProbability,
   leftToAssign,
   missingAmount,
   type PlannedPart,
@@ -27,30 +24,12 @@ function route(channel: string, peer: string, amount: bigint, fee: bigint): Rout
   ];
 }
 
-function planned(channel: string, amount: bigint, fee: bigint, probability?: number): PlannedPart {
-  return { amount, channel, route: route(channel, channel === '1x1x1' ? PEER_A : PEER_B, amount, fee), probability };
+function planned(channel: string, amount: bigint, fee: bigint): PlannedPart {
+  return { amount, channel, route: route(channel, channel === '1x1x1' ? PEER_A : PEER_B, amount, fee) };
 }
 
-const CHANNELS: ChannelInfo[] = [
-  {
-    channel: '1x1x1',
-    peer_id: PEER_A,
-    peer_alias: 'atlas',
-    capacity_msatoshi: 2_000_000n,
-    local_msatoshi: 1_000_000n,
-    remote_msatoshi: 1_000_000n,
-    active: true,
-  },
-  {
-    channel: '2x2x2',
-    peer_id: PEER_B,
-    peer_alias: 'bolt',
-    capacity_msatoshi: 1_000_000n,
-    local_msatoshi: 500_000n,
-    remote_msatoshi: 500_000n,
-    active: true,
-  },
-];
+/** Limits wide enough not to matter. */
+const WIDE = { feeLimit: 1_000_000n, maxParts: 8 };
 
 describe('amounts must add up', () => {
   it('sums the parts and says what is left to assign', () => {
@@ -67,7 +46,7 @@ describe('amounts must add up', () => {
   });
 });
 
-describe('fee and probability totals', () => {
+describe('fee totals', () => {
   it('adds the fees of the current routes', () => {
     const parts = [planned('1x1x1', 600_000n, 60n), planned('2x2x2', 400_000n, 45n)];
     expect(totalFee(parts)).toBe(105n);
@@ -80,43 +59,45 @@ describe('fee and probability totals', () => {
     const moved = { ...planned('1x1x1', 600_000n, 60n), channel: '2x2x2' };
     expect(currentRoute(moved)).toBeUndefined();
   });
-
-  it('multiplies the probabilities: every part must arrive', () => {
-    expect(jointProbability([0.5, 0.8])).toBeCloseTo(0.4);
-    expect(jointProbability([])).toBe(1);
-    expect(jointProbability([0.5, undefined])).toBeUndefined();
-  });
 });
 
-describe('checkSend', () => {
-  it('lets an exact plan that fits its channels go', () => {
+describe('checkEdit', () => {
+  it('lets an exact plan within the limits go', () => {
     const parts = [planned('1x1x1', 600_000n, 60n), planned('2x2x2', 400_000n, 45n)];
-    expect(checkSend(1_000_000n, parts, CHANNELS)).toEqual({ ok: true, reasons: [] });
+    expect(checkEdit(1_000_000n, parts, WIDE)).toEqual({ ok: true, reasons: [] });
   });
 
   it('refuses parts that do not add up exactly', () => {
     const parts = [planned('1x1x1', 600_000n, 60n)];
-    const short = checkSend(1_000_000n, parts, CHANNELS);
+    const short = checkEdit(1_000_000n, parts, WIDE);
     expect(short.ok).toBe(false);
     expect(short.reasons.join(' ')).toMatch(/400 sat still to assign/);
-    const over = checkSend(500_000n, parts, CHANNELS);
+    const over = checkEdit(500_000n, parts, WIDE);
     expect(over.reasons.join(' ')).toMatch(/100 sat more than the amount/);
   });
 
-  it('refuses a part over its channel’s local balance, fees included, and parts sharing a channel together', () => {
-    const exact = [planned('2x2x2', 500_000n, 0n)];
-    expect(checkSend(500_000n, exact, CHANNELS).ok).toBe(true);
-    const withFee = [planned('2x2x2', 500_000n, 1n)];
-    expect(checkSend(500_000n, withFee, CHANNELS).reasons.join(' ')).toMatch(/bolt|2x2x2/);
-    const shared = [planned('2x2x2', 300_000n, 0n), planned('2x2x2', 300_000n, 0n)];
-    expect(channelUse(shared).get('2x2x2')).toBe(600_000n);
-    expect(checkSend(600_000n, shared, CHANNELS, () => 'bolt').reasons).toEqual([
-      'bolt: the parts need 600 sat but the channel has 500 sat.',
+  it('holds the fees of all parts together to the fee limit, and the parts to the maximum', () => {
+    const parts = [planned('1x1x1', 600_000n, 600n), planned('2x2x2', 400_000n, 400n)];
+    expect(checkEdit(1_000_000n, parts, { feeLimit: 1_000n, maxParts: 2 }).ok).toBe(true);
+    expect(checkEdit(1_000_000n, parts, { feeLimit: 999n, maxParts: 2 }).reasons).toEqual([
+      "The parts' fees, 1 sat, are over your fee limit of 0.999 sat.",
+    ]);
+    expect(checkEdit(1_000_000n, parts, { feeLimit: 1_000n, maxParts: 1 }).reasons).toEqual([
+      '2 parts are more than your maximum of 1.',
+    ]);
+    expect(checkEdit(1_000_000n, parts, {}).reasons).toEqual([
+      'The fee limit is not an amount in sat.',
+      'The maximum number of parts is not a whole number from 1 to 100.',
     ]);
   });
 
+  it('leaves whether channels can carry a plan to the core: parts sharing a channel pass here', () => {
+    const shared = [planned('2x2x2', 300_000n, 0n), planned('2x2x2', 300_000n, 0n)];
+    expect(checkEdit(600_000n, shared, WIDE).ok).toBe(true);
+  });
+
   it('wants an amount, a channel and a current route in every part', () => {
-    const reasons = checkSend(
+    const reasons = checkEdit(
       1_000_000n,
       [
         { amount: undefined, channel: '1x1x1' },
@@ -124,18 +105,18 @@ describe('checkSend', () => {
         { amount: 5n },
         { amount: 5n, channel: '1x1x1', routing: true },
       ],
-      CHANNELS,
+      WIDE,
     ).reasons.join(' ');
     expect(reasons).toMatch(/Part 1: the amount is not a number/);
     expect(reasons).toMatch(/Part 2: the amount must be more than 0/);
     expect(reasons).toMatch(/Part 3: choose a channel/);
     expect(reasons).toMatch(/Part 4: looking for a route/);
-    expect(checkSend(1n, [], CHANNELS).reasons).toContain('There are no parts to send.');
-    expect(checkSend(undefined, [planned('1x1x1', 1n, 0n)], CHANNELS).ok).toBe(false);
+    expect(checkEdit(1n, [], WIDE).reasons).toContain('There are no parts to send.');
+    expect(checkEdit(undefined, [planned('1x1x1', 1n, 0n)], WIDE).ok).toBe(false);
   });
 
   it('numbers parts as the table does', () => {
-    const reasons = checkSend(10n, [{ amount: undefined, number: 3 }], CHANNELS).reasons;
+    const reasons = checkEdit(10n, [{ amount: undefined, number: 3 }], WIDE).reasons;
     expect(reasons[0]).toMatch(/^Part 3:/);
   });
 });
@@ -156,7 +137,7 @@ function sent(id: number, status: Status, amount: bigint, created = 1000): Parti
     route: r,
     created_at: created,
     ...(status === 'failed'
-      ? { failure: { code: 'TEMPORARY_CHANNEL_FAILURE', message: 'Not enough liquidity', erring_index: 1 } }
+      ? { failure: { code: 'TEMPORARY_CHANNEL_FAILURE' as const, message: 'Not enough liquidity', erring_index: 1 } }
       : {}),
   };
 }

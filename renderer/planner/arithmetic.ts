@@ -1,8 +1,8 @@
-// The planner's arithmetic, pure: what the parts add up to, what is left to assign, fee and probability totals,
-// whether the plan can be sent, and what is missing once parts have failed.
+// The planner's arithmetic on what the user edits, pure: what the parts add up to, what is left to assign, the fee
+// total, whether the edit is complete, and what is missing once parts have failed. Probabilities and whether the
+// channels can carry a plan are the core's (checkplan); the payer is the core's.
 
-import type { ChannelInfo } from '../../shared/api/results';
-import { routeDelivered, routeFee, routeSent } from '../../shared/route';
+import { routeDelivered, routeFee } from '../../shared/route';
 import type { PartialPayment, Route } from '../../shared/types';
 import { formatMsat } from '../format';
 
@@ -12,7 +12,6 @@ export interface PlannedPart {
   amount?: bigint;
   channel?: string;
   route?: Route;
-  probability?: number;
   /** A route request for this part is in flight. */
   routing?: boolean;
   /** Its number in the parts table (1-based), for messages; its index + 1 when not given. */
@@ -53,45 +52,26 @@ export function totalFee(parts: readonly PlannedPart[]): bigint | undefined {
   return sum;
 }
 
-/** That every part arrives: the product of the parts' probabilities (taken as independent); undefined if one is unknown. */
-export function jointProbability(probabilities: readonly (number | undefined)[]): number | undefined {
-  let p = 1;
-  for (const q of probabilities) {
-    if (q === undefined || !Number.isFinite(q)) return undefined;
-    p *= q;
-  }
-  return p;
-}
-
-/** What leaves each of our channels for these parts: amount plus fees, by first channel. */
-export function channelUse(parts: readonly PlannedPart[]): Map<string, bigint> {
-  const use = new Map<string, bigint>();
-  for (const p of parts) {
-    const channel = p.channel ?? p.route?.[0]?.channel;
-    if (!channel) continue;
-    const route = currentRoute(p);
-    const sent = route ? routeSent(route) : (p.amount ?? 0n);
-    use.set(channel, (use.get(channel) ?? 0n) + sent);
-  }
-  return use;
-}
-
 export interface SendCheck {
   ok: boolean;
   /** Why not, in words, one per problem. */
   reasons: string[];
 }
 
+/** The limits the user set on the Pay form. */
+export interface PlanLimits {
+  /** Total fee limit over all parts, msat; undefined while what was typed is not an amount. */
+  feeLimit?: bigint;
+  /** Most parts; undefined while what was typed is not a whole number. */
+  maxParts?: number;
+}
+
 /**
- * Whether the planned parts can be sent: at least one; every amount readable and positive; together exactly
- * `target`; each with a current route; and what leaves each channel (amounts and fees) within its local balance.
+ * Whether the plan as edited can be handed to the core: at least one part; every amount readable and positive;
+ * together exactly `target`; each with a current route; the fees within the fee limit and no more parts than the
+ * maximum. Whether the channels can carry it is the core's answer (checkplan's `overdrawn`), not ours.
  */
-export function checkSend(
-  target: bigint | undefined,
-  parts: readonly PlannedPart[],
-  channels: readonly ChannelInfo[],
-  names: (channel: string) => string = (c) => c,
-): SendCheck {
+export function checkEdit(target: bigint | undefined, parts: readonly PlannedPart[], limits: PlanLimits): SendCheck {
   const reasons: string[] = [];
   if (target === undefined) reasons.push('The amount to pay is not known yet.');
   if (parts.length === 0) reasons.push('There are no parts to send.');
@@ -108,16 +88,16 @@ export function checkSend(
     if (left > 0n) reasons.push(`${formatMsat(left)} still to assign.`);
     if (left < 0n) reasons.push(`The parts add up to ${formatMsat(-left)} more than the amount.`);
   }
-  const byChannel = new Map(channels.map((c) => [c.channel, c]));
-  for (const [channel, used] of channelUse(parts)) {
-    const info = byChannel.get(channel);
-    if (!info) reasons.push(`${names(channel)}: not one of our channels.`);
-    else if (!info.active) reasons.push(`${names(channel)}: the channel is not active.`);
-    else if (used > info.local_msatoshi) {
-      reasons.push(
-        `${names(channel)}: the parts need ${formatMsat(used)} but the channel has ${formatMsat(info.local_msatoshi)}.`,
-      );
+  if (limits.feeLimit === undefined) reasons.push('The fee limit is not an amount in sat.');
+  else {
+    const fee = totalFee(parts);
+    if (fee !== undefined && fee > limits.feeLimit) {
+      reasons.push(`The parts' fees, ${formatMsat(fee)}, are over your fee limit of ${formatMsat(limits.feeLimit)}.`);
     }
+  }
+  if (limits.maxParts === undefined) reasons.push('The maximum number of parts is not a whole number from 1 to 100.');
+  else if (parts.length > limits.maxParts) {
+    reasons.push(`${parts.length} parts are more than your maximum of ${limits.maxParts}.`);
   }
   return { ok: reasons.length === 0, reasons };
 }
@@ -127,7 +107,7 @@ export function missingAmount(intended: bigint, parts: readonly PartialPayment[]
   return parts.reduce((left, p) => (p.status === 'failed' ? left : left - p.msatoshi), intended);
 }
 
-/** How long a receiver holds the parts of an incomplete set (LND, and simnet: 120 s from each part's arrival). */
+/** How long a receiver holds the parts of an incomplete set (LND, and simnet: 120 s from each part's arrival); for display. */
 export const HOLD_SECONDS = 120;
 
 /** Seconds until the receiver gives up on the held (pending) parts: the earliest one's creation + 120 s. */

@@ -22,6 +22,13 @@ export interface NodeStore {
   setConnection(state: NodeConnectionState): void;
   addAlias(id: string, alias: string): void;
   setTransportError(message: string): void;
+  /**
+   * Asks the core for the aliases of these node ids (listnodes), unless known or asked before: the ids asked within
+   * one turn go in one call, so a screen or a plan costs one call, never one per hop.
+   */
+  requestNames(ids: readonly string[]): void;
+  /** The ids of the nodes whose alias is `alias` (case-insensitive): the names known here, else listnodes. */
+  lookupAlias(alias: string): Promise<string[]>;
 }
 
 function withAliases(aliases: Readonly<Record<string, string>>, entries: [string, string | undefined][]) {
@@ -57,6 +64,10 @@ function storeAlias(id: string, alias: string): void {
     // No storage (private window, tests): the name lasts this session.
   }
 }
+
+/** Ids already asked for (or on their way): asked once per page. */
+const asked = new Set<string>();
+let batch: string[] = [];
 
 export const useNode = create<NodeStore>()((set, get) => ({
   channels: [],
@@ -105,7 +116,56 @@ export const useNode = create<NodeStore>()((set, get) => ({
   setTransportError(message) {
     set({ transportError: message });
   },
+  requestNames(ids) {
+    const known = get().aliases;
+    const fresh = ids.filter((id) => !known[id] && !asked.has(id));
+    if (fresh.length === 0) return;
+    for (const id of fresh) asked.add(id);
+    if (batch.length === 0) {
+      setTimeout(() => {
+        const wanted = [...new Set(batch)];
+        batch = [];
+        if (wanted.length === 0) return;
+        void api()
+          .call('listnodes', { ids: wanted })
+          .then(({ nodes }) =>
+            set((s) => ({
+              aliases: withAliases(
+                s.aliases,
+                nodes.map((n) => [n.id, n.alias]),
+              ),
+            })),
+          )
+          .catch(() => {
+            // Asked again on the next screen that needs them.
+            for (const id of wanted) asked.delete(id);
+          });
+      }, 0);
+    }
+    batch.push(...fresh);
+  },
+  async lookupAlias(alias) {
+    const lower = alias.toLowerCase();
+    const local = Object.entries(get().aliases)
+      .filter(([, a]) => a.toLowerCase() === lower)
+      .map(([id]) => id);
+    if (local.length > 0) return local;
+    const { nodes } = await api().call('listnodes', { alias });
+    set((s) => ({
+      aliases: withAliases(
+        s.aliases,
+        nodes.map((n) => [n.id, n.alias]),
+      ),
+    }));
+    return nodes.map((n) => n.id);
+  },
 }));
+
+/** Forgets which ids were asked for (tests). */
+export function forgetAskedNames(): void {
+  asked.clear();
+  batch = [];
+}
 
 /** "Connected", "Connection lost", … */
 export function connectionText(state: NodeStore['connection']): string {

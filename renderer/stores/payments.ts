@@ -3,6 +3,7 @@
 // update goes through the precedence rules below and a stale one is dropped.
 
 import { create } from 'zustand';
+import type { PayEvent } from '../../shared/api/events';
 import type { PartialPayment, Payment, Status } from '../../shared/types';
 
 export interface PaymentsData {
@@ -159,6 +160,9 @@ export interface PaymentsState extends PaymentsData {
   applyParts(list: readonly PartialPayment[], live: boolean): void;
   setLoaded(error?: string): void;
   markPartsLoaded(hash: string): void;
+  /** The core's pay loops, by payment hash: the last `pay` event of each (running, or how it ended). */
+  payRuns: ReadonlyMap<string, PayEvent>;
+  applyPayEvent(event: PayEvent): void;
 }
 
 export const usePayments = create<PaymentsState>()((set) => ({
@@ -168,6 +172,8 @@ export const usePayments = create<PaymentsState>()((set) => ({
   applyPayments: (list, live) => set((s) => mergePayments(s, list, live)),
   applyParts: (list, live) => set((s) => mergeParts(s, list, live)),
   setLoaded: (error) => set({ loaded: true, loadError: error }),
+  payRuns: new Map(),
+  applyPayEvent: (event) => set((s) => ({ payRuns: new Map(s.payRuns).set(event.payment_hash, event) })),
   markPartsLoaded: (hash) =>
     set((s) => (s.partsLoaded.has(hash) ? s : { partsLoaded: new Set(s.partsLoaded).add(hash) })),
 }));

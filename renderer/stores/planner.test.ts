@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../shared/api/errors';
 import type { DecodePayResult, SplitPayResult } from '../../shared/api/results';
-import type { PartialPayment, Route } from '../../shared/types';
+import type { Payment, Route } from '../../shared/types';
 import type { BraidApi } from '../api';
 import { setApi } from './api';
-import { useNode } from './node';
+import { forgetAskedNames, useNode as nodeStore } from './node';
 import { usePayments } from './payments';
-import { intendedAmount, normalizeInvoice, planTarget, usePlanner } from './planner';
+import { defaultFeeLimit, intendedAmount, normalizeInvoice, planTarget, usePlanner } from './planner';
 
 // The planner store against a stand-in wallet: what it asks for, what it sends, and what it shows as left.
 
@@ -45,7 +45,6 @@ const SPLIT: SplitPayResult = {
 
 function fakeApi(overrides: Record<string, (params: never) => unknown> = {}) {
   const calls: { name: string; params: unknown }[] = [];
-  let nextId = 1;
   const handlers: Record<string, (params: never) => unknown> = {
     decodepay: () => DECODED,
     splitpay: () => SPLIT,
@@ -61,19 +60,17 @@ function fakeApi(overrides: Record<string, (params: never) => unknown> = {}) {
         },
       ],
     }),
-    sendpartialpay: (p: { route: Route; payment_hash: string }): PartialPayment => {
-      const last = p.route[p.route.length - 1] as Route[number];
-      return {
-        id: nextId++,
-        payment_hash: p.payment_hash,
-        status: 'pending',
-        msatoshi: last.msatoshi,
-        msatoshi_sent: (p.route[0] as Route[number]).msatoshi,
-        destination: DEST,
-        route: p.route,
-        created_at: Math.floor(Date.now() / 1000),
-      };
-    },
+    checkplan: (p: { parts: { route: Route }[] }) => ({
+      probability: 0.42,
+      fee_msatoshi: 200n,
+      parts: p.parts.map(() => ({ probability: 0.7, fee_msatoshi: 100n })),
+      overdrawn: [],
+    }),
+    pay: (): Payment => PAID,
+    stoppay: (p: { payment_hash: string }) => ({ payment_hash: p.payment_hash, stopped: true, pending_parts: 2 }),
+    listnodes: (p: { ids?: string[]; alias?: string }) => ({
+      nodes: NODES.filter((n) => p.ids?.includes(n.id) || n.alias.toLowerCase() === p.alias?.toLowerCase()),
+    }),
     ...overrides,
   };
   const api: BraidApi = {
@@ -87,6 +84,25 @@ function fakeApi(overrides: Record<string, (params: never) => unknown> = {}) {
   };
   return { api, calls };
 }
+
+const MID = `02${'11'.repeat(32)}`;
+const NODES = [
+  { id: DEST, alias: 'bob', color: '' },
+  { id: PEER_A, alias: 'atlas', color: '' },
+  { id: PEER_B, alias: 'bolt', color: '' },
+  { id: MID, alias: 'iris', color: '' },
+];
+
+const PAID: Payment = {
+  payment_hash: HASH,
+  status: 'complete',
+  msatoshi: 1_000_000n,
+  msatoshi_sent: 1_000_200n,
+  destination: DEST,
+  created_at: Math.floor(Date.now() / 1000),
+  payment_preimage: 'cd'.repeat(32),
+  parts: { pending: 0, complete: 2, failed: 0 },
+};
 
 const CHANNELS = [
   {
@@ -109,14 +125,27 @@ const CHANNELS = [
   },
 ];
 
+const INFO = {
+  id: `02${'ee'.repeat(32)}`,
+  alias: 'alice',
+  network: 'regtest',
+  blockheight: 100,
+  num_active_channels: 2,
+  simulated: true,
+  version: 'test',
+};
+
 async function settle() {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
 beforeEach(() => {
   usePlanner.getState().reset();
+  usePlanner.setState({ mode: 'auto', feeLimitText: '', maxPartsText: '' });
+  forgetAskedNames();
+  nodeStore.setState({ aliases: {}, info: { ...INFO, simulated: true } });
   usePayments.setState({ parts: new Map(), partsByHash: new Map(), payments: new Map(), order: [] });
-  useNode.setState({ channels: CHANNELS });
+  nodeStore.setState({ channels: CHANNELS });
 });
 
 afterEach(() => {
@@ -124,32 +153,63 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A part the core reports as sent over `r`. */
+function sentPart(id: number, status: 'complete' | 'failed', r: Route) {
+  const last = r[r.length - 1] as Route[number];
+  return {
+    id,
+    payment_hash: HASH,
+    status,
+    msatoshi: last.msatoshi,
+    msatoshi_sent: (r[0] as Route[number]).msatoshi,
+    destination: DEST,
+    route: r,
+    created_at: Math.floor(Date.now() / 1000),
+  };
+}
+
+/** Decodes the fake invoice and lets the proposal and its check come in. */
+async function decoded() {
+  usePlanner.getState().setInvoiceText('lnbcrt1fake');
+  await vi.advanceTimersByTimeAsync(300);
+  await settle();
+  await vi.advanceTimersByTimeAsync(200);
+  await settle();
+}
+
+const params = (calls: { name: string; params: unknown }[], name: string) =>
+  calls.filter((c) => c.name === name).map((c) => c.params as Record<string, unknown>);
+
 describe('planner store', () => {
   it('reads lightning: links', () => {
     expect(normalizeInvoice('  lightning:LNBCRT5M1P4\n SDA7M ')).toBe('lnbcrt5m1p4sda7m');
     expect(normalizeInvoice('LIGHTNING://lnbc1')).toBe('lnbc1');
   });
 
-  it('decodes, proposes at once, and keeps "left to assign" as parts are edited', async () => {
+  it('decodes, proposes at once, checks the plan with the core, and keeps "left to assign" as parts are edited', async () => {
     vi.useFakeTimers();
     const { api, calls } = fakeApi();
     setApi(api);
-    const planner = usePlanner.getState();
-    planner.setInvoiceText('lightning:LNBCRT1FAKE');
-    await vi.advanceTimersByTimeAsync(300);
-    await settle();
-    expect(calls.map((c) => c.name)).toEqual(expect.arrayContaining(['decodepay', 'splitpay', 'listpartialpayments']));
+    await decoded();
+    expect(calls.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['decodepay', 'splitpay', 'listpartialpayments', 'checkplan']),
+    );
     expect(calls.find((c) => c.name === 'decodepay')?.params).toEqual({ bolt11: 'lnbcrt1fake' });
     let s = usePlanner.getState();
     expect(s.rows.map((r) => r.amountText)).toEqual(['600', '400']);
-    expect(planTarget(intendedAmount(s), s.rows, [])).toBe(1_000_000n);
+    expect(planTarget(intendedAmount(s), [])).toBe(1_000_000n);
+    // The probability shown is the core's, for exactly these parts.
+    expect(params(calls, 'checkplan').at(-1)).toEqual({
+      bolt11: 'lnbcrt1fake',
+      parts: SPLIT.parts.map((p) => ({ route: p.route })),
+    });
+    expect(s.check?.probability).toBe(0.42);
 
     s.setRowAmount(s.rows[1]?.key as number, '300');
     await vi.advanceTimersByTimeAsync(400);
     await settle();
     s = usePlanner.getState();
-    // A new route for the new amount over the same channel.
-    const getroutes = calls.filter((c) => c.name === 'getroutes').at(-1)?.params as Record<string, unknown>;
+    const getroutes = params(calls, 'getroutes').at(-1);
     expect(getroutes).toMatchObject({ msatoshi: 300_000n, first_channel: '2x2x2', final_cltv: 43, destination: DEST });
     expect(s.rows[1]?.route?.at(-1)?.msatoshi).toBe(300_000n);
 
@@ -162,74 +222,104 @@ describe('planner store', () => {
     expect(usePlanner.getState().rows).toHaveLength(2);
   });
 
-  it('sends one sendpartialpay per part, all at once, with the invoice amount as intended', async () => {
+  it('sends with one pay call on the simulated network: the plan first, auto mode, the default fee limit', async () => {
     vi.useFakeTimers();
     const { api, calls } = fakeApi();
     setApi(api);
-    usePlanner.getState().setInvoiceText('lnbcrt1fake');
-    await vi.advanceTimersByTimeAsync(300);
-    await settle();
+    await decoded();
     await usePlanner.getState().send();
-    const sends = calls.filter((c) => c.name === 'sendpartialpay').map((c) => c.params as Record<string, unknown>);
-    expect(sends).toHaveLength(2);
-    for (const p of sends) {
-      expect(p).toMatchObject({ payment_hash: HASH, intended_msatoshi: 1_000_000n, bolt11: 'lnbcrt1fake' });
-    }
-    const s = usePlanner.getState();
-    expect(s.rows.map((r) => r.partId)).toEqual([1, 2]);
-    expect(usePayments.getState().parts.get(1)?.status).toBe('pending');
-    // Nothing is left to plan: the parts in flight carry the whole amount.
-    expect(planTarget(intendedAmount(s), s.rows, [...usePayments.getState().parts.values()])).toBe(0n);
-  });
-
-  it('does not send a plan that does not add up, and records a refused part with its code', async () => {
-    vi.useFakeTimers();
-    let first = true;
-    const { api, calls } = fakeApi({
-      sendpartialpay: () => {
-        if (first) {
-          first = false;
-          throw new ApiError(200, 'would overpay');
-        }
-        throw new ApiError(-1, 'node not connected');
-      },
-    });
-    setApi(api);
-    usePlanner.getState().setInvoiceText('lnbcrt1fake');
-    await vi.advanceTimersByTimeAsync(300);
     await settle();
-    const rows = usePlanner.getState().rows;
-    usePlanner.setState({ rows: rows.slice(0, 1) });
-    await usePlanner.getState().send();
     expect(calls.some((c) => c.name === 'sendpartialpay')).toBe(false);
-    expect(usePlanner.getState().planError).toMatch(/400 sat still to assign/);
-
-    usePlanner.setState({ rows });
-    await usePlanner.getState().send();
-    const rejected = usePlanner.getState().rows.map((r) => r.rejected);
-    expect(rejected).toEqual([
-      { code: 200, message: 'would overpay' },
-      { code: -1, message: 'node not connected' },
+    const pays = params(calls, 'pay');
+    expect(pays).toEqual([
+      {
+        bolt11: 'lnbcrt1fake',
+        maxfeepercent: 0,
+        exemptfee: defaultFeeLimit(1_000_000n),
+        max_parts: 8,
+        plan: SPLIT.parts.map((p) => ({ route: p.route })),
+        mode: 'auto',
+      },
     ]);
+    // 0.5% of 1,000 sat is 5 sat, the exempt fee: the larger of the two.
+    expect(defaultFeeLimit(1_000_000n)).toBe(5_000n);
+    expect(defaultFeeLimit(10_000_000n)).toBe(50_000n);
+    const s = usePlanner.getState();
+    expect(s.rows).toEqual([]);
+    expect(s.run?.state).toBe('complete');
+    expect(usePayments.getState().payments.get(HASH)?.status).toBe('complete');
   });
 
-  it('re-routes what is missing with splitpay: the missing amount, the parts left, rows with probabilities', async () => {
+  it('on a real node asks once before paying, with the limits the form holds', async () => {
     vi.useFakeTimers();
-    let refuse = false;
+    nodeStore.setState({ info: { ...INFO, simulated: false } });
+    const { api, calls } = fakeApi();
+    setApi(api);
+    await decoded();
+    usePlanner.getState().setFeeLimitText('12.5');
+    usePlanner.getState().setMaxPartsText('3');
+    await usePlanner.getState().send();
+    expect(usePlanner.getState().confirming).toBe(true);
+    expect(params(calls, 'pay')).toEqual([]);
+    usePlanner.getState().cancelSend();
+    expect(usePlanner.getState().confirming).toBe(false);
+    await usePlanner.getState().confirmSend();
+    expect(params(calls, 'pay')).toEqual([]);
+
+    await usePlanner.getState().send();
+    await usePlanner.getState().confirmSend();
+    expect(params(calls, 'pay')).toHaveLength(1);
+    expect(params(calls, 'pay')[0]).toMatchObject({ maxfeepercent: 0, exemptfee: 12_500n, max_parts: 3 });
+  });
+
+  it('sends nothing over the fee limit or with more parts than allowed, and says why', async () => {
+    vi.useFakeTimers();
+    const { api, calls } = fakeApi();
+    setApi(api);
+    await decoded();
+    // The split's fees are 0.2 sat.
+    usePlanner.getState().setFeeLimitText('0.1');
+    await usePlanner.getState().send();
+    expect(usePlanner.getState().planError?.what).toMatch(/fees, 0\.2 sat, are over your fee limit of 0\.1 sat/);
+    usePlanner.getState().setFeeLimitText('');
+    usePlanner.getState().setMaxPartsText('1');
+    await usePlanner.getState().send();
+    expect(usePlanner.getState().planError?.what).toMatch(/2 parts are more than your maximum of 1/);
+    usePlanner.getState().setMaxPartsText('0');
+    await usePlanner.getState().send();
+    expect(usePlanner.getState().planError?.what).toMatch(/maximum number of parts is not a whole number/);
+    expect(params(calls, 'pay')).toEqual([]);
+  });
+
+  it('manual mode: pays exactly the parts; when it waits, re-plans the missing amount and pays it manually', async () => {
+    vi.useFakeTimers();
+    const half = (m: bigint) => m / 2n;
+    let payCalls = 0;
     const { api, calls } = fakeApi({
+      pay: () => {
+        payCalls += 1;
+        if (payCalls === 1) {
+          usePayments.getState().applyParts(
+            [
+              sentPart(1, 'complete', SPLIT.parts[0]?.route as Route),
+              {
+                ...sentPart(2, 'failed', SPLIT.parts[1]?.route as Route),
+                failure: { code: 'TEMPORARY_CHANNEL_FAILURE', message: 'no liquidity', erring_index: 1 },
+              },
+            ],
+            true,
+          );
+          throw new ApiError(210, 'Part 2 failed: 400 sat missing.', { ...PAID, status: 'pending' });
+        }
+        return PAID;
+      },
       splitpay: (p: { missing_msatoshi?: bigint }) => {
         if (p.missing_msatoshi === undefined) return SPLIT;
-        if (refuse) throw new ApiError(210, `missing_msatoshi: no split of ${p.missing_msatoshi} msat found`);
-        const half = p.missing_msatoshi / 2n;
+        const a = half(p.missing_msatoshi);
         return {
           parts: [
-            { route: route('1x1x1', PEER_A, half), msatoshi: half, fee_msatoshi: 100n, probability: 0.9 },
-            {
-              route: route('2x2x2', PEER_B, p.missing_msatoshi - half),
-              msatoshi: p.missing_msatoshi - half,
-              fee_msatoshi: 100n,
-              probability: 0.7,
-            },
+            { route: route('1x1x1', PEER_A, a), msatoshi: a, fee_msatoshi: 100n, probability: 0.9 },
+            { route: route('2x2x2', PEER_B, a), msatoshi: a, fee_msatoshi: 100n, probability: 0.7 },
           ],
           fee_msatoshi: 200n,
           probability: 0.63,
@@ -237,30 +327,134 @@ describe('planner store', () => {
       },
     });
     setApi(api);
-    usePlanner.getState().setInvoiceText('lnbcrt1fake');
-    await vi.advanceTimersByTimeAsync(300);
-    await settle();
+    await decoded();
+    usePlanner.getState().setMode('manual');
     await usePlanner.getState().send();
-    const second = usePayments.getState().parts.get(2) as PartialPayment;
-    usePayments.getState().applyParts([{ ...second, status: 'failed' }], true);
+    let s = usePlanner.getState();
+    expect(params(calls, 'pay')[0]).toMatchObject({ mode: 'manual' });
+    expect(s.run?.state).toBe('gave-up');
+    expect(s.run?.problem?.what).toMatch(/in manual mode nothing is re-planned by itself: the payment waits for you/);
+    expect(s.run?.problem?.details).toMatch(/^code 210: Part 2 failed: 400 sat missing/);
+    expect(s.run?.problem?.final).toBeFalsy();
 
-    await usePlanner.getState().rerouteMissing(false);
-    const asked = calls.filter((c) => c.name === 'splitpay').at(-1)?.params;
-    // One part still pending of the 8 the receiver takes.
-    expect(asked).toEqual({ bolt11: 'lnbcrt1fake', parts: 7, missing_msatoshi: 400_000n });
-    expect(calls.some((c) => c.name === 'getroutes')).toBe(false);
-    const planned = usePlanner.getState().rows.filter((r) => r.partId === undefined);
-    expect(planned.map((r) => [r.amountText, r.channel, r.probability])).toEqual([
-      ['200', '1x1x1', 0.9],
-      ['200', '2x2x2', 0.7],
+    const replanned = usePlanner.getState().replanMissing(true);
+    await vi.advanceTimersByTimeAsync(200);
+    await replanned;
+    await settle();
+    s = usePlanner.getState();
+    expect(params(calls, 'splitpay').at(-1)).toMatchObject({ missing_msatoshi: 400_000n, parts: 8 });
+    const second = params(calls, 'pay')[1];
+    expect(second?.mode).toBe('manual');
+    expect(((second?.plan ?? []) as { route: Route }[]).map((p) => p.route.at(-1)?.msatoshi)).toEqual([
+      200_000n,
+      200_000n,
     ]);
-    expect(usePlanner.getState().planError).toBeUndefined();
+    expect(s.run?.state).toBe('complete');
+  });
 
-    refuse = true;
-    await usePlanner.getState().rerouteMissing(false);
-    expect(usePlanner.getState().planError).toBe(
-      'No re-route: missing_msatoshi: no split of 400000 msat found (code 210)',
+  it('a refusal for good (203) ends the run as refused, with no re-route', async () => {
+    vi.useFakeTimers();
+    const { api } = fakeApi({
+      pay: () => {
+        throw new ApiError(203, 'the receiver refused: INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS', PAID);
+      },
+    });
+    setApi(api);
+    await decoded();
+    await usePlanner.getState().send();
+    const run = usePlanner.getState().run;
+    expect(run?.state).toBe('refused');
+    expect(run?.problem?.final).toBe(true);
+    expect(run?.problem?.action).toMatch(/nothing more will be sent/);
+  });
+
+  it('a plan the core refuses before sending stays on screen with the reason, by part number', async () => {
+    vi.useFakeTimers();
+    const { api } = fakeApi({
+      pay: () => {
+        throw new ApiError(-32602, 'plan[1].route: would overpay the invoice by 5 sat');
+      },
+    });
+    setApi(api);
+    await decoded();
+    await usePlanner.getState().send();
+    const s = usePlanner.getState();
+    expect(s.run).toBeUndefined();
+    expect(s.rows).toHaveLength(2);
+    expect(s.planError?.what).toBe('Part 2: would overpay the invoice by 5 sat');
+    expect(s.planError?.details).toMatch(/^code -32602: plan\[1\]/);
+  });
+
+  it('stops: stoppay for the payment, and the run says how many parts are still in flight', async () => {
+    vi.useFakeTimers();
+    let reject: (e: unknown) => void = () => {};
+    const { api, calls } = fakeApi({
+      pay: () =>
+        new Promise((_resolve, r) => {
+          reject = r;
+        }),
+    });
+    setApi(api);
+    await decoded();
+    const paying = usePlanner.getState().send();
+    await settle();
+    expect(usePlanner.getState().run?.state).toBe('running');
+    await usePlanner.getState().stop();
+    expect(params(calls, 'stoppay')).toEqual([{ payment_hash: HASH }]);
+    expect(usePlanner.getState().run).toMatchObject({ state: 'stopped', pendingAtStop: 2 });
+    reject(new ApiError(212, 'stopped', { ...PAID, status: 'pending' }));
+    await paying;
+    expect(usePlanner.getState().run?.state).toBe('stopped');
+  });
+
+  it('builds a route from aliases the core resolves, and a failed build leaves no old route behind', async () => {
+    vi.useFakeTimers();
+    const built = route('1x1x1', PEER_A, 600_000n);
+    const { api, calls } = fakeApi({
+      buildroute: (p: { hops: string[] }) => {
+        if (p.hops.includes(MID)) throw new ApiError(-32602, `hops[1]: no channel from ${PEER_A} to ${MID}`);
+        return { route: built };
+      },
+    });
+    setApi(api);
+    await decoded();
+    const key = usePlanner.getState().rows[0]?.key as number;
+    usePlanner.getState().setHopsText(key, 'ATLAS');
+    await usePlanner.getState().buildFromHops(key);
+    expect(params(calls, 'buildroute').at(-1)?.hops).toEqual([PEER_A, DEST]);
+    expect(usePlanner.getState().rows[0]?.route).toEqual(built);
+
+    usePlanner.getState().setHopsText(key, 'atlas iris');
+    await usePlanner.getState().buildFromHops(key);
+    let row = usePlanner.getState().rows[0];
+    expect(row?.route).toBeUndefined();
+    // The error names nodes by alias.
+    expect(row?.routeError).toMatch(
+      /^No route atlas → iris → bob for 600 sat: .*\(hops\[1\]: no channel from atlas to iris\)$/,
     );
+
+    usePlanner.getState().setHopsText(key, 'atlas nobody');
+    await usePlanner.getState().buildFromHops(key);
+    row = usePlanner.getState().rows[0];
+    expect(row?.routeError).toMatch(/No node is called “nobody”/);
+    expect(row?.route).toBeUndefined();
+  });
+
+  it('a candidate found for an earlier amount is built again for the part’s amount, not taken as it is', async () => {
+    vi.useFakeTimers();
+    const { api, calls } = fakeApi({
+      buildroute: (p: { msatoshi: bigint; first_channel: string }) => ({
+        route: route(p.first_channel, PEER_A, BigInt(p.msatoshi)),
+      }),
+    });
+    setApi(api);
+    await decoded();
+    const key = usePlanner.getState().rows[0]?.key as number;
+    const stale = { route: route('1x1x1', PEER_A, 550_000n), fee_msatoshi: 100n, delay: 120, probability: 0.5 };
+    usePlanner.getState().chooseCandidate(key, stale);
+    await settle();
+    expect(params(calls, 'buildroute').at(-1)).toMatchObject({ hops: [PEER_A, DEST], msatoshi: 600_000n });
+    expect(usePlanner.getState().rows[0]?.route?.at(-1)?.msatoshi).toBe(600_000n);
   });
 
   it('says what is wrong with an invoice it cannot read', async () => {
@@ -287,7 +481,13 @@ describe('planner store', () => {
     usePlanner.getState().setAmountText('1000');
     await vi.advanceTimersByTimeAsync(500);
     await settle();
-    expect(calls.find((c) => c.name === 'splitpay')?.params).toEqual({ bolt11: 'lnbcrt1fake', msatoshi: 1_000_000n });
+    expect(calls.find((c) => c.name === 'splitpay')?.params).toEqual({
+      bolt11: 'lnbcrt1fake',
+      msatoshi: 1_000_000n,
+      parts: 8,
+      maxfeepercent: 0,
+      exemptfee: 5_000n,
+    });
   });
 
   it('proposes nothing for an expired invoice', async () => {
@@ -298,6 +498,26 @@ describe('planner store', () => {
     await settle();
     expect(calls.some((c) => c.name === 'splitpay')).toBe(false);
     await usePlanner.getState().send();
-    expect(calls.some((c) => c.name === 'sendpartialpay')).toBe(false);
+    expect(calls.some((c) => c.name === 'pay')).toBe(false);
+  });
+});
+
+describe('node names', () => {
+  it('asks listnodes once for all the ids a screen needs, and never again for known ones', async () => {
+    vi.useFakeTimers();
+    const { api, calls } = fakeApi();
+    setApi(api);
+    const names = nodeStore.getState();
+    names.requestNames([DEST, PEER_A]);
+    names.requestNames([MID, DEST]);
+    await vi.advanceTimersByTimeAsync(10);
+    await settle();
+    expect(params(calls, 'listnodes')).toEqual([{ ids: [DEST, PEER_A, MID] }]);
+    expect(nodeStore.getState().aliases[MID]).toBe('iris');
+    nodeStore.getState().requestNames([DEST, MID]);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(params(calls, 'listnodes')).toHaveLength(1);
+    expect(await nodeStore.getState().lookupAlias('IRIS')).toEqual([MID]);
+    expect(params(calls, 'listnodes')).toHaveLength(1);
   });
 });

@@ -62,6 +62,9 @@ describe('the command list', () => {
       'testinvoice',
       'subscribe',
       'unsubscribe',
+      'stoppay',
+      'listnodes',
+      'checkplan',
       'exportprogress',
       'cancelexport',
     ]);
@@ -243,7 +246,11 @@ describe('parseParams: the other commands', () => {
     expect(parseParams('getinfo', undefined)).toStrictEqual({});
     expect(parseParams('getinfo', [])).toStrictEqual({});
     expect(parseParams('waitpartialpay', [3, 1.5])).toStrictEqual({ id: 3, timeout: 1.5 });
-    expect(parseParams('pay', ['LNBCRT10N1PJQQQQQQQ'])).toStrictEqual({ bolt11: 'lnbcrt10n1pjqqqqqqq', retry_for: 60 });
+    expect(parseParams('pay', ['LNBCRT10N1PJQQQQQQQ'])).toStrictEqual({
+      bolt11: 'lnbcrt10n1pjqqqqqqq',
+      retry_for: 60,
+      mode: 'auto',
+    });
     expect(parseParams('subscribe', ['payment'])).toStrictEqual({ events: ['payment'] });
     expect(parseParams('unsubscribe', [['node', 'payment', 'node']])).toStrictEqual({ events: ['node', 'payment'] });
     expect(parseParams('testinvoice', [1000])).toStrictEqual({ msatoshi: 1000n, merchant: 'bob' });

@@ -9,8 +9,13 @@ export const ErrorCode = {
   InProgress: 200,
   /** The destination or the payment secret differs from the payment's. */
   Mismatch: 201,
+  /** The receiver refused the payment for good (unknown or paid, wrong amount, expired): no re-route helps. */
+  DestinationRefused: 203,
   NotFound: 208,
+  /** pay found no way to deliver the rest (data: the Payment, still open); in manual mode, its parts ran out. */
   PayGaveUp: 210,
+  /** pay was stopped by stoppay (data: the Payment; parts in flight resolve as the network decides). */
+  PayStopped: 212,
   /** An export was cancelled (cancelexport): no file was written. */
   ExportCancelled: 220,
   /** The node is not connected, or an internal error. */

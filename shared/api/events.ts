@@ -2,7 +2,7 @@
 
 import type { NodeConnectionState, PartialPayment, Payment } from '../types';
 
-export const EVENTS = ['partialpayment', 'payment', 'node'] as const;
+export const EVENTS = ['partialpayment', 'payment', 'node', 'pay'] as const;
 
 /** Same list (the name the transports use). */
 export const EVENT_NAMES = EVENTS;
@@ -16,6 +16,20 @@ export interface EventPayloads {
   payment: Payment;
   /** The connection to the node changed state. */
   node: { state: NodeConnectionState };
+  /** A pay loop of the core started or ended. */
+  pay: PayEvent;
+}
+
+/** Where a pay loop stands: running, or how it ended. */
+export type PayState = 'running' | 'stopped' | 'complete' | 'gave-up' | 'refused';
+
+export interface PayEvent {
+  payment_hash: string;
+  state: PayState;
+  /** How it ended, when not complete: the ErrorCode pay rejected with (210, 203, 212, ...). */
+  code?: number;
+  /** The reason in words, when not complete. */
+  message?: string;
 }
 
 /** Same map (the name the core uses). */

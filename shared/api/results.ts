@@ -115,6 +115,52 @@ export interface SubscriptionResult {
   events: EventName[];
 }
 
+export interface StopPayResult {
+  payment_hash: string;
+  /** False when no pay loop was running for that hash. */
+  stopped: boolean;
+  /** Parts of the payment still in flight: they resolve as the network decides. */
+  pending_parts: number;
+}
+
+export interface NodeAlias {
+  id: string;
+  /** The node's alias from the graph; empty when it announced none. */
+  alias: string;
+  /** `#rrggbb`; empty when unknown. */
+  color: string;
+}
+
+export interface ListNodesResult {
+  nodes: NodeAlias[];
+}
+
+export interface CheckedPart {
+  /** The planner's probability of this part alone. */
+  probability: number;
+  fee_msatoshi: bigint;
+}
+
+/** A channel asked (by all the parts together) for more than it can send. */
+export interface OverdrawnChannel {
+  /** Short channel id BLOCKxTXxOUTPUT. */
+  channel: string;
+  /** The node that sends over it. */
+  from: string;
+  asked_msatoshi: bigint;
+  /** Our channels: the balance we can send now; others: the most the planner believes they hold. */
+  available_msatoshi: bigint;
+}
+
+export interface CheckPlanResult {
+  /** Probability that all the parts succeed, parts sharing a channel counted together. */
+  probability: number;
+  fee_msatoshi: bigint;
+  /** In the order given. */
+  parts: CheckedPart[];
+  overdrawn: OverdrawnChannel[];
+}
+
 /** Where an export named by its `job` stands. `unknown`: no such export (or it ended long ago). */
 export interface ExportProgressResult {
   job: string;

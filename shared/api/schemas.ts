@@ -243,3 +243,21 @@ export const nodeIds = z
 
 /** The invoice's final CLTV delta: blocks, 1 to 65535. */
 export const finalCltv = positiveInt(65535);
+
+/** One part of a plan for pay or checkplan: its route (the last hop's msatoshi is what it delivers). */
+export const planPart = z.object({ route }, { error: 'must be a part object {route}' });
+
+/** The parts of a plan, at least one. */
+export const plan = z
+  .array(planPart, { error: 'must be an array of parts {route}' })
+  .min(1, { error: 'must list at least one part' });
+
+export const PAY_MODES = ['auto', 'manual'] as const;
+export type PayMode = (typeof PAY_MODES)[number];
+export const payMode = z.custom<PayMode>(
+  (v) => (PAY_MODES as readonly unknown[]).includes(v),
+  "must be 'auto' or 'manual'",
+);
+
+/** Node ids to look up (may be empty). */
+export const nodeIdList = z.array(nodeId, { error: 'must be an array of node ids' });

@@ -2,6 +2,7 @@
 // splitter (simnet's SendPaymentV2 model), a single cheapest route, and Braid's round loop with a pluggable planner
 // ("braid-simple": allocate over our channels + path finding per first channel, the core's planner before the
 // min-cost flow; "braid": the min-cost-flow planner of shared/planner/mcf/, see split-mcf.ts).
+import { isPermanentRefusal } from '../../../shared/failures';
 import { allocate } from '../../../shared/planner/allocate';
 import type { Invoice } from '../../../simnet/model/invoices';
 import { DEFAULT_FINAL_CLTV_DELTA } from '../../../simnet/model/lnd';
@@ -249,9 +250,6 @@ export interface BraidOptions {
   collectMs?: number;
 }
 
-/** Failures at the receiver that no other route will change (payer/pay.ts TERMINAL). */
-const TERMINAL = new Set(['INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS', 'INCORRECT_PAYMENT_AMOUNT', 'FINAL_EXPIRY_TOO_SOON']);
-
 /**
  * Braid's payer loop (electron/core/payer/pay.ts) at the model level: plan the missing amount, send every part at
  * once with SendToRouteV2 (skip_temp_err, MPP record), wait until all are back or a failure came in and the collect
@@ -311,7 +309,7 @@ export function braidStrategy(options: BraidOptions): SplitStrategy {
               (attempt) => {
                 part.attempt = attempt;
                 const failure = attempt.failure;
-                if (failure && TERMINAL.has(failure.code)) refused = true;
+                if (failure && isPermanentRefusal(failure.code)) refused = true;
                 if (failure) learn(route, failure.sourceIndex, failure.code, avoid, ctx);
                 session.outcome?.(route, attempt);
                 notify();

@@ -4,6 +4,7 @@ import type { EventBus } from '../events';
 import type { Ledger } from '../ledger/ledger';
 import type { LightningNode, NodeInfo } from '../node/types';
 import type { PartDispatcher } from '../payer/parts';
+import type { PayRegistry } from '../payer/registry';
 import type { PlannerService } from '../planner/service';
 
 /** An invoice maker on the simulated network: one of its merchants. */
@@ -18,6 +19,8 @@ export interface CoreContext {
   events: EventBus;
   parts: PartDispatcher;
   planner: PlannerService;
+  /** The pay loops running, one per payment hash (stoppay stops one). */
+  payers: PayRegistry;
   info(): Promise<NodeInfo>;
   /** The payer's time (the system's, or a virtual one in benchmarks). */
   clock: Clock;

@@ -77,7 +77,11 @@ async function aliasesWithin(ctx: CoreContext, ms: number): Promise<ReadonlyMap<
     timer = setTimeout(() => resolve(new Map()), ms);
   });
   try {
-    return await Promise.race([ctx.planner.nodeAliases(), late]);
+    const aliases = ctx.planner.nodes().then(
+      (nodes) => new Map([...nodes.values()].filter((n) => n.alias !== '').map((n) => [n.id, n.alias])),
+      () => new Map<string, string>(),
+    );
+    return await Promise.race([aliases, late]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,10 +1,12 @@
 import { isEventName } from '../../../shared/api/events';
+import { checkplan } from './checkplan';
 import type { Handlers } from './context';
 import { exportpayments } from './export';
 import { cancelexport, exportprogress } from './export-jobs';
 import { buildroute, decodepay, getinfo, getroutes, listchannels, testinvoice } from './node';
+import { listnodes } from './nodes';
 import { listpartialpayments, listpayments, sendpartialpay, sendpay, waitpartialpay, waitsendpay } from './parts';
-import { pay, splitpay } from './pay';
+import { pay, splitpay, stoppay } from './pay';
 
 /** Each command has exactly one handler. */
 export const HANDLERS: Handlers = {
@@ -26,6 +28,9 @@ export const HANDLERS: Handlers = {
   // Subscriptions live in each transport (they are per connection); the core only checks the names.
   subscribe: async (_ctx, p) => ({ events: p.events.filter(isEventName) }),
   unsubscribe: async (_ctx, p) => ({ events: p.events.filter(isEventName) }),
+  stoppay,
+  listnodes,
+  checkplan,
   exportprogress,
   cancelexport,
 };

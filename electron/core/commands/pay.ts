@@ -1,18 +1,26 @@
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import { DEFAULT_MAX_PARTS, finalCltvFor } from '../../../shared/policy';
 import { DEFAULT_EXEMPT_FEE_MSAT, DEFAULT_MAX_FEE_PERCENT, feeBudget, noPlanMessage } from '../payer/budget';
-import { pay as runPay } from '../payer/pay';
+import { checkPayRequest, type PayRequest, pay as runPay } from '../payer/pay';
 import type { PlanRequest } from '../planner/service';
 import type { CoreContext, Handler } from './context';
 import { decodeInvoice } from './invoice';
 
-async function invoiceAmount(ctx: CoreContext, bolt11: string, msatoshi: bigint | undefined) {
+/**
+ * The invoice and the amount to pay. An expired invoice is refused: -32602 for a plan, 203 (the receiver would refuse
+ * it for good) for pay, with the payment as data.
+ */
+export async function invoiceAmount(
+  ctx: CoreContext,
+  bolt11: string,
+  msatoshi: bigint | undefined,
+  use: 'plan' | 'pay' = 'plan',
+) {
   const invoice = await decodeInvoice(ctx, bolt11);
   if ((invoice.timestamp + invoice.expiry) * 1000 < Date.now()) {
-    throw new ApiError(
-      ErrorCode.InvalidParams,
-      `bolt11: the invoice expired at ${new Date((invoice.timestamp + invoice.expiry) * 1000).toISOString()}`,
-    );
+    const message = `bolt11: the invoice expired at ${new Date((invoice.timestamp + invoice.expiry) * 1000).toISOString()}`;
+    if (use === 'plan') throw new ApiError(ErrorCode.InvalidParams, message);
+    throw new ApiError(ErrorCode.DestinationRefused, `pay: ${message}`, ctx.ledger.payment(invoice.payment_hash));
   }
   if (invoice.amount_msat === 0n && msatoshi === undefined) {
     throw new ApiError(ErrorCode.InvalidParams, 'msatoshi: required for an invoice without an amount (got nothing)');
@@ -60,8 +68,8 @@ export const splitpay: Handler<'splitpay'> = async (ctx, p) => {
 };
 
 export const pay: Handler<'pay'> = async (ctx, p) => {
-  const { invoice, amount } = await invoiceAmount(ctx, p.bolt11, p.msatoshi);
-  return runPay(ctx, {
+  const { invoice, amount } = await invoiceAmount(ctx, p.bolt11, p.msatoshi, 'pay');
+  const req: PayRequest = {
     invoice,
     bolt11: p.bolt11,
     amount,
@@ -69,5 +77,15 @@ export const pay: Handler<'pay'> = async (ctx, p) => {
     exemptFee: p.exemptfee ?? DEFAULT_EXEMPT_FEE_MSAT,
     maxParts: invoice.mpp ? (p.max_parts ?? DEFAULT_MAX_PARTS) : 1,
     retryForSeconds: p.retry_for,
-  });
+    mode: p.mode,
+  };
+  if (p.plan) req.plan = p.plan.map((part) => part.route);
+  checkPayRequest(ctx.ledger, req);
+  return ctx.payers.run(invoice.payment_hash, (run) => runPay(ctx, req, run));
+};
+
+export const stoppay: Handler<'stoppay'> = async (ctx, p) => {
+  const stopped = await ctx.payers.stop(p.payment_hash);
+  const pending = ctx.ledger.parts({ paymentHash: p.payment_hash }).filter((part) => part.status === 'pending');
+  return { payment_hash: p.payment_hash, stopped, pending_parts: pending.length };
 };

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, ErrorCode } from '../../../shared/api/errors';
+import type { FailureCode } from '../../../shared/failures';
 import type { PartFailure } from '../../../shared/types';
 import { LEDGER_FILE, LedgerLockedError, LedgerSchemaError, openDatabase, SCHEMA_VERSION } from './db';
 import { CSV_COLUMNS, csvCell, exportPayments, toJson } from './export';
@@ -42,7 +43,7 @@ const NOW = 1_700_000_000;
 const P1 = preimageOf(1);
 const H1 = hashOf(P1);
 const S1 = secretOf(1);
-const failure = (code = 'TEMPORARY_CHANNEL_FAILURE'): PartFailure => ({
+const failure = (code: FailureCode = 'TEMPORARY_CHANNEL_FAILURE'): PartFailure => ({
   code,
   message: 'insufficient balance',
   erring_index: 1,
@@ -377,7 +378,7 @@ describe('resolvePart', () => {
     const first = ledger.resolvePart(1, { status: 'failed', failure: failure() }, NOW + 1);
     expect(first.changed).toBe(true);
     const before = ledger.dumpTables();
-    const again = ledger.resolvePart(1, { status: 'failed', failure: failure('OTHER') }, NOW + 2);
+    const again = ledger.resolvePart(1, { status: 'failed', failure: failure('UNKNOWN_NEXT_PEER') }, NOW + 2);
     expect(again).toEqual({ ...first, changed: false });
     expect(ledger.dumpTables()).toEqual(before);
 
@@ -436,7 +437,7 @@ describe('resolveParts', () => {
     { id: 1, outcome: { status: 'failed', failure: failure() } },
     { id: 3, outcome: { status: 'complete', preimage: preimageOf(2), attemptId: 7n } },
     // Already failed: nothing changes.
-    { id: 1, outcome: { status: 'failed', failure: failure('OTHER') } },
+    { id: 1, outcome: { status: 'failed', failure: failure('UNKNOWN_NEXT_PEER') } },
     // The last part of H1 still pending: its payment fails with it.
     { id: 2, outcome: { status: 'failed', failure: failure() } },
   ];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'better-sqlite3';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
+import { isFailureCode, toFailureCode } from '../../../shared/failures';
 import type { PartFailure, PartialPayment, Payment, Route, RouteHop, Status } from '../../../shared/types';
 import { type BeliefStore, beliefStore } from './beliefs';
 import { csvCell } from './csv';
@@ -732,7 +733,7 @@ function partOf<R>(r: PartRow, route: R): Omit<PartialPayment, 'route'> & { rout
   if (r.completed_at !== null) part.completed_at = Number(r.completed_at);
   if (r.status === 'complete' && r.payment_preimage !== null) part.payment_preimage = r.payment_preimage;
   if (r.status === 'failed') {
-    const failure: PartFailure = { code: r.failure_code ?? '', message: r.failure_message ?? '' };
+    const failure: PartFailure = { code: toFailureCode(r.failure_code), message: r.failure_message ?? '' };
     if (r.erring_index !== null) failure.erring_index = Number(r.erring_index);
     if (r.erring_node !== null) failure.erring_node = r.erring_node;
     if (r.erring_channel !== null) failure.erring_channel = r.erring_channel;
@@ -894,7 +895,7 @@ function checkAttemptId(value: unknown): void {
 function checkFailure(failure: unknown): void {
   const f = failure as Partial<PartFailure> | null;
   if (typeof f !== 'object' || f === null) throw invalidParam('failure', failure, 'must be an object');
-  if (typeof f.code !== 'string' || f.code === '') throw invalidParam('failure.code', f.code, 'must be a failure code');
+  if (!isFailureCode(f.code)) throw invalidParam('failure.code', f.code, 'must be a failure code');
   if (typeof f.message !== 'string') throw invalidParam('failure.message', f.message, 'must be a string');
   if (f.erring_index !== undefined && !(Number.isSafeInteger(f.erring_index) && f.erring_index >= 0)) {
     throw invalidParam('failure.erring_index', f.erring_index, 'must be an integer from 0');

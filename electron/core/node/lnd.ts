@@ -19,6 +19,7 @@ import {
   type BuildRouteArgs,
   type DecodedPayReq,
   type GraphEdge,
+  type GraphNode,
   type HtlcAttempt,
   type LightningNode,
   type NodeInfo,
@@ -168,7 +169,7 @@ interface LightningService extends WrappedService {
   listChannels: Unary<{ peer_alias_lookup: boolean }, { channels: RpcChannel[] }>;
   describeGraph: Unary<
     { include_unannounced: boolean },
-    { nodes: { pub_key: string; alias: string }[]; edges: RpcChannelEdge[] }
+    { nodes: { pub_key: string; alias: string; color?: string }[]; edges: RpcChannelEdge[] }
   >;
   decodePayReq: Unary<{ pay_req: string }, RpcPayReq>;
   queryRoutes: Unary<
@@ -885,12 +886,12 @@ export class LndNode implements LightningNode {
     }));
   }
 
-  async describeGraph(): Promise<{ nodes: { id: string; alias: string }[]; edges: GraphEdge[] }> {
+  async describeGraph(): Promise<{ nodes: GraphNode[]; edges: GraphEdge[] }> {
     const graph = await this.call((s) =>
       s.Lightning.describeGraph({ include_unannounced: true }, this.deadline(5 * 60_000)),
     );
     return {
-      nodes: graph.nodes.map((n) => ({ id: n.pub_key, alias: n.alias })),
+      nodes: graph.nodes.map((n) => ({ id: n.pub_key, alias: n.alias, ...(n.color ? { color: n.color } : {}) })),
       edges: graph.edges.map((e) => {
         const edge: GraphEdge = {
           chan_id: big(e.channel_id),

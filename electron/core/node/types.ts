@@ -98,6 +98,14 @@ export interface BuildRouteArgs {
   hop_pubkeys: string[];
 }
 
+/** A node of the channel graph as it announced itself. */
+export interface GraphNode {
+  id: string;
+  alias: string;
+  /** `#rrggbb`, when known. */
+  color?: string;
+}
+
 export interface GraphEdge {
   chan_id: bigint;
   node1: string;
@@ -123,7 +131,7 @@ export interface LightningNode {
 
   getInfo(): Promise<NodeInfo>;
   listChannels(): Promise<OwnChannel[]>;
-  describeGraph(): Promise<{ nodes: { id: string; alias: string }[]; edges: GraphEdge[] }>;
+  describeGraph(): Promise<{ nodes: GraphNode[]; edges: GraphEdge[] }>;
   decodePayReq(bolt11: string): Promise<DecodedPayReq>;
   queryRoutes(args: QueryRoutesArgs): Promise<{ route: LndRoute; probability: number }>;
   buildRoute(args: BuildRouteArgs): Promise<LndRoute>;

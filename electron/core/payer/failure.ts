@@ -1,8 +1,12 @@
+import { type FailureCode, toFailureCode } from '../../../shared/failures';
 import type { PartFailure, Route } from '../../../shared/types';
 import type { HtlcFailure } from '../node/types';
 
-/** What a failure code means, in words a person can act on. */
-const WORDS: Record<string, string> = {
+/**
+ * What a failure code means, in the core's messages (the renderer has its own words, with aliases, keyed by the same
+ * union: shared/failures.ts).
+ */
+const WORDS: Partial<Record<FailureCode, string>> = {
   TEMPORARY_CHANNEL_FAILURE: 'Not enough liquidity',
   UNKNOWN_NEXT_PEER: 'Next node unreachable',
   CHANNEL_DISABLED: 'Channel disabled',
@@ -20,11 +24,15 @@ const WORDS: Record<string, string> = {
   FINAL_INCORRECT_CLTV_EXPIRY: 'Receiver got a different time lock than the route said',
   INTERNAL_FAILURE: 'The node failed internally',
   UNREADABLE_FAILURE: 'The failure could not be read',
+  UNKNOWN_FAILURE: 'The node reported a failure this wallet does not know',
+  INCORRECT_PAYMENT_AMOUNT: 'Receiver refused the amount',
+  FINAL_EXPIRY_TOO_SOON: 'Receiver refused: the time lock ends too soon',
+  INVALID_ONION_PAYLOAD: 'A node could not read its part of the route',
 };
 
 /** The part's failure from LND's HTLC failure: where it happened (erring_index as LND counts) and why. */
 export function describeHtlcFailure(failure: HtlcFailure | undefined, route: Route, ownId: string): PartFailure {
-  const code = failure?.code ?? 'UNREADABLE_FAILURE';
+  const code = failure ? toFailureCode(failure.code) : 'UNREADABLE_FAILURE';
   const index = failure?.failure_source_index ?? 0;
   const erringNode = index === 0 ? ownId : route[index - 1]?.id;
   // The channel the erring node would have sent on; for the receiver there is none.

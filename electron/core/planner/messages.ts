@@ -23,6 +23,25 @@ export interface PlanArgs {
   own: OwnChannelState[];
 }
 
+/** Parts to check (checkplan): their routes as given, over our channels as the node reports them now. */
+export interface CheckArgs {
+  routes: Route[];
+  own: OwnChannelState[];
+}
+
+/** A channel direction the parts together ask more of than it can send. */
+export interface Overdrawn {
+  scid: string;
+  from: string;
+  askedMsat: bigint;
+  availableMsat: bigint;
+}
+
+export type CheckReply =
+  | { ok: true; parts: number[]; probability: number; overdrawn: Overdrawn[] }
+  /** `part`/`hop`: where the route leaves the graph as the planner knows it. */
+  | { ok: false; part: number; hop?: number; message: string };
+
 /** A part as the planner learns from it: its route, what it delivers and where it stands. */
 export interface PartEvent {
   id: number;
@@ -47,11 +66,13 @@ export type ToWorker =
   | { type: 'setup'; ownId: string; halfLifeSeconds: number; beliefs: BeliefRow[] }
   | { type: 'graph'; input: GraphInput; now: number }
   | { type: 'plan'; id: number; args: PlanArgs; now: number }
+  | { type: 'check'; id: number; args: CheckArgs; now: number }
   | { type: 'part'; part: PartEvent; now: number }
   | { type: 'threadId'; id: number };
 
 export type FromWorker =
   | { type: 'plan'; id: number; reply: PlanReply }
+  | { type: 'check'; id: number; reply: CheckReply }
   | { type: 'beliefs'; rows: BeliefRow[] }
   | { type: 'threadId'; id: number; threadId: number }
   | { type: 'error'; id?: number; message: string };

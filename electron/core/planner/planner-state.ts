@@ -1,27 +1,24 @@
 // The planner's state, owned by its worker thread: the channel graph, the uncertainty network over it, the parts in
 // flight, and what the parts taught. Loaded as plain TypeScript by the worker: explicit .ts imports, no TS-only
 // syntax (no parameter properties, no enums).
+import { saysNothingAboutLiquidity } from '../../../shared/failures.ts';
 import { buildGraph, type ChannelGraph, type GraphInput } from '../../../shared/planner/mcf/graph.ts';
-import { planPayment } from '../../../shared/planner/mcf/mcf.ts';
+import { evaluatePlan, hopAmounts, planPayment } from '../../../shared/planner/mcf/mcf.ts';
 import { UncertaintyNetwork } from '../../../shared/planner/mcf/uncertainty.ts';
 import type { Route } from '../../../shared/types.ts';
-import type { BeliefRow, FromWorker, PartEvent, PlanArgs, PlanReply, ToWorker } from './messages.ts';
+import type {
+  BeliefRow,
+  CheckArgs,
+  CheckReply,
+  FromWorker,
+  Overdrawn,
+  OwnChannelState,
+  PartEvent,
+  PlanArgs,
+  PlanReply,
+  ToWorker,
+} from './messages.ts';
 import { pathOfRoute, routeOfPath } from './routes.ts';
-
-/**
- * Failures that say nothing about the liquidity of the hop they name: the receiver's answers about the payment
- * itself, and parts that never left.
- */
-const NO_LIQUIDITY_NEWS = new Set([
-  'MPP_TIMEOUT',
-  'INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS',
-  'INCORRECT_PAYMENT_AMOUNT',
-  'FINAL_EXPIRY_TOO_SOON',
-  'FINAL_INCORRECT_HTLC_AMOUNT',
-  'FINAL_INCORRECT_CLTV_EXPIRY',
-  'NODE_REFUSED',
-  'NEVER_SENT',
-]);
 
 /** Learning events that came before the graph was loaded are kept (up to this many) and applied once it is. */
 const MAX_EARLY_EVENTS = 10_000;
@@ -56,6 +53,8 @@ export class PlannerState {
         return this.setGraph(msg.input, msg.now);
       case 'plan':
         return [{ type: 'plan', id: msg.id, reply: this.plan(msg.args, msg.now) }];
+      case 'check':
+        return [{ type: 'check', id: msg.id, reply: this.check(msg.args, msg.now) }];
       case 'part':
         return this.onPart(msg.part, msg.now);
       case 'threadId':
@@ -109,19 +108,7 @@ export class PlannerState {
     if (destination < 0) {
       return { ok: false, reason: 'no-route', message: `${args.destination} is not in the channel graph` };
     }
-    this.decayTo(now);
-    // Our channels are what the node says now, whatever gossip says: usable when active, at their exact balance
-    // (the node's balance already excludes what is in flight, the network counts it apart: add it back). Our
-    // channels the node no longer lists are not usable.
-    const own = new Map(args.own.map((c) => [c.scid, c]));
-    const saved: { edge: number; disabled: number }[] = [];
-    for (let e = g.offsets[source] as number; e < (g.offsets[source + 1] as number); e++) {
-      const channel = own.get(g.scids[g.channel[e] as number] as string);
-      saved.push({ edge: e, disabled: g.disabled[e] as number });
-      g.disabled[e] = channel?.active ? 0 : 1;
-      if (channel) net.setOwnBalance(e, channel.localMsat + (net.inFlight[e] as number));
-    }
-    try {
+    return this.withOwnChannels(args.own, now, (g, net) => {
       const plan = planPayment(g, net, {
         source,
         destination,
@@ -130,17 +117,91 @@ export class PlannerState {
         maxParts: args.maxParts,
       });
       if (!plan.ok) return { ok: false, reason: plan.reason, message: plan.message };
+      // The numbers shown are evaluatePlan's, as checkplan's for the same parts: computed the same way every time.
+      const shown = evaluatePlan(
+        g,
+        net,
+        plan.parts.map((p) => ({ path: p.path, hops: hopAmounts(g, p.path, p.amountMsat).map(Number) })),
+      );
       return {
         ok: true,
-        parts: plan.parts.map((p) => ({
+        parts: plan.parts.map((p, i) => ({
           route: routeOfPath(g, p.path, p.amountMsat, args.finalCltv),
           msatoshi: p.amountMsat,
           feeMsat: p.feeMsat,
-          probability: p.probability,
+          probability: shown.parts[i] as number,
         })),
         feeMsat: plan.feeMsat,
-        probability: plan.probability,
+        probability: shown.probability,
       };
+    });
+  }
+
+  /**
+   * checkplan: the probabilities of parts as given (each alone, and together), the same numbers plan gives for the
+   * same parts, and the channel directions they ask more of together than they can send.
+   */
+  private check(args: CheckArgs, now: number): CheckReply {
+    const { g } = this;
+    if (!g || !this.net) return { ok: false, part: 0, message: 'the channel graph is not loaded yet' };
+    const paths: { path: number[]; hops: number[] }[] = [];
+    for (const [i, route] of args.routes.entries()) {
+      const path = pathOfRoute(g, route, this.ownId);
+      if (!path) {
+        const hop = firstUnknownHop(g, route, this.ownId);
+        return {
+          ok: false,
+          part: i,
+          hop,
+          message: `is not a channel of the graph from ${hopFrom(route, hop, this.ownId)}`,
+        };
+      }
+      paths.push({ path, hops: hopAmountsOf(route) });
+    }
+    return this.withOwnChannels(args.own, now, (g, net) => {
+      const evaluated = evaluatePlan(g, net, paths);
+      const overdrawn: Overdrawn[] = [];
+      for (const [e, asked] of evaluated.loads) {
+        const available =
+          g.disabled[e] === 1 ? 0 : Math.max(0, (net.maxLiq[e] as number) - (net.inFlight[e] as number));
+        if (asked <= available) continue;
+        overdrawn.push({
+          scid: g.scids[g.channel[e] as number] as string,
+          from: g.nodeIds[g.from[e] as number] as string,
+          askedMsat: BigInt(Math.round(asked)),
+          availableMsat: BigInt(Math.floor(available)),
+        });
+      }
+      return { ok: true, parts: evaluated.parts, probability: evaluated.probability, overdrawn };
+    });
+  }
+
+  /**
+   * Runs `fn` with our channels as the node says they are now, whatever gossip says: usable when active, at their
+   * exact balance (the node's balance already excludes what is in flight, the network counts it apart: add it back).
+   * Our channels the node no longer lists are not usable.
+   */
+  private withOwnChannels<T>(
+    own: readonly OwnChannelState[],
+    now: number,
+    fn: (g: ChannelGraph, net: UncertaintyNetwork) => T,
+  ): T {
+    const g = this.g as ChannelGraph;
+    const net = this.net as UncertaintyNetwork;
+    this.decayTo(now);
+    const source = g.nodeIds.indexOf(this.ownId);
+    const byScid = new Map(own.map((c) => [c.scid, c]));
+    const saved: { edge: number; disabled: number }[] = [];
+    if (source >= 0) {
+      for (let e = g.offsets[source] as number; e < (g.offsets[source + 1] as number); e++) {
+        const channel = byScid.get(g.scids[g.channel[e] as number] as string);
+        saved.push({ edge: e, disabled: g.disabled[e] as number });
+        g.disabled[e] = channel?.active ? 0 : 1;
+        if (channel) net.setOwnBalance(e, channel.localMsat + (net.inFlight[e] as number));
+      }
+    }
+    try {
+      return fn(g, net);
     } finally {
       for (const s of saved) g.disabled[s.edge] = s.disabled;
     }
@@ -179,7 +240,7 @@ export class PlannerState {
       if (k === undefined) return [];
       // The receiver answered: every hop carried the part, whatever the receiver then made of it.
       if (k >= path.length) net.onSuccess(path, amounts);
-      else if (NO_LIQUIDITY_NEWS.has(part.failure?.code ?? '')) return [];
+      else if (saysNothingAboutLiquidity(part.failure?.code)) return [];
       else net.onFailure(path, k, amounts);
     }
     const rows = this.rowsOf(path, now);
@@ -220,6 +281,16 @@ export class PlannerState {
       .edges.filter((e) => !e.exact)
       .map((e) => ({ scid: e.scid, direction: e.direction, minMsat: e.minMsat, maxMsat: e.maxMsat, updatedAt: now }));
   }
+}
+
+/** The index of the first hop of `route` that pathOfRoute cannot follow. */
+function firstUnknownHop(g: ChannelGraph, route: Route, ownId: string): number {
+  for (let k = 1; k <= route.length; k++) if (!pathOfRoute(g, route.slice(0, k), ownId)) return k - 1;
+  return 0;
+}
+
+function hopFrom(route: Route, hop: number, ownId: string): string {
+  return `${hop === 0 ? ownId : route[hop - 1]?.id} to ${route[hop]?.id}`;
 }
 
 /** What each hop of a route carries: its msatoshi is what arrives at its node, over its channel. */

@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { threadId as mainThreadId, Worker } from 'node:worker_threads';
 import { usable } from '../../../shared/planner/allocate';
 import { formatScid } from '../../../shared/scid';
-import type { PartialPayment } from '../../../shared/types';
+import type { PartialPayment, Route } from '../../../shared/types';
 import type { EventBus } from '../events';
 import type { BeliefRow } from '../ledger/beliefs';
 import type { Ledger } from '../ledger/ledger';
-import type { LightningNode, OwnChannel } from '../node/types';
+import type { GraphNode, LightningNode, OwnChannel } from '../node/types';
 import { graphInput } from './graph-input';
-import type { FromWorker, PartEvent, PlanReply, ToWorker } from './messages';
+import type { CheckReply, FromWorker, OwnChannelState, PartEvent, PlanReply, ToWorker } from './messages';
 import { PlannerState } from './planner-state';
 
 /** The graph changes slowly; reloading it costs a DescribeGraph (large on mainnet). */
@@ -46,8 +46,7 @@ export class PlannerService {
   private graphAt = 0;
   private graphStale = true;
   private graphChannels = new Set<bigint>();
-  /** Aliases by node id, from the last graph loaded. */
-  private aliases: ReadonlyMap<string, string> = new Map();
+  private graphNodes = new Map<string, GraphNode>();
   private loading: Promise<void> | undefined;
   private readonly dirty = new Map<string, BeliefRow>();
   private flushScheduled = false;
@@ -101,14 +100,34 @@ export class PlannerService {
       };
     }
     await this.ensureGraph(channels);
-    const own = channels.map((c) => ({
-      scid: formatScid(c.chan_id),
-      localMsat: Number(usable(c.local_msat)),
-      active: c.active,
+    const reply = await this.request((id) => ({
+      type: 'plan',
+      id,
+      args: { ...req, own: ownState(channels) },
+      now: now(),
     }));
-    const reply = await this.request((id) => ({ type: 'plan', id, args: { ...req, own }, now: now() }));
     if (reply.type !== 'plan') throw new Error(`planner: unexpected answer ${reply.type}`);
     return reply.reply;
+  }
+
+  /** The planner's probabilities for these routes as given (checkplan), and the channels they overdraw together. */
+  async check(routes: Route[]): Promise<CheckReply> {
+    const channels = await this.node.listChannels();
+    await this.ensureGraph(channels);
+    const reply = await this.request((id) => ({
+      type: 'check',
+      id,
+      args: { routes, own: ownState(channels) },
+      now: now(),
+    }));
+    if (reply.type !== 'check') throw new Error(`planner: unexpected answer ${reply.type}`);
+    return reply.reply;
+  }
+
+  /** The graph's nodes (alias, color) by id, as last loaded for planning (loaded now if it never was, or is old). */
+  async nodes(): Promise<ReadonlyMap<string, GraphNode>> {
+    await this.ensureGraph();
+    return this.graphNodes;
   }
 
   /** The thread the planning runs on: differs from the main thread's unless the worker could not be started. */
@@ -233,12 +252,6 @@ export class PlannerService {
     }
   }
 
-  /** The graph's aliases by node id (loading the graph if it is not yet, or old); none when it cannot be had. */
-  async nodeAliases(): Promise<ReadonlyMap<string, string>> {
-    await this.ensureGraph().catch(() => {});
-    return this.aliases;
-  }
-
   /** Loads the graph on first use, when it is old, after a reconnection, or when one of our channels is not in it. */
   private ensureGraph(known?: readonly OwnChannel[]): Promise<void> {
     const unknownChannel = known?.some((c) => c.active && !this.graphChannels.has(c.chan_id)) ?? false;
@@ -250,7 +263,7 @@ export class PlannerService {
         const graph = await this.node.describeGraph();
         const input = graphInput(graph, this.ownId, channels);
         this.graphChannels = new Set([...graph.edges.map((e) => e.chan_id), ...channels.map((c) => c.chan_id)]);
-        this.aliases = new Map(graph.nodes.filter((n) => n.alias !== '').map((n) => [n.id, n.alias]));
+        this.graphNodes = new Map(graph.nodes.map((n) => [n.id, n]));
         this.graphAt = Date.now();
         this.graphStale = false;
         this.post({ type: 'graph', input, now: now() });
@@ -263,6 +276,15 @@ export class PlannerService {
 }
 
 const now = () => Date.now();
+
+/** Our channels as the planner takes them: what each can send now, and whether it is active. */
+function ownState(channels: readonly OwnChannel[]): OwnChannelState[] {
+  return channels.map((c) => ({
+    scid: formatScid(c.chan_id),
+    localMsat: Number(usable(c.local_msat)),
+    active: c.active,
+  }));
+}
 
 function event(part: PartialPayment): PartEvent {
   const e: PartEvent = { id: part.id, status: part.status, msatoshi: part.msatoshi, route: part.route };

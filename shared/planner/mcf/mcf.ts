@@ -611,16 +611,16 @@ function toPlan(p: Problem, paths: { path: number[]; units: number }[], mu: numb
   let total = 0n;
   const violations: number[] = [];
   for (const { path, amount } of chunks) {
-    const hops = hopAmounts(g, path, amount);
-    let prob = 1;
+    const exact = hopAmounts(g, path, amount);
+    const hops = exact.map(Number);
     for (let k = 0; k < path.length; k++) {
       const e = path[k] as number;
-      const a = Number(hops[k] as bigint);
+      const a = hops[k] as number;
       if (a < (g.htlcMinMsat[e] as number) || a > (g.htlcMaxMsat[e] as number)) violations.push(e);
-      prob *= net.successProbability(e, a);
     }
+    const prob = pathProbability(net, path, hops);
     if (path.length > maxHops) violations.push(path[path.length >> 1] as number);
-    const feeMsat = (hops[0] as bigint) - amount;
+    const feeMsat = (exact[0] as bigint) - amount;
     total += feeMsat;
     parts.push({ path, amountMsat: amount, feeMsat, probability: prob });
   }
@@ -706,16 +706,60 @@ function keepLargest(
 
 /** Product over the edges used of P(everything the parts forward on that edge). */
 export function jointProbability(g: ChannelGraph, net: UncertaintyNetwork, parts: readonly PlanPart[]): number {
+  return loadProbability(
+    net,
+    edgeLoads(parts.map((part) => ({ path: part.path, hops: hopAmounts(g, part.path, part.amountMsat).map(Number) }))),
+  );
+}
+
+/** A path with what it carries over each hop (index-aligned: what the hop forwards, later fees included). */
+export interface LoadedPath {
+  path: readonly number[];
+  hops: readonly number[];
+}
+
+/** The probability of one part alone: the product over its hops of P(what it forwards there). */
+export function pathProbability(net: UncertaintyNetwork, path: readonly number[], hops: readonly number[]): number {
+  let p = 1;
+  for (let k = 0; k < path.length; k++) p *= net.successProbability(path[k] as number, hops[k] as number);
+  return p;
+}
+
+/**
+ * The probabilities of a plan, the one way they are computed for any parts (the planner's own, or parts built by
+ * hand): each part alone, and all together with parts sharing an edge counted together. A disabled edge carries
+ * nothing.
+ */
+export function evaluatePlan(
+  g: ChannelGraph,
+  net: UncertaintyNetwork,
+  parts: readonly LoadedPath[],
+): { parts: number[]; probability: number; loads: Map<number, number> } {
+  const open = (path: readonly number[]) => path.every((e) => g.disabled[e] !== 1);
+  const loads = edgeLoads(parts);
+  return {
+    parts: parts.map(({ path, hops }) => (open(path) ? pathProbability(net, path, hops) : 0)),
+    probability: parts.every(({ path }) => open(path)) ? loadProbability(net, loads) : 0,
+    loads,
+  };
+}
+
+/** What all the parts together ask of each directed edge they use. */
+export function edgeLoads(parts: readonly LoadedPath[]): Map<number, number> {
   const sums = new Map<number, number>();
-  for (const part of parts) {
-    const amounts = hopAmounts(g, part.path, part.amountMsat);
-    for (let k = 0; k < part.path.length; k++) {
-      const e = part.path[k] as number;
-      sums.set(e, (sums.get(e) ?? 0) + Number(amounts[k] as bigint));
+  for (const { path, hops } of parts) {
+    for (let k = 0; k < path.length; k++) {
+      const e = path[k] as number;
+      sums.set(e, (sums.get(e) ?? 0) + (hops[k] as number));
     }
   }
+  return sums;
+}
+
+/** The probability that every edge carries its whole load: parts sharing a channel counted together. */
+export function loadProbability(net: UncertaintyNetwork, loads: ReadonlyMap<number, number>): number {
   let p = 1;
-  for (const [e, sum] of sums) p *= net.successProbability(e, sum);
+  for (const [e, sum] of loads) p *= net.successProbability(e, sum);
   return p;
 }
 
