@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { Payment } from '../../shared/types';
 import { formatDateTime, formatFee, formatMsat, formatSeconds } from '../format';
-import { nodeName, pathLabel } from '../names';
+import { nodeName, pathLabel, withNames } from '../names';
 import { graphPart, sentPartState } from '../pay/graph-parts';
 import { PathsGraph } from '../pay/PathsGraph';
 import type { GraphPart } from '../pay/paths-layout';
@@ -106,7 +106,7 @@ export function PartsList({ payment, loaded }: { payment: Payment; loaded: boole
                   {p.completed_at !== undefined ? formatSeconds(p.completed_at - p.created_at) : ''}
                 </td>
                 <td data-label="Failure" className="failure">
-                  {p.failure ? `${p.failure.message} (${p.failure.code})` : ''}
+                  {p.failure ? withNames(`${p.failure.message} (${p.failure.code})`, aliases) : ''}
                 </td>
               </tr>
             ))}
