@@ -44,6 +44,8 @@ let app: App;
 let page: Page;
 /** Every part the core created, in order, as its events said. */
 const created: PartialPayment[] = [];
+/** Each part's latest state, as the core's events said. */
+const latest = new Map<number, PartialPayment>();
 
 function screenshotOnFailure(name: string): void {
   onFailure(() => page, `core-${name}`);
@@ -54,6 +56,7 @@ beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ rendererDir }), launchBrowser()]);
   stack.core.events.on('partialpayment', (part) => {
     if (!created.some((p) => p.id === part.id)) created.push(part);
+    latest.set(part.id, part);
   });
   app = await openApp(browser, stack.url, { defaultTimeoutMs: 30_000 });
   page = app.page;
@@ -230,12 +233,28 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
         /sat on your channel to \w+ \(\d+x\d+x\d+\), via .*resolves in up to/,
       );
       await screenshot(page, 'core-stopped');
+      const stoppedHash = created[created.length - 1]?.payment_hash;
+      const held = created.filter((p) => p.payment_hash === stoppedHash).map((p) => p.id);
+      // The next payment's screen shows the liquidity they hold: amount, channel, time to resolve.
+      await getTestInvoice(page, 5_000, 'e2e after stop');
+      const earlier = page.getByRole('list', { name: 'Earlier parts in flight', exact: true });
+      await expect.poll(() => earlier.getByRole('listitem').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      expect((await earlier.textContent()) ?? '').toMatch(
+        /sat on your channel to \w+ \(\d+x\d+x\d+\), via .*resolves in up to \d+ (min|s)/,
+      );
+      const options = await page
+        .getByRole('combobox', { name: 'Part 1 channel', exact: true })
+        .locator('option')
+        .allTextContents();
+      expect(options.some((o) => /more held by parts in flight/.test(o))).toBe(true);
+      await screenshot(page, 'core-held-elsewhere');
       release?.();
-      await expect
-        .poll(async () => (await partStatuses(page)).every((s) => s !== 'pending'), { timeout: 60_000 })
-        .toBe(true);
+      await expect.poll(() => held.every((id) => latest.get(id)?.status !== 'pending'), { timeout: 60_000 }).toBe(true);
       await page.waitForTimeout(1_000);
+      // Nothing of the stopped payment left after Stop.
+      expect(created.filter((p) => p.payment_hash === stoppedHash).length).toBe(held.length);
       expect(created.length).toBe(atStop);
+      await expect.poll(() => earlier.count(), { timeout: 15_000 }).toBe(0);
     } finally {
       release?.();
     }

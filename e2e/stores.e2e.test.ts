@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../electron/test/harness';
 import type { BraidApi } from '../renderer/api';
 import { boot } from '../renderer/boot';
+import { payViewNow } from '../renderer/pay/view';
 import { useNode } from '../renderer/stores/node';
 import { partsOf, usePayments } from '../renderer/stores/payments';
-import { defaultFeeLimit, planRoutes, usePlanner } from '../renderer/stores/planner';
+import { defaultFeeLimit, planKey, planRoutes, usePlanner } from '../renderer/stores/planner';
 import type { CommandArgs, CommandName, CommandResult } from '../shared/api/commands';
 import type { EventName } from '../shared/api/events';
 import { routeFee } from '../shared/route';
@@ -140,5 +141,37 @@ describe('the Pay screen stores over the real core', () => {
     usePlanner.getState().setFeeLimitText('');
     // The default limit is pay's: 0.5% of the amount or 5 sat, whichever is larger.
     expect(defaultFeeLimit(40_000_000n)).toBe(200_000n);
+  }, 60_000);
+  it('parts by hand that share a channel are checked together: the core flags the overdrawn channel, Send refuses', async () => {
+    await invoice(200_000);
+    const echo = useNode.getState().channels.find((c) => c.peer_alias === 'echo');
+    if (!echo) throw new Error('no channel to echo');
+    // Each part alone fits the channel; the two together do not.
+    expect(echo.local_msatoshi).toBeGreaterThan(100_000_000n);
+    expect(echo.local_msatoshi).toBeLessThan(200_000_000n);
+    const planner = usePlanner.getState();
+    for (const row of planner.rows) planner.removeRow(row.key);
+    planner.addRow();
+    planner.addRow();
+    for (const row of usePlanner.getState().rows) {
+      usePlanner.getState().setRowChannel(row.key, echo.channel);
+      usePlanner.getState().setRowAmount(row.key, '100000');
+    }
+    await until(() => {
+      const s = usePlanner.getState();
+      const routes = planRoutes(s.rows);
+      return routes !== undefined && routes.length === 2 && s.check?.for === planKey(routes);
+    }, "the core's check of both parts");
+    const view = payViewNow();
+    expect(view.verdict?.overdrawn.map((o) => o.channel)).toContain(echo.channel);
+    expect(view.overdrawnOwn).toBe(true);
+    expect(view.check.ok).toBe(false);
+    expect(view.check.reasons.join(' ')).toMatch(
+      new RegExp(`^Your channel to echo \\(${echo.channel}\\) is asked for 200,[\\d,.]+ sat but can send about`),
+    );
+    const before = created.length;
+    await usePlanner.getState().send();
+    expect(usePlanner.getState().planError?.what).toMatch(/^Not sent: Your channel to echo .* is asked for 200,/);
+    expect(created.length).toBe(before);
   }, 60_000);
 });

@@ -3,6 +3,7 @@
 // union) and the API's errors (keyed by ErrorCode). The code and the raw text stay available as `details`.
 
 import { ErrorCode } from '../shared/api/errors';
+import type { ChannelInfo, OverdrawnChannel } from '../shared/api/results';
 import { type FailureCode, isPermanentRefusal } from '../shared/failures';
 import type { PartFailure, Route } from '../shared/types';
 import { formatMsat } from './format';
@@ -232,4 +233,17 @@ function errorWords(
 /** "plan[1]: …" → "Part 2: …" (the planner's parts are numbered from 1 on screen). */
 function planFieldText(text: string): string {
   return text.replace(/\bplan\[(\d+)\](\.route(\[\d+\])?)?/g, (_m, i: string) => `Part ${Number(i) + 1}`);
+}
+
+/** A channel the plan asks too much of (checkplan's `overdrawn`), in words: whose, to whom, how much. */
+export function overdrawnText(
+  o: OverdrawnChannel,
+  channels: readonly ChannelInfo[],
+  aliases: Aliases,
+  ownId: string | undefined,
+): string {
+  const ours = channels.find((c) => c.channel === o.channel);
+  const from = o.from === ownId ? 'Your channel' : `${nodeName(o.from, aliases)}'s channel`;
+  const to = ours ? ` to ${ours.peer_alias || nodeName(ours.peer_id, aliases)}` : '';
+  return `${from}${to} (${o.channel}) is asked for ${formatMsat(o.asked_msatoshi)} but can send about ${formatMsat(o.available_msatoshi)}.`;
 }

@@ -29,6 +29,7 @@ export function PayScreen() {
       <InvoiceInput />
       <InvoiceDetails />
       {decoded && decoded.msatoshi === undefined && <AmountInput locked={view.parts.length > 0} />}
+      <HeldElsewhere currentHash={decoded?.payment_hash} />
       {decoded ? (
         <Planner view={view} />
       ) : (
@@ -40,7 +41,6 @@ export function PayScreen() {
         </div>
       )}
       {decoded && ownId && <PayPaths view={view} ownId={ownId} destination={decoded.destination} />}
-      <HeldElsewhere currentHash={decoded?.payment_hash} />
     </main>
   );
 }

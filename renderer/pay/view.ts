@@ -2,18 +2,22 @@
 // then the plan being edited), the plan's totals, the core's verdict on it (checkplan) and whether it can be sent.
 
 import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { PayEvent } from '../../shared/api/events';
 import type { ChannelInfo, CheckPlanResult, DecodePayResult } from '../../shared/api/results';
 import { routeFee } from '../../shared/route';
 import type { PartFailure, PartialPayment, Payment, Route, Status } from '../../shared/types';
-import { formatDuration, formatMsat, formatSeconds } from '../format';
-import { type Aliases, nodeName } from '../names';
+import { formatDuration, formatSeconds } from '../format';
+import { overdrawnText } from '../messages';
+import type { Aliases } from '../names';
 import { checkEdit, currentRoute, leftToAssign, type SendCheck, totalFee } from '../planner/arithmetic';
-import { useNode } from '../stores/node';
-import { partsOf, usePayments } from '../stores/payments';
+import { type NodeStore, useNode } from '../stores/node';
+import { type PaymentsState, partsOf, usePayments } from '../stores/payments';
 import {
   intendedAmount,
   type PayRun,
+  type PlanCheck,
+  type PlannerStore,
   type PlanRow,
   planKey,
   planLimits,
@@ -78,114 +82,155 @@ function partTime(part: PartialPayment, seenAt: number | undefined, sentAt: numb
   return undefined;
 }
 
-export function usePayView(): PayView {
-  const decoded = usePlanner((s) => s.decoded);
-  const amountText = usePlanner((s) => s.amountText);
-  const planRows = usePlanner((s) => s.rows);
-  const feeLimitText = usePlanner((s) => s.feeLimitText);
-  const maxPartsText = usePlanner((s) => s.maxPartsText);
-  const planCheck = usePlanner((s) => s.check);
-  const checkError = usePlanner((s) => s.checkError);
-  const run = usePlanner((s) => s.run);
-  const sentAt = usePlanner((s) => s.sentAt);
-  const partsMap = usePayments((s) => s.parts);
-  const partsByHash = usePayments((s) => s.partsByHash);
-  const partSeenAt = usePayments((s) => s.partSeenAt);
-  const payments = usePayments((s) => s.payments);
-  const payRuns = usePayments((s) => s.payRuns);
-  const channels = useNode((s) => s.channels);
-  const aliases = useNode((s) => s.aliases);
-  const ownId = useNode((s) => s.info?.id);
+/** What the Pay screen's view is made of: the stores' state it reads. */
+export interface PayViewInputs {
+  decoded?: DecodePayResult;
+  amountText: string;
+  planRows: PlanRow[];
+  feeLimitText: string;
+  maxPartsText: string;
+  planCheck?: PlanCheck;
+  checkError?: string;
+  run?: PayRun;
+  sentAt?: number;
+  partsMap: ReadonlyMap<number, PartialPayment>;
+  partsByHash: ReadonlyMap<string, readonly number[]>;
+  partSeenAt: ReadonlyMap<number, number>;
+  payments: ReadonlyMap<string, Payment>;
+  payRuns: ReadonlyMap<string, PayEvent>;
+  channels: ChannelInfo[];
+  aliases: Aliases;
+  ownId?: string;
+}
 
-  return useMemo(() => {
-    const hash = decoded?.payment_hash;
-    const parts = hash ? partsOf({ parts: partsMap, partsByHash }, hash) : [];
-    const payment = hash ? payments.get(hash) : undefined;
-    const intended = intendedAmount({ decoded, amountText });
-    const rows: TableRow[] = parts.map((part, i) => ({
-      number: i + 1,
-      key: `part-${part.id}`,
-      part,
-      status: part.status,
-      route: part.route,
-      amount: part.msatoshi,
-      fee: part.msatoshi_sent - part.msatoshi,
-      failure: part.failure,
-      timeTaken: partTime(part, partSeenAt.get(part.id), sentAt),
-    }));
-    const routes = planRoutes(planRows);
-    const verdict = routes && planCheck?.for === planKey(routes) ? planCheck : undefined;
-    const planned: TableRow[] = planRows.map((row, i) => {
-      const number = rows.length + 1 + i;
-      const p = toPlannedPart(row, number);
-      const route = currentRoute(p);
-      return {
-        number,
-        key: `row-${row.key}`,
-        row,
-        status: 'planned',
-        route: route ?? row.route,
-        amount: p.amount,
-        fee: route ? routeFee(route) : undefined,
-        probability: verdict?.parts[i]?.probability,
-      };
-    });
-    rows.push(...planned);
-    const plannedParts = planned.map((t) => toPlannedPart(t.row as PlanRow, t.number));
-    const target = planTarget(intended, parts);
-    const overdrawn = (verdict?.overdrawn ?? []).map((o) => {
-      const own = channels.find((c) => c.channel === o.channel);
-      const from = o.from === ownId ? 'Your channel' : `${nodeName(o.from, aliases)}'s channel`;
-      const to = own ? ` to ${own.peer_alias || nodeName(own.peer_id, aliases)}` : '';
-      return `${from}${to} (${o.channel}) is asked for ${formatMsat(o.asked_msatoshi)} but can send about ${formatMsat(o.available_msatoshi)}.`;
-    });
-    const overdrawnOwn = (verdict?.overdrawn ?? []).some((o) => o.from === ownId);
-    const edit = checkEdit(target, plannedParts, planLimits({ feeLimitText, maxPartsText, decoded, amountText }));
-    const reasons = [...edit.reasons];
-    // The node's check comes within moments; if it cannot be had, the plan may still go (the core checks it again).
-    if (edit.ok && !verdict && !checkError) reasons.push('Checking the plan with the node…');
-    if (overdrawnOwn) reasons.push(...overdrawn.filter((o) => o.startsWith('Your channel')));
-    const payEvent = hash ? payRuns.get(hash) : undefined;
-    const localRun = run && run.payment_hash === hash ? run : undefined;
-    const paying =
-      localRun?.state === 'running' || localRun?.state === 'stopping' || (!localRun && payEvent?.state === 'running');
+/** The view from the stores' state, pure (usePayView memoises it; tests call it as it is). */
+export function payView({
+  decoded,
+  amountText,
+  planRows,
+  feeLimitText,
+  maxPartsText,
+  planCheck,
+  checkError,
+  run,
+  sentAt,
+  partsMap,
+  partsByHash,
+  partSeenAt,
+  payments,
+  payRuns,
+  channels,
+  aliases,
+  ownId,
+}: PayViewInputs): PayView {
+  const hash = decoded?.payment_hash;
+  const parts = hash ? partsOf({ parts: partsMap, partsByHash }, hash) : [];
+  const payment = hash ? payments.get(hash) : undefined;
+  const intended = intendedAmount({ decoded, amountText });
+  const rows: TableRow[] = parts.map((part, i) => ({
+    number: i + 1,
+    key: `part-${part.id}`,
+    part,
+    status: part.status,
+    route: part.route,
+    amount: part.msatoshi,
+    fee: part.msatoshi_sent - part.msatoshi,
+    failure: part.failure,
+    timeTaken: partTime(part, partSeenAt.get(part.id), sentAt),
+  }));
+  const routes = planRoutes(planRows);
+  const verdict = routes && planCheck?.for === planKey(routes) ? planCheck : undefined;
+  const planned: TableRow[] = planRows.map((row, i) => {
+    const number = rows.length + 1 + i;
+    const p = toPlannedPart(row, number);
+    const route = currentRoute(p);
     return {
-      decoded,
-      intended,
-      payment,
-      parts,
-      rows,
-      target,
-      left: target === undefined ? undefined : leftToAssign(target, plannedParts),
-      fee: totalFee(plannedParts),
-      verdict,
-      overdrawn,
-      overdrawnOwn,
-      check: { ok: reasons.length === 0, reasons },
-      planned,
-      channels,
-      aliases,
-      run: localRun,
-      payEvent,
-      paying,
+      number,
+      key: `row-${row.key}`,
+      row,
+      status: 'planned',
+      route: route ?? row.route,
+      amount: p.amount,
+      fee: route ? routeFee(route) : undefined,
+      probability: verdict?.parts[i]?.probability,
     };
-  }, [
+  });
+  rows.push(...planned);
+  const plannedParts = planned.map((t) => toPlannedPart(t.row as PlanRow, t.number));
+  const target = planTarget(intended, parts);
+  const overdrawn = (verdict?.overdrawn ?? []).map((o) => overdrawnText(o, channels, aliases, ownId));
+  const overdrawnOwn = (verdict?.overdrawn ?? []).some((o) => o.from === ownId);
+  const edit = checkEdit(target, plannedParts, planLimits({ feeLimitText, maxPartsText, decoded, amountText }));
+  const reasons = [...edit.reasons];
+  // The node's check comes within moments; if it cannot be had, the plan may still go (the core checks it again).
+  if (edit.ok && !verdict && !checkError) reasons.push('Checking the plan with the node…');
+  if (overdrawnOwn) reasons.push(...overdrawn.filter((o) => o.startsWith('Your channel')));
+  const payEvent = hash ? payRuns.get(hash) : undefined;
+  const localRun = run && run.payment_hash === hash ? run : undefined;
+  const paying =
+    localRun?.state === 'running' || localRun?.state === 'stopping' || (!localRun && payEvent?.state === 'running');
+  return {
     decoded,
-    amountText,
-    planRows,
-    feeLimitText,
-    maxPartsText,
-    planCheck,
-    checkError,
-    run,
-    sentAt,
-    partsMap,
-    partsByHash,
-    partSeenAt,
-    payments,
-    payRuns,
+    intended,
+    payment,
+    parts,
+    rows,
+    target,
+    left: target === undefined ? undefined : leftToAssign(target, plannedParts),
+    fee: totalFee(plannedParts),
+    verdict,
+    overdrawn,
+    overdrawnOwn,
+    check: { ok: reasons.length === 0, reasons },
+    planned,
     channels,
     aliases,
-    ownId,
-  ]);
+    run: localRun,
+    payEvent,
+    paying,
+  };
+}
+
+function plannerInputs(s: PlannerStore) {
+  return {
+    decoded: s.decoded,
+    amountText: s.amountText,
+    planRows: s.rows,
+    feeLimitText: s.feeLimitText,
+    maxPartsText: s.maxPartsText,
+    planCheck: s.check,
+    checkError: s.checkError,
+    run: s.run,
+    sentAt: s.sentAt,
+  };
+}
+
+function paymentsInputs(s: PaymentsState) {
+  return {
+    partsMap: s.parts,
+    partsByHash: s.partsByHash,
+    partSeenAt: s.partSeenAt,
+    payments: s.payments,
+    payRuns: s.payRuns,
+  };
+}
+
+function nodeInputs(s: NodeStore) {
+  return { channels: s.channels, aliases: s.aliases, ownId: s.info?.id };
+}
+
+/** The view as the stores stand now (outside React: tests). */
+export function payViewNow(): PayView {
+  return payView({
+    ...plannerInputs(usePlanner.getState()),
+    ...paymentsInputs(usePayments.getState()),
+    ...nodeInputs(useNode.getState()),
+  });
+}
+
+export function usePayView(): PayView {
+  const planner = usePlanner(useShallow(plannerInputs));
+  const payments = usePayments(useShallow(paymentsInputs));
+  const node = useNode(useShallow(nodeInputs));
+  return useMemo(() => payView({ ...planner, ...payments, ...node }), [planner, payments, node]);
 }

@@ -15,7 +15,7 @@ import {
 import type { PartialPayment, Payment, Route } from '../../shared/types';
 import { ErrorCode, toApiError } from '../api';
 import { formatMsat, parseSat, satInput } from '../format';
-import { errorProblem, type Problem } from '../messages';
+import { errorProblem, overdrawnText, type Problem } from '../messages';
 import { nodeName, resolveNodes, withNames } from '../names';
 import { checkEdit, missingAmount, type PlanLimits, type PlannedPart } from '../planner/arithmetic';
 import { api } from './api';
@@ -772,6 +772,16 @@ export const usePlanner = create<PlannerStore>()((set, get) => {
         s.rows.map((r, i) => toPlannedPart(r, i + 1)),
         planLimits(s),
       );
+      // The core's check of these very parts: one of our channels asked for more than it has fails for sure.
+      const routes = planRoutes(s.rows);
+      const node = useNode.getState();
+      const ownId = node.info?.id;
+      const verdict = routes && s.check?.for === planKey(routes) ? s.check : undefined;
+      for (const o of verdict?.overdrawn ?? []) {
+        if (o.from !== ownId) continue;
+        check.ok = false;
+        check.reasons.push(overdrawnText(o, node.channels, node.aliases, ownId));
+      }
       if (!check.ok) {
         set({ planError: { what: `Not sent: ${check.reasons.join(' ')}`, action: 'Change the plan, then Send.' } });
         return;
