@@ -31,6 +31,7 @@ export function PartsList({ payment, loaded }: { payment: Payment; loaded: boole
         number: i + 1,
         state: sentPartState(p, payment, list, now),
         part: p,
+        failure: p.failure ? withNames(`${p.failure.message} (${p.failure.code})`, aliases) : undefined,
       }),
     )
     .filter((p): p is GraphPart => p !== undefined);

@@ -1,4 +1,4 @@
-import { nodeName } from '../names';
+import { nodeName, withNames } from '../names';
 import { useNow } from '../useNow';
 import { graphPart, sentPartState } from './graph-parts';
 import { PathsGraph } from './PathsGraph';
@@ -18,7 +18,7 @@ export function PayPaths({ view, ownId, destination }: { view: PayView; ownId: s
         route: r.route,
         amount: r.amount,
         part: r.part,
-        failure: r.failure ? `${r.failure.message} (${r.failure.code})` : undefined,
+        failure: r.failure ? withNames(`${r.failure.message} (${r.failure.code})`, view.aliases) : undefined,
       }),
     )
     .filter((p): p is GraphPart => p !== undefined);

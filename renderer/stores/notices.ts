@@ -96,7 +96,7 @@ export function watchPayments(braid: BraidApi): () => void {
       if (watching(hash)) useFocusRequest.getState().request('payment-result');
       else useNotices.getState().push({ payment_hash: hash, status: p.status, text: text ?? who(p) });
     }
-    if (p.status !== 'pending' && entry.old?.status !== p.status && !document.hasFocus()) {
+    if (p.status !== 'pending' && entry.old?.status !== p.status && !(globalThis.document?.hasFocus() ?? true)) {
       void globalThis.window?.braid
         ?.notify({ payment_hash: hash, title: `Payment ${p.status}`, body: text ?? who(p) })
         .catch(() => {});
