@@ -12,7 +12,15 @@
 //    shows (cold: the page is still loading the history, ~80 MB of JSON), also counted from the page's load; and on
 //    a second visit (Pay, then History again).
 //
-// Prints one JSON line per sample, one per benchmark, and a last line with both. `npm run bench:ui [-- --runs N --history-runs N]`.
+// 3. picture_16_parts: a payment of 16 parts over paths that share hops, held at bob, open in History with its
+//    picture; bob lets go and the parts turn complete. Every update of the picture (PathsGraph's User Timing measure
+//    'braid-paths': from its render's start to its commit, layout included when the parts' paths changed) while they
+//    resolve. Also dagre's full layout of those 16 parts, timed in this process (renderer/pay/paths-layout.ts).
+// 4. export_100k: on the seeded ledger of 2., the time from the click on "Export CSV" (then "Export JSON") in
+//    History to the page's "Exported to" (100,000 payments, 300,000 parts, over the WebSocket).
+//
+// Prints one JSON line per sample, one per benchmark, and a last line with all.
+// `npm run bench:ui [-- --runs N --history-runs N --picture-runs N --export-runs N]`.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +28,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seedHistory } from '../electron/core/bench/seed';
 import { parseCommandLine } from '../electron/core/command-line';
+import { layoutPaths, PATHS_MEASURE } from '../renderer/pay/paths-layout';
 import { goTo, launchBrowser, navEntry, openApp, poll } from './browser';
+import { SHARED_PATHS, sendHeldParts } from './held-parts';
 import { buildRenderer, type Stack, startStack } from './stack';
 import { getTestInvoice, partAmount, partStatuses, paymentResult, waitForProposal } from './ui';
 
@@ -30,18 +40,35 @@ const cli = parseCommandLine({
   --runs N               payments of the part-status benchmark (default 40)
   --history-runs N       History openings timed (default 5)
   --history-payments N   payments seeded for History (default 100000)
-  --sat-per-run N        sat paid per run (default 5000)`,
+  --sat-per-run N        sat paid per run (default 5000)
+  --picture-runs N       re-layouts of a 16-part picture as its parts resolve (default 8)
+  --export-runs N        History exports of the seeded payments, CSV and JSON (default 3)
+  --only M,M,…           only these of part_status, history, picture, export`,
   options: {
     runs: { type: 'string' },
     'history-runs': { type: 'string' },
     'history-payments': { type: 'string' },
     'sat-per-run': { type: 'string' },
+    'picture-runs': { type: 'string' },
+    'export-runs': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const RUNS = cli.number('runs', { min: 1, integer: true }) ?? 40;
 const HISTORY_RUNS = cli.number('history-runs', { min: 0, integer: true }) ?? 5;
 const HISTORY_PAYMENTS = cli.number('history-payments', { min: 1, integer: true }) ?? 100_000;
 const SAT_PER_RUN = cli.number('sat-per-run', { min: 1, integer: true }) ?? 5000;
+const PICTURE_RUNS = cli.number('picture-runs', { min: 0, integer: true }) ?? 8;
+const EXPORT_RUNS = cli.number('export-runs', { min: 0, integer: true }) ?? 3;
+const MEASURES = ['part_status', 'history', 'picture', 'export'] as const;
+/** Comma-separated: part_status, history, picture, export (default all). */
+const ONLY = new Set(
+  (cli.values.only?.split(',') ?? [...MEASURES]).map((m) =>
+    (MEASURES as readonly string[]).includes(m)
+      ? m
+      : cli.fail(`--only: unknown measure ${m} (one of ${MEASURES.join(', ')})`),
+  ),
+);
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const print = (line: object) => console.log(JSON.stringify(line));
@@ -287,7 +314,7 @@ async function timeHistory(page: Page): Promise<HistoryTiming> {
   return page.evaluate('window.__braidHistory') as Promise<HistoryTiming>;
 }
 
-async function benchHistory(browser: Browser, rendererDir: string) {
+async function benchHistory(browser: Browser, rendererDir: string, results: object[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-ui-history-'));
   let stack: Stack | undefined;
   try {
@@ -302,7 +329,7 @@ async function benchHistory(browser: Browser, rendererDir: string) {
     const fromLoad: number[] = [];
     let rowsInDom = 0;
     const errors: string[] = [];
-    for (let run = 0; run < HISTORY_RUNS; run++) {
+    for (let run = 0; run < (ONLY.has('history') ? HISTORY_RUNS : 0); run++) {
       const app = await openApp(browser, stack.url);
       try {
         app.page.setDefaultTimeout(120_000);
@@ -333,6 +360,11 @@ async function benchHistory(browser: Browser, rendererDir: string) {
         await app.context.close();
       }
     }
+    if (ONLY.has('export')) {
+      const exported = await benchExport(browser, stack);
+      print(exported);
+      results.push(exported);
+    }
     return {
       bench: 'history_first_row',
       payments: seeded.payments,
@@ -351,6 +383,159 @@ async function benchHistory(browser: Browser, rendererDir: string) {
   }
 }
 
+/** 16 parts of 1,000 to 2,500 sat over three paths that share hops (small: bob's channels last many runs). */
+const SIXTEEN = Array.from({ length: 16 }, (_, i) => ({
+  hops: SHARED_PATHS[i % 3] as readonly string[],
+  msatoshi: 1_000_000n + BigInt(i) * 100_000n,
+}));
+
+async function benchPicture(browser: Browser, rendererDir: string) {
+  const stack = await startStack({ rendererDir });
+  const app = await openApp(browser, stack.url);
+  const page = app.page;
+  page.setDefaultTimeout(60_000);
+  const updates: number[] = [];
+  const firstRenders: number[] = [];
+  let skipped = 0;
+  try {
+    // bob's name, as a user gets it.
+    await getTestInvoice(page, 1_000, 'bench:ui names');
+    await goTo(page, 'History');
+    for (let run = 0; run < PICTURE_RUNS; run++) {
+      const { hash, release } = await sendHeldParts(stack, SIXTEEN, `bench:ui picture ${run}`);
+      let released = false;
+      try {
+        const show = page.getByRole('button', { name: `Show parts of ${hash.slice(0, 10)}`, exact: true });
+        await show.click();
+        const name = `Paths of ${hash.slice(0, 10)}`;
+        const count = (state: string) =>
+          page.evaluate(
+            `document.querySelectorAll('svg[aria-label=${JSON.stringify(name)}] .chip[data-state=${JSON.stringify(state)}]').length`,
+          ) as Promise<number>;
+        await poll(
+          async () => (await count('pending')) + (await count('held')),
+          (n) => n >= 16,
+          { timeoutMs: 30_000, intervalMs: 50, what: '16 parts in flight in the picture' },
+        );
+        // The picture's first renders (dagre's layout included), then only the updates as the parts resolve.
+        const first = (await page.evaluate(
+          `performance.getEntriesByName(${JSON.stringify(PATHS_MEASURE)}).map((e) => e.duration)`,
+        )) as number[];
+        if (first.length > 0) firstRenders.push(Math.max(...first));
+        await page.evaluate(`performance.clearMeasures(${JSON.stringify(PATHS_MEASURE)})`);
+        release();
+        released = true;
+        const done = await poll(
+          async () => ({ complete: await count('complete'), failed: await count('failed') }),
+          (c) => c.complete + c.failed > 0 && c.complete > 0 && c.failed === 0 && c.complete >= 16,
+          { timeoutMs: 60_000, intervalMs: 50, what: 'every part complete in the picture' },
+        ).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 200));
+        const measures = (await page.evaluate(
+          `performance.getEntriesByName(${JSON.stringify(PATHS_MEASURE)}).map((e) => e.duration)`,
+        )) as number[];
+        if (!done) {
+          skipped += 1;
+          log(`picture run ${run}: not every part completed; skipped`);
+        } else {
+          updates.push(...measures);
+          print({
+            bench: 'picture_sample',
+            run,
+            updates: measures.length,
+            median_ms: round(median(measures), 2),
+            max_ms: round(Math.max(...measures), 2),
+          });
+        }
+        await show.click();
+      } finally {
+        if (!released) release();
+      }
+    }
+  } finally {
+    await app.context.close();
+    await stack.stop();
+  }
+  // dagre's whole layout of 16 parts (what a change of the parts' paths costs), in this process.
+  const names = (id: string) => id.slice(0, 8);
+  const parts = SIXTEEN.map((p, i) => ({
+    key: `p${i}`,
+    number: i + 1,
+    state: 'pending' as const,
+    hops: p.hops.map((alias, k) => `02${alias.padEnd(10, '_')}${'0'.repeat(54)}${k}`.slice(0, 66)),
+    amount: p.msatoshi + BigInt(i) * 1000n,
+  }));
+  const layouts: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    layoutPaths(parts, `02${'a'.repeat(64)}`, `03${'b'.repeat(64)}`, names);
+    layouts.push(performance.now() - t);
+  }
+  return {
+    bench: 'picture_16_parts',
+    runs: PICTURE_RUNS,
+    skipped_runs: skipped,
+    update_on_status_change: stats(updates),
+    first_render_with_layout: stats(firstRenders),
+    full_dagre_layout_node: stats(layouts.slice(20)),
+    aim_ms: 16,
+    meets_aim: percentile(updates, 95) <= 16,
+  };
+}
+
+/** Time from the click on Export CSV / JSON in History to "Exported to" on the page, on the seeded ledger. */
+async function benchExport(browser: Browser, stack: Stack) {
+  const app = await openApp(browser, stack.url);
+  const page = app.page;
+  page.setDefaultTimeout(120_000);
+  const times: Record<'csv' | 'json', number[]> = { csv: [], json: [] };
+  // This process's CPU time over each export: the core's work (the page runs in Chromium's processes), less
+  // sensitive than the wall clock to what else the machine runs.
+  const cpu: Record<'csv' | 'json', number[]> = { csv: [], json: [] };
+  try {
+    await goTo(page, 'History');
+    const status = page.getByRole('status', { name: 'Export result', exact: true });
+    for (let run = 0; run < EXPORT_RUNS; run++) {
+      for (const format of ['csv', 'json'] as const) {
+        const t = performance.now();
+        const c = process.cpuUsage();
+        await page.getByRole('button', { name: `Export ${format.toUpperCase()}`, exact: true }).click();
+        const text = await poll(
+          async () => (await status.textContent()) ?? '',
+          (x) => /Exported to /.test(x) || /failed/i.test(x),
+          { timeoutMs: 120_000, intervalMs: 10, what: 'the export result' },
+        );
+        const ms = performance.now() - t;
+        const used = process.cpuUsage(c);
+        const cpuMs = (used.user + used.system) / 1000;
+        if (!/Exported to /.test(text)) throw new Error(text);
+        times[format].push(ms);
+        cpu[format].push(cpuMs);
+        print({
+          bench: 'export_sample',
+          run,
+          format,
+          ms: round(ms, 1),
+          core_cpu_ms: round(cpuMs, 1),
+          result: text.replace(/^.*: /, ''),
+        });
+      }
+    }
+  } finally {
+    await app.context.close();
+  }
+  return {
+    bench: 'export_100k_from_history',
+    runs: EXPORT_RUNS,
+    csv: stats(times.csv),
+    json: stats(times.json),
+    csv_core_cpu: stats(cpu.csv),
+    json_core_cpu: stats(cpu.json),
+    aim_ms: 2000,
+    meets_aim: Math.max(median(times.csv), median(times.json)) < 2000,
+  };
+}
+
 async function main(): Promise<void> {
   const t = performance.now();
   const rendererDir = await buildRenderer();
@@ -359,14 +544,26 @@ async function main(): Promise<void> {
   const chromiumVersion = browser.version();
   const results: object[] = [];
   try {
-    log(`part status latency: ${RUNS} payments of ${SAT_PER_RUN} sat`);
-    const parts = await benchPartStatus(browser, rendererDir);
-    print(parts);
-    results.push(parts);
-    log(`history: ${HISTORY_PAYMENTS} payments, ${HISTORY_RUNS} runs`);
-    const history = await benchHistory(browser, rendererDir);
-    print(history);
-    results.push(history);
+    if (ONLY.has('part_status')) {
+      log(`part status latency: ${RUNS} payments of ${SAT_PER_RUN} sat`);
+      const parts = await benchPartStatus(browser, rendererDir);
+      print(parts);
+      results.push(parts);
+    }
+    if (ONLY.has('picture')) {
+      log(`picture of a 16-part payment: ${PICTURE_RUNS} runs`);
+      const picture = await benchPicture(browser, rendererDir);
+      print(picture);
+      results.push(picture);
+    }
+    if (ONLY.has('history') || ONLY.has('export')) {
+      log(`history: ${HISTORY_PAYMENTS} payments, ${HISTORY_RUNS} runs`);
+      const history = await benchHistory(browser, rendererDir, results);
+      if (ONLY.has('history')) {
+        print(history);
+        results.push(history);
+      }
+    }
   } finally {
     await browser.close();
     rmSync(rendererDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -181,9 +182,10 @@ describe('Braid in Chromium over dev:web (embedded simnet)', () => {
     // The paths picture marks each part's path with its status.
     const picture = page.getByRole('img', { name: 'Payment paths', exact: true });
     await expect.poll(() => picture.count()).toBe(1);
-    expect(await picture.locator('[data-status="complete"]').count()).toBeGreaterThanOrEqual(
-      statuses.filter((x) => x === 'complete').length,
-    );
+    const completeParts = await picture
+      .locator('.chip[data-state="complete"]')
+      .evaluateAll((els) => new Set(els.map((el) => el.getAttribute('data-part'))).size);
+    expect(completeParts).toBeGreaterThanOrEqual(statuses.filter((x) => x === 'complete').length);
     // Copy preimage puts it on the clipboard.
     await page.getByRole('button', { name: 'Copy preimage', exact: true }).click();
     await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(pre);
@@ -216,19 +218,24 @@ describe('Braid in Chromium over dev:web (embedded simnet)', () => {
     const rows = parseCsv(readFileSync(path, 'utf8'));
     const header = rows.shift() ?? [];
     const col = (name: string) => header.indexOf(name);
-    for (const name of ['payment_hash', 'payment_status', 'part_id', 'part_status', 'failure_code', 'description']) {
+    for (const name of ['kind', 'payment_hash', 'status', 'part_id', 'failure_code', 'description', 'amount_msat']) {
       expect(col(name), name).toBeGreaterThanOrEqual(0);
     }
     for (const payment of paid) {
       const mine = rows.filter((r) => r[col('payment_hash')] === payment.hash);
-      // One row per part, as many as the planner showed.
-      expect(mine.length, payment.name).toBe(payment.parts.length);
-      expect(new Set(mine.map((r) => r[col('payment_status')]))).toEqual(new Set(['complete']));
-      expect(mine.map((r) => r[col('part_status')]).sort()).toEqual([...payment.parts].sort());
-      expect(mine[0]?.[col('description')]).toBe(payment.description);
+      const [head, ...parts] = mine;
+      // A payment row, then one row per part, as many as the planner showed.
+      expect(head?.[col('kind')], payment.name).toBe('payment');
+      expect(head?.[col('status')]).toBe('complete');
+      expect(head?.[col('description')]).toBe(payment.description);
+      expect(parts.map((r) => r[col('kind')])).toEqual(parts.map(() => 'part'));
+      expect(parts.length, payment.name).toBe(payment.parts.length);
+      expect(parts.map((r) => r[col('status')]).sort()).toEqual([...payment.parts].sort());
+      // A part row never repeats the payment's amount.
+      expect(parts.every((r) => r[col('amount_msat')] === '')).toBe(true);
     }
     const b = rows.filter((r) => r[col('payment_hash')] === paid.find((p) => p.name === 'b')?.hash);
-    expect(b.filter((r) => r[col('part_status')] === 'failed').map((r) => r[col('failure_code')])).toContain(
+    expect(b.filter((r) => r[col('status')] === 'failed').map((r) => r[col('failure_code')])).toContain(
       'TEMPORARY_CHANNEL_FAILURE',
     );
     // The harness's own way: the UI says where the file went.
@@ -351,33 +358,5 @@ function count(text: string, word: string): number {
 
 /** RFC 4180: quoted fields with doubled quotes, CRLF or LF line ends. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  return parse(text, { record_delimiter: '\r\n' }) as string[][];
 }

@@ -164,9 +164,11 @@ export async function chooseRoute(page: Page, n: number, want: (name: string) =>
   return name;
 }
 
-/** An element's accessible name as Chromium computes it (via its label, aria-labelledby or text). */
-async function accName(locator: Locator): Promise<string> {
+/** An element's accessible name as Chromium computes it (via aria-label, aria-labelledby, its label or text). */
+export async function accName(locator: Locator): Promise<string> {
   return locator.evaluate((el) => {
+    const ariaLabel = el.getAttribute('aria-label');
+    if (ariaLabel) return ariaLabel.trim();
     const labelledBy = el.getAttribute('aria-labelledby');
     if (labelledBy) {
       return labelledBy

@@ -4,9 +4,20 @@
 // daemon (electron/daemon.ts) starts it.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, type SaveDialogOptions, safeStorage, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Notification,
+  type SaveDialogOptions,
+  safeStorage,
+  session,
+  shell,
+  type WebContents,
+} from 'electron';
 import Store from 'electron-store';
-import type { SettingsView } from '../shared/api/channels';
+import type { PaymentNotice, SettingsView } from '../shared/api/channels';
 import { type BootedCore, bootCore } from './core/boot';
 import { type IpcHandlers, registerIpcHandlers, type SettingsPort } from './ipc/handlers';
 import {
@@ -114,6 +125,32 @@ async function chooseExportPath(suggestedName: string): Promise<string | undefin
   };
   const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
   return result.canceled || !result.filePath ? undefined : result.filePath;
+}
+
+/** Notifications shown and not yet clicked or closed: kept so they are not collected (and their click lost). */
+const notifications = new Set<Notification>();
+
+/**
+ * The OS notification for a payment that completed or failed while the user was elsewhere: only when the window is
+ * not focused (inside the app the page shows its own notice). Clicking it brings the window back to that payment.
+ */
+function notifyPayment(sender: WebContents, notice: PaymentNotice): boolean {
+  const win = BrowserWindow.fromWebContents(sender);
+  if (!win || win.isDestroyed() || win.isFocused() || !Notification.isSupported()) return false;
+  const notification = new Notification({ title: notice.title, body: notice.body, silent: false });
+  notifications.add(notification);
+  const forget = () => notifications.delete(notification);
+  notification.on('click', () => {
+    forget();
+    if (win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+    ipc?.showPayment(sender, notice.payment_hash);
+  });
+  notification.on('close', forget);
+  notification.show();
+  return true;
 }
 
 function createWindow(): void {
@@ -226,6 +263,7 @@ function main(): void {
       core: running.then((r) => r.core),
       settings: settingsPort(settings, activeProfile),
       chooseExportPath: (_sender, suggestedName) => chooseExportPath(suggestedName),
+      notify: (sender, notice) => notifyPayment(sender as WebContents, notice),
       log: (message) => console.warn(message),
     });
     for (const link of earlyLinks.splice(0)) ipc.openLink(link);

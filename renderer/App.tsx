@@ -1,4 +1,5 @@
 import { NodeHeader } from './components/NodeHeader';
+import { Notices } from './components/Notices';
 import { ScreenNav } from './components/ScreenNav';
 import { ConnectScreen } from './connect/ConnectScreen';
 import { HistoryScreen } from './history/HistoryScreen';
@@ -12,6 +13,7 @@ export function App() {
     <div className="app">
       <NodeHeader />
       <ScreenNav />
+      <Notices />
       {screen === 'pay' && <PayScreen />}
       {screen === 'rebalance' && <RebalanceScreen />}
       {screen === 'history' && <HistoryScreen />}

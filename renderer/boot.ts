@@ -6,6 +6,7 @@ import type { ApiEvent } from '../shared/api/events';
 import type { BraidApi } from './api';
 import { api, setApi, withExclusiveCalls } from './stores/api';
 import { useNode } from './stores/node';
+import { watchPayments } from './stores/notices';
 import { usePayments } from './stores/payments';
 import { usePlanner } from './stores/planner';
 import { useUi } from './stores/ui';
@@ -58,6 +59,7 @@ export function openLink(link: string): void {
 export function boot(braid: BraidApi): () => void {
   // listpayments (the whole history) goes alone on the wire; see withExclusiveCalls.
   setApi(withExclusiveCalls(braid, (name, params) => name === 'listpayments' && !hasHash(params)));
+  const offNotices = watchPayments(braid);
   const off = braid.subscribe(['payment', 'partialpayment', 'node', 'pay'], onEvent);
   const ready = (braid as { ready?: Promise<void> }).ready;
   ready?.catch((error: unknown) =>
@@ -77,5 +79,6 @@ export function boot(braid: BraidApi): () => void {
   return () => {
     off();
     offLinks?.();
+    offNotices();
   };
 }

@@ -11,6 +11,7 @@ import {
   type IpcReply,
   type OpenLinkMessage,
   type SettingsView,
+  type ShowPaymentMessage,
 } from '../../shared/api/channels';
 import type { ApiEvent, EventName } from '../../shared/api/events';
 
@@ -41,6 +42,12 @@ function asIpcError(error: unknown): IpcError {
 function isEventMessage(message: unknown): message is IpcEventMessage {
   return (
     typeof message === 'object' && message !== null && typeof (message as IpcEventMessage).subscription === 'string'
+  );
+}
+
+function isShowPayment(message: unknown): message is ShowPaymentMessage {
+  return (
+    typeof message === 'object' && message !== null && typeof (message as ShowPaymentMessage).payment_hash === 'string'
   );
 }
 
@@ -106,6 +113,18 @@ export function createBridge(ipc: IpcRendererLike, pageId: string = newPageId())
       });
       return () => {
         ipc.removeListener(IPC.openLink, onLink);
+      };
+    },
+
+    notify: (notice) => invoke<{ shown: boolean }>(IPC.notify, notice),
+
+    onShowPayment(listener) {
+      const onShow: RendererListener = (_event, message) => {
+        if (isShowPayment(message)) listener({ payment_hash: message.payment_hash });
+      };
+      ipc.on(IPC.showPayment, onShow);
+      return () => {
+        ipc.removeListener(IPC.showPayment, onShow);
       };
     },
 

@@ -42,6 +42,7 @@ describe('IPC handlers over a real core', () => {
   let braid: BraidBridge;
   const exportDir = mkdtempSync(join(tmpdir(), 'braid-ipc-export-'));
   let exportChoice: string | undefined;
+  const notices: unknown[] = [];
 
   beforeAll(async () => {
     h = await startHarness();
@@ -51,6 +52,10 @@ describe('IPC handlers over a real core', () => {
       appOrigin: APP_ORIGIN,
       core: h.core,
       chooseExportPath: async () => exportChoice,
+      notify: async (_sender, notice) => {
+        notices.push(notice);
+        return true;
+      },
     });
     win = bus.window(APP_URL);
     braid = createBridge(win.renderer());
@@ -89,6 +94,36 @@ describe('IPC handlers over a real core', () => {
       message: expect.stringContaining(REFUSED_MESSAGE),
     });
     expect(handlers.subscriptionCount()).toBe(0);
+  });
+
+  it('notify: a checked notice from our page reaches the OS port; a click comes back as showPayment', async () => {
+    const hash = 'ab'.repeat(32);
+    expect(await braid.notify({ payment_hash: hash, title: 'Payment complete', body: '1,000 sat to bob' })).toEqual({
+      shown: true,
+    });
+    expect(notices).toEqual([{ payment_hash: hash, title: 'Payment complete', body: '1,000 sat to bob' }]);
+    for (const [bad, field] of [
+      [{ payment_hash: 'xyz', title: 't', body: '' }, 'notice.payment_hash'],
+      [{ payment_hash: hash, title: '', body: '' }, 'notice.title'],
+      [{ payment_hash: hash, title: 't', body: 'x'.repeat(1000) }, 'notice.body'],
+      ['not an object', 'notice'],
+    ] as const) {
+      expect(await rejection(braid.notify(bad as never))).toMatchObject({
+        code: -32602,
+        message: expect.stringContaining(field),
+      });
+    }
+    expect(notices).toHaveLength(1);
+    await expect(bus.window('https://evil.example/').renderer().invoke(IPC.notify, notices[0])).rejects.toThrow(
+      REFUSED_MESSAGE,
+    );
+    expect(notices).toHaveLength(1);
+    const shown: string[] = [];
+    const off = braid.onShowPayment((m) => shown.push(m.payment_hash));
+    handlers.showPayment(win, hash);
+    await until(() => shown.length === 1, 'the showPayment message');
+    off();
+    expect(shown).toEqual([hash]);
   });
 
   it('refuses a file:// page other than the app’s own index.html', async () => {
@@ -232,6 +267,17 @@ describe('IPC handlers over a real core', () => {
     });
     expect(existsSync(fromPage)).toBe(false);
     expect(await rejection(braid.call('exportpayments', { format: 'xml' as 'csv' }))).toMatchObject({ code: -32602 });
+
+    // History's filters and a job the window can follow (and cancel) over IPC too.
+    exportChoice = join(exportDir, 'filtered.csv');
+    const filtered = await braid.call('exportpayments', { format: 'csv', search: 'over ipc', job: 'ipc-job-1' });
+    expect(filtered.payments).toBeGreaterThanOrEqual(1);
+    expect(filtered.payments).toBeLessThanOrEqual(result.payments);
+    expect(await braid.call('exportprogress', { job: 'ipc-job-1' })).toMatchObject({
+      state: 'done',
+      payments: filtered.payments,
+    });
+    expect(await braid.call('cancelexport', { job: 'ipc-job-1' })).toEqual({ job: 'ipc-job-1', cancelled: false });
 
     exportChoice = undefined;
     expect(await rejection(braid.call('exportpayments', ['json']))).toMatchObject({

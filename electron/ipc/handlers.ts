@@ -6,7 +6,16 @@
 // is anyone else. Payloads are validated here, in main, with the same parseParams as JSON-RPC, so a bad one gets the
 // same -32602 answer. Values cross as structured clones, bigints included.
 
-import { IPC, type IpcError, type IpcReply, type OpenLinkMessage, type SettingsView } from '../../shared/api/channels';
+import {
+  IPC,
+  type IpcError,
+  type IpcReply,
+  NOTICE_LIMITS,
+  type OpenLinkMessage,
+  type PaymentNotice,
+  type SettingsView,
+  type ShowPaymentMessage,
+} from '../../shared/api/channels';
 import { parseParams } from '../../shared/api/commands';
 import { ApiError, ErrorCode, invalidParam } from '../../shared/api/errors';
 import type { EventName } from '../../shared/api/events';
@@ -58,6 +67,11 @@ export interface IpcHandlerOptions {
    * undefined when the dialog is cancelled. Without it, exportpayments is refused over IPC.
    */
   chooseExportPath?: (sender: WebContentsLike, suggestedName: string) => Promise<string | undefined>;
+  /**
+   * Shows an OS notification for a payment (main.ts: Electron's Notification, only while the sender's window is not
+   * focused); true when shown. Without it, notify answers `{ shown: false }`.
+   */
+  notify?: (sender: WebContentsLike, notice: PaymentNotice) => boolean | Promise<boolean>;
   /** Most live subscriptions one page may hold (default 64). */
   maxSubscriptions?: number;
   /** Told about refused requests (main.ts: console.warn). */
@@ -67,6 +81,8 @@ export interface IpcHandlerOptions {
 export interface IpcHandlers {
   /** Sends a payment link to every page listening for one, or keeps it (the last 8) until a page is. */
   openLink(bolt11: string): void;
+  /** Asks a window's page to show a payment (its notification was clicked). */
+  showPayment(contents: WebContentsLike, paymentHash: string): void;
   /** Live subscriptions over all windows. */
   subscriptionCount(): number;
   /** Removes every handler and every subscription. */
@@ -98,7 +114,7 @@ async function reply<T>(work: () => Promise<T> | T): Promise<IpcReply<T>> {
 }
 
 export function registerIpcHandlers(options: IpcHandlerOptions): IpcHandlers {
-  const { ipcMain, appOrigin, settings, chooseExportPath, log } = options;
+  const { ipcMain, appOrigin, settings, chooseExportPath, notify, log } = options;
   const maxSubscriptions = options.maxSubscriptions ?? 64;
   const clients = new Map<WebContentsLike, Client>();
   const queuedLinks: string[] = [];
@@ -252,6 +268,13 @@ export function registerIpcHandlers(options: IpcHandlerOptions): IpcHandlers {
     }),
   );
 
+  handle(IPC.notify, (contents, notice) =>
+    reply(async () => {
+      const checked = checkNotice(notice);
+      return { shown: notify ? (await notify(contents, checked)) === true : false };
+    }),
+  );
+
   if (settings) {
     handle(IPC.settingsGet, () => reply(() => settings.view()));
     handle(IPC.settingsSetUi, (_contents, prefs) => reply(() => settings.setUi(prefs)));
@@ -271,6 +294,10 @@ export function registerIpcHandlers(options: IpcHandlerOptions): IpcHandlers {
       }
       for (const client of listening) send(client, IPC.openLink, { bolt11 } satisfies OpenLinkMessage);
     },
+    showPayment(contents, paymentHash) {
+      if (disposed) return;
+      send(clientOf(contents), IPC.showPayment, { payment_hash: paymentHash } satisfies ShowPaymentMessage);
+    },
     subscriptionCount() {
       let total = 0;
       for (const client of clients.values()) total += client.subscriptions.size;
@@ -284,4 +311,20 @@ export function registerIpcHandlers(options: IpcHandlerOptions): IpcHandlers {
       queuedLinks.length = 0;
     },
   };
+}
+
+/** A notice from the page, checked: a payment hash, and a title and body of bounded plain text. */
+function checkNotice(notice: unknown): PaymentNotice {
+  if (typeof notice !== 'object' || notice === null) throw invalidParam('notice', notice, 'must be an object');
+  const { payment_hash, title, body } = notice as Record<string, unknown>;
+  if (typeof payment_hash !== 'string' || !/^[0-9a-f]{64}$/.test(payment_hash)) {
+    throw invalidParam('notice.payment_hash', payment_hash, 'must be 64 lowercase hex characters');
+  }
+  if (typeof title !== 'string' || title === '' || title.length > NOTICE_LIMITS.title) {
+    throw invalidParam('notice.title', title, `must be text of 1 to ${NOTICE_LIMITS.title} characters`);
+  }
+  if (typeof body !== 'string' || body.length > NOTICE_LIMITS.body) {
+    throw invalidParam('notice.body', body, `must be text of at most ${NOTICE_LIMITS.body} characters`);
+  }
+  return { payment_hash, title, body };
 }

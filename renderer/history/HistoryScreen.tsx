@@ -1,7 +1,8 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { plural } from '../format';
 import { useNode } from '../stores/node';
 import { usePayments } from '../stores/payments';
+import { useUi } from '../stores/ui';
 import { ExportButtons } from './ExportButtons';
 import { filterPayments, type HistoryFilter, NO_FILTER } from './filter';
 import { HistoryFilters } from './HistoryFilters';
@@ -10,6 +11,16 @@ import { PaymentsTable } from './PaymentsTable';
 /** Every payment, newest first, filtered, each opening to its parts; and the export. */
 export function HistoryScreen() {
   const [filter, setFilter] = useState<HistoryFilter>(NO_FILTER);
+  // A notice led here: find that payment and open it.
+  const focus = useUi((s) => s.historyFocus);
+  const [open, setOpen] = useState<string>();
+  useEffect(() => {
+    if (focus === undefined) return;
+    const hash = useUi.getState().takeHistoryFocus();
+    if (hash === undefined) return;
+    setFilter({ ...NO_FILTER, text: hash });
+    setOpen(hash);
+  }, [focus]);
   const deferred = useDeferredValue(filter);
   const order = usePayments((s) => s.order);
   const payments = usePayments((s) => s.payments);
@@ -34,7 +45,7 @@ export function HistoryScreen() {
             : `${plural(shown.length, 'payment')} of ${order.length.toLocaleString('en-US')}`
           : 'Reading the history…'}
       </p>
-      <PaymentsTable hashes={shown} />
+      <PaymentsTable hashes={shown} open={open} />
     </main>
   );
 }

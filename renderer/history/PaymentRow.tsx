@@ -27,10 +27,10 @@ export const PaymentRow = memo(function PaymentRow({
   hash: string;
   index: number;
   start: number;
-  /** The virtualiser's measuring ref, for an open row (closed rows have a fixed height). */
+  /** The virtualiser's measuring ref. */
   measure?: (element: Element | null) => void;
   expanded: boolean;
-  onToggle: (hash: string, index: number) => void;
+  onToggle: (hash: string) => void;
 }) {
   const payment = usePayments((s) => s.payments.get(hash));
   const partsLoaded = usePayments((s) => s.partsLoaded.has(hash));
@@ -73,7 +73,7 @@ export const PaymentRow = memo(function PaymentRow({
           className="small-button"
           aria-expanded={expanded}
           aria-controls={expanded ? detailsId : undefined}
-          onClick={() => onToggle(hash, index)}
+          onClick={() => onToggle(hash)}
         >
           Show parts of {prefix}
         </button>

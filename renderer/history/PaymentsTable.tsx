@@ -1,33 +1,51 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, useState } from 'react';
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { PaymentRow } from './PaymentRow';
 
+/** A closed row's height on a wide window; on a narrow one a row takes two lines (styles.css). Rows are measured. */
 const ROW_HEIGHT = 44;
 
 /**
  * The payments, virtualised: only the rows in view are in the page, so 100,000 scroll as smoothly as 10. A real
- * table whose body is laid out by CSS (rows positioned absolutely, each a grid).
+ * table whose body is laid out by CSS (rows positioned absolutely, each a grid). The page scrolls, not a box inside
+ * it: an open row, however tall, is never cut off.
  */
-export function PaymentsTable({ hashes }: { hashes: readonly string[] }) {
-  const scrollRef = useRef<HTMLDivElement>(null);
+export function PaymentsTable({ hashes, open }: { hashes: readonly string[]; open?: string }) {
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const [offset, setOffset] = useState(0);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
-  const virtualizer = useVirtualizer({
+  // A payment asked for (by a notice): opened, and its button focused once it is on screen.
+  useEffect(() => {
+    if (open === undefined) return;
+    setExpanded((prev) => new Set(prev).add(open));
+    const timer = setTimeout(() => {
+      document.querySelector<HTMLElement>(`[aria-controls="parts-${open}"]`)?.focus();
+    }, 50);
+    return () => clearTimeout(timer);
+  }, [open]);
+  useLayoutEffect(() => {
+    const body = bodyRef.current;
+    if (!body) return;
+    const update = () => setOffset(body.getBoundingClientRect().top + window.scrollY);
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(document.body);
+    return () => observer.disconnect();
+  }, []);
+  const virtualizer = useWindowVirtualizer({
     count: hashes.length,
-    getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 5,
+    scrollMargin: offset,
     getItemKey: (index) => hashes[index] ?? index,
   });
-  const toggle = (hash: string, index: number) => {
+  const toggle = (hash: string) => {
     const next = new Set(expanded);
-    if (next.delete(hash)) {
-      // Only open rows are measured; a closed one goes back to the fixed height.
-      virtualizer.resizeItem(index, ROW_HEIGHT);
-    } else next.add(hash);
+    if (!next.delete(hash)) next.add(hash);
     setExpanded(next);
   };
   return (
-    <div ref={scrollRef} className="payments-scroll">
+    <div className="payments-scroll">
       <table aria-label="Payments" aria-rowcount={hashes.length + 1} className="payments-table">
         <thead className="payments-head">
           <tr aria-rowindex={1} className="payment-grid">
@@ -43,7 +61,11 @@ export function PaymentsTable({ hashes }: { hashes: readonly string[] }) {
             </th>
           </tr>
         </thead>
-        <tbody className="payments-body" style={{ height: Math.max(virtualizer.getTotalSize(), ROW_HEIGHT) }}>
+        <tbody
+          ref={bodyRef}
+          className="payments-body"
+          style={{ height: Math.max(virtualizer.getTotalSize(), ROW_HEIGHT) }}
+        >
           {hashes.length === 0 && (
             <tr className="payment-grid">
               <td className="note empty">No payments.</td>
@@ -56,8 +78,8 @@ export function PaymentsTable({ hashes }: { hashes: readonly string[] }) {
                 key={item.key}
                 hash={hash}
                 index={item.index}
-                start={item.start}
-                measure={expanded.has(hash) ? virtualizer.measureElement : undefined}
+                start={item.start - virtualizer.options.scrollMargin}
+                measure={virtualizer.measureElement}
                 expanded={expanded.has(hash)}
                 onToggle={toggle}
               />

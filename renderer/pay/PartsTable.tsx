@@ -5,6 +5,7 @@ import { NodePath } from '../components/NodeName';
 import { formatFee, formatMsat, formatPercent } from '../format';
 import { failureProblem } from '../messages';
 import { type Aliases, nodeName } from '../names';
+import { highlightProps, useHighlight } from '../stores/highlight';
 import { usePayments } from '../stores/payments';
 import { usePlanner } from '../stores/planner';
 import { RouteChooser } from './RouteChooser';
@@ -89,6 +90,7 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
   const setRowChannel = usePlanner((s) => s.setRowChannel);
   const toggleChooser = usePlanner((s) => s.toggleChooser);
   const removeRow = usePlanner((s) => s.removeRow);
+  const highlighted = useHighlight((s) => s.part === r.key);
   const n = r.number;
   const editable = r.row !== undefined;
   const plan = r.row;
@@ -96,7 +98,11 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
   const amountText =
     editable && plan ? plan.amountText : r.amount !== undefined ? formatMsat(r.amount).replace(/ sat$/, '') : '';
   return (
-    <tr className={`part part--${r.status}`} data-status={r.status}>
+    <tr
+      className={`part part--${r.status}${highlighted ? ' part--highlight' : ''}`}
+      data-status={r.status}
+      {...highlightProps(r.key)}
+    >
       <th scope="row">{n}</th>
       <td>
         <input
@@ -148,7 +154,7 @@ function PartRow({ row: r, channels, aliases }: { row: TableRow; channels: Chann
       <td className="num">{r.fee !== undefined ? formatFee(r.fee) : '—'}</td>
       <td className="num">{r.probability !== undefined ? formatPercent(r.probability) : '—'}</td>
       <td>
-        <span role="status" aria-label={`Part ${n} status`} className={`status status--${r.status}`}>
+        <span role="status" aria-live="off" aria-label={`Part ${n} status`} className={`status status--${r.status}`}>
           {r.status}
         </span>
       </td>

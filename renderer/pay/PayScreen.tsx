@@ -7,9 +7,9 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { InvoiceDetails } from './InvoiceDetails';
 import { InvoiceInput } from './InvoiceInput';
 import { PartsTable } from './PartsTable';
-import { PathsGraph } from './PathsGraph';
 import { PaymentResult } from './PaymentResult';
 import { PayOptions } from './PayOptions';
+import { PayPaths } from './PayPaths';
 import { HeldElsewhere } from './PendingParts';
 import { PlanSummary } from './PlanSummary';
 import { RunStatus } from './RunStatus';
@@ -41,9 +41,7 @@ export function PayScreen() {
           <span className="note">Paste an invoice, or get a test invoice, to plan its parts.</span>
         </div>
       )}
-      {decoded && ownId && view.rows.some((r) => r.route) && (
-        <PathsGraph rows={view.rows} ownId={ownId} destination={decoded.destination} aliases={view.aliases} />
-      )}
+      {decoded && ownId && <PayPaths view={view} ownId={ownId} destination={decoded.destination} />}
     </main>
   );
 }

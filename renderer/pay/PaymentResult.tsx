@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { formatDuration, formatFee, formatSeconds } from '../format';
+import { useFocusTarget } from '../stores/focus';
 import { usePayments } from '../stores/payments';
 import { usePlanner } from '../stores/planner';
 import type { PayView } from './view';
@@ -24,9 +25,9 @@ export function PaymentResult({ view }: { view: PayView }) {
   if (!payment || payment.status === 'pending') return null;
   if (payment.status === 'failed') {
     return (
-      <section role="status" aria-label="Payment result" className="result result--failed">
+      <ResultBox outcome="failed">
         <p>Payment failed: every part failed. Nothing was paid; propose a new split to try again.</p>
-      </section>
+      </ResultBox>
     );
   }
   const fee = payment.msatoshi_sent - payment.msatoshi;
@@ -38,7 +39,7 @@ export function PaymentResult({ view }: { view: PayView }) {
         : 'unknown';
   const preimage = payment.payment_preimage ?? '';
   return (
-    <section role="status" aria-label="Payment result" className="result result--complete">
+    <ResultBox outcome="complete">
       <p className="result-title">Payment complete</p>
       <div className="field">
         <label htmlFor="preimage">Preimage</label>
@@ -55,6 +56,26 @@ export function PaymentResult({ view }: { view: PayView }) {
       </div>
       <p>Total fee: {formatFee(fee)}</p>
       <p>Time taken: {taken}</p>
+    </ResultBox>
+  );
+}
+
+/**
+ * Where the outcome is shown, and where focus goes when the payment ends (stores/focus.ts). Not a live region: the
+ * one live region tells each payment change (stores/notices.ts).
+ */
+function ResultBox({ outcome, children }: { outcome: 'complete' | 'failed'; children: ReactNode }) {
+  const focusRef = useFocusTarget<HTMLElement>('payment-result');
+  return (
+    <section
+      ref={focusRef}
+      tabIndex={-1}
+      role="status"
+      aria-live="off"
+      aria-label="Payment result"
+      className={`result result--${outcome}`}
+    >
+      {children}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { ProblemText } from '../components/ProblemText';
 import { formatMsat, formatSeconds } from '../format';
 import { errorProblem, type Problem } from '../messages';
 import { holdSecondsLeft } from '../planner/arithmetic';
+import { useFocusTarget } from '../stores/focus';
 import { isExpired, type RunState, usePlanner } from '../stores/planner';
 import { useNow } from '../useNow';
 import { PendingPartsList } from './PendingParts';
@@ -14,6 +15,8 @@ export function RunStatus({ view }: { view: PayView }) {
   const proposing = usePlanner((s) => s.proposing);
   const hasRows = usePlanner((s) => s.rows.length > 0);
   const now = useNow(1000, true);
+  // Where focus goes after Send (stores/focus.ts).
+  const focusRef = useFocusTarget<HTMLElement>('payment-status');
   const { run, payEvent, payment, parts, target, decoded } = view;
   if (!decoded || payment?.status === 'complete') return null;
   const state: RunState | undefined = run?.state ?? payEvent?.state;
@@ -31,9 +34,10 @@ export function RunStatus({ view }: { view: PayView }) {
   const hold = holdSecondsLeft(parts, now / 1000);
   if (!state && !offer && !refused) return null;
   return (
-    <section className="run-status" aria-label="Payment status">
+    <section ref={focusRef} tabIndex={-1} className="run-status" aria-label="Payment status">
       {state === 'running' && (
-        <p role="status">
+        // Not live: the one live region says the payment was sent (stores/notices.ts).
+        <p role="status" aria-live="off">
           Paying: your node sends the parts
           {run?.mode === 'manual' ? ', exactly as planned.' : ', and sends what fails another way.'}
         </p>

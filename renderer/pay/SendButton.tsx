@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { formatPercent } from '../format';
+import { useFocusRequest } from '../stores/focus';
 import { isExpired, usePlanner } from '../stores/planner';
 import { useNow } from '../useNow';
 import type { PayView } from './view';
@@ -37,7 +38,10 @@ export function SendButton({ view }: { view: PayView }) {
         className="primary"
         disabled={!enabled}
         aria-describedby={reasons.length > 0 ? reasonsId : undefined}
-        onClick={() => void send()}
+        onClick={() => {
+          useFocusRequest.getState().request('payment-status');
+          void send();
+        }}
       >
         Send
       </button>

@@ -2,8 +2,10 @@ import { useEffect, useMemo } from 'react';
 import type { Rebalance } from '../../shared/api/rebalance';
 import type { PartialPayment, Route } from '../../shared/types';
 import { formatFee, formatMsat, formatPercent } from '../format';
-import { type Aliases, pathLabel } from '../names';
+import { type Aliases, nodeName, pathLabel } from '../names';
+import { graphPart } from '../pay/graph-parts';
 import { PathsGraph } from '../pay/PathsGraph';
+import type { GraphPart } from '../pay/paths-layout';
 import type { TableRow } from '../pay/view';
 import { useNode } from '../stores/node';
 import { usePayments } from '../stores/payments';
@@ -147,7 +149,23 @@ export function RebalanceScreen() {
         )}
       </div>
       {ownId && rows.some((r) => r.route) && (
-        <PathsGraph rows={rows} ownId={ownId} destination={ownId + BACK} aliases={aliases} />
+        <PathsGraph
+          parts={rows
+            .map((r) =>
+              graphPart({
+                key: r.key,
+                number: r.number,
+                state: r.part ? r.part.status : r.status,
+                route: r.route,
+                amount: r.amount,
+                part: r.part,
+              }),
+            )
+            .filter((p): p is GraphPart => p !== undefined)}
+          ownId={ownId}
+          destination={ownId + BACK}
+          nameOf={(id) => nodeName(id, aliases)}
+        />
       )}
       {st.result && <BeforeAfter result={st.result} aliases={aliases} />}
       <PastRebalances aliases={aliases} refreshKey={st.result} />

@@ -29,6 +29,10 @@ export const IPC = {
   settingsDeleteProfile: 'braid:settings:delete-profile',
   /** invoke(profileId) → IpcReply<SettingsView>: makes it the active connection; the app restarts onto it. */
   settingsActivateProfile: 'braid:settings:activate-profile',
+  /** invoke(PaymentNotice) → IpcReply<{ shown }>: an OS notification, shown only when the window is not focused. */
+  notify: 'braid:notify',
+  /** main → renderer: ShowPaymentMessage (the user clicked a notification). */
+  showPayment: 'braid:show-payment',
 } as const;
 
 export type IpcChannel = (typeof IPC)[keyof typeof IPC];
@@ -49,6 +53,22 @@ export type IpcReply<T> = { ok: true; result: T } | { ok: false; error: IpcError
 
 /** main → renderer on IPC.event: one core event for one subscription. */
 export type IpcEventMessage = { subscription: string } & ApiEvent;
+
+/** renderer → main on IPC.notify: a payment completed or failed while the user was elsewhere. */
+export interface PaymentNotice {
+  payment_hash: string;
+  /** At most NOTICE_LIMITS.title characters. */
+  title: string;
+  /** At most NOTICE_LIMITS.body characters. */
+  body: string;
+}
+
+export const NOTICE_LIMITS = { title: 120, body: 400 } as const;
+
+/** main → renderer on IPC.showPayment. */
+export interface ShowPaymentMessage {
+  payment_hash: string;
+}
 
 /** main → renderer on IPC.openLink. */
 export interface OpenLinkMessage {
@@ -99,6 +119,10 @@ export interface BraidBridge {
   subscribe(events: EventName[], listener: (event: ApiEvent) => void, onError?: (error: IpcError) => void): () => void;
   /** Payment links the OS opened the app with (`lightning:` URLs, BOLT11), including any from before this call. */
   onOpenLink(listener: (link: OpenLinkMessage) => void): () => void;
+  /** Shows an OS notification for a payment if the window is not focused; `shown` says whether it did. */
+  notify(notice: PaymentNotice): Promise<{ shown: boolean }>;
+  /** The payment whose notification the user clicked. */
+  onShowPayment(listener: (message: ShowPaymentMessage) => void): () => void;
   settings: {
     get(): Promise<SettingsView>;
     setUi(prefs: Partial<UiPrefs>): Promise<SettingsView>;

@@ -70,7 +70,10 @@ describe('the command list', () => {
       'listrebalances',
       'probe',
       'help',
+      'exportprogress',
+      'cancelexport',
     ]);
+    expect(paramNames('exportpayments')).toStrictEqual(['format', 'path', 'since', 'until', 'status', 'search', 'job']);
     expect(paramNames('sendpartialpay')).toStrictEqual([
       'route',
       'payment_hash',

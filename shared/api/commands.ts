@@ -15,9 +15,11 @@ import {
 } from './rebalance';
 import type {
   BuildRouteResult,
+  CancelExportResult,
   CheckPlanResult,
   DecodePayResult,
   ExportPaymentsResult,
+  ExportProgressResult,
   GetInfoResult,
   GetRoutesResult,
   HelpResult,
@@ -35,6 +37,7 @@ import {
   events,
   exclusions,
   exportFormat,
+  exportJob,
   finalCltv,
   flag,
   hex32,
@@ -155,6 +158,10 @@ export const COMMAND_DEFINITIONS = {
     status: status.optional(),
     /** Replace an existing file that is not an earlier export. */
     overwrite: flag.optional(),
+    /** History's search: the payment's hash, destination (id or alias) or description holds this text. */
+    search: text.optional(),
+    /** The caller's name for this export, for exportprogress and cancelexport. */
+    job: exportJob.optional(),
   }),
   testinvoice: define<TestInvoiceResult>()({
     msatoshi,
@@ -178,6 +185,8 @@ export const COMMAND_DEFINITIONS = {
   probe: define<ProbeResult>()({ parts: plan, bolt11: bolt11.optional() }),
   // The command list and each command's parameters (help.ts), as c-lightning's `help`.
   help: define<HelpResult>()({ command: nonEmptyText.optional() }),
+  exportprogress: define<ExportProgressResult>()({ job: exportJob }),
+  cancelexport: define<CancelExportResult>()({ job: exportJob }),
 } satisfies Record<string, CommandDefinition>;
 
 type Definitions = typeof COMMAND_DEFINITIONS;

@@ -16,6 +16,8 @@ export const ErrorCode = {
   PayGaveUp: 210,
   /** pay was stopped by stoppay (data: the Payment; parts in flight resolve as the network decides). */
   PayStopped: 212,
+  /** An export was cancelled (cancelexport): no file was written. */
+  ExportCancelled: 220,
   /** The node is not connected, or an internal error. */
   Internal: -1,
 } as const;

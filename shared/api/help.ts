@@ -61,6 +61,7 @@ export const TYPES = {
   mode: "'auto' or 'manual'",
   'node id list': 'array of node ids',
   boolean: 'true or false',
+  job: '1 to 64 letters, digits, - or _',
   ...REBALANCE_TYPES,
 } as const;
 
@@ -275,8 +276,17 @@ export const COMMAND_HELP: { [N in CommandName]: CommandHelp<N> } = {
         description: 'replace an existing file that is not an earlier export',
         default: 'false',
       },
+      search: {
+        type: 'string',
+        description: 'History’s search: the payment’s hash, destination id or alias, or description holds this text',
+      },
+      job: {
+        type: 'job',
+        description: 'the caller’s name for this export, to follow it (exportprogress) or stop it (cancelexport)',
+      },
     },
     result: '{ path, payments, partialpayments }: the file and how many of each it holds',
+    errors: [{ code: ErrorCode.ExportCancelled, when: 'cancelled by cancelexport (no file is left)' }],
   },
   testinvoice: {
     summary: 'On the simulated network: an invoice from one of its merchants.',
@@ -297,6 +307,16 @@ export const COMMAND_HELP: { [N in CommandName]: CommandHelp<N> } = {
     summary: 'Stop receiving events on this connection.',
     params: { events: { type: 'events', description: 'the events to stop' } },
     result: '{ events }: every event still subscribed to',
+  },
+  exportprogress: {
+    summary: 'Where an export named by its job stands: payments looked at, of how many, and written.',
+    params: { job: { type: 'job', description: 'the export’s name, as exportpayments was given it' } },
+    result: '{ job, state: running|done|cancelled|failed|unknown, scanned, total, payments }',
+  },
+  cancelexport: {
+    summary: 'Stop an export under way: it answers 220 and leaves no file.',
+    params: { job: { type: 'job', description: 'the export’s name, as exportpayments was given it' } },
+    result: '{ job, cancelled }: cancelled is false when no export of that name was running',
   },
   stoppay: {
     summary: 'Stop a running pay: no new part of the payment leaves; parts in flight resolve as the network decides.',

@@ -187,3 +187,19 @@ export interface HelpEntry {
 export interface HelpResult {
   help: HelpEntry[];
 }
+
+/** Where an export named by its `job` stands. `unknown`: no such export (or it ended long ago). */
+export interface ExportProgressResult {
+  job: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed' | 'unknown';
+  /** Payments looked at, of `total` (those the status and dates let through); `payments` of them written. */
+  scanned: number;
+  total: number;
+  payments: number;
+}
+
+export interface CancelExportResult {
+  job: string;
+  /** False when no export of that name was running. */
+  cancelled: boolean;
+}

@@ -199,6 +199,12 @@ export const percent = z.custom<number>(
 /** Free text, e.g. a description. */
 export const text = z.custom<string>(isString, 'must be a string');
 
+/** An export's name, chosen by its caller: 1 to 64 letters, digits, `-` or `_`. */
+export const exportJob = z.custom<string>(
+  (v) => typeof v === 'string' && /^[\w-]{1,64}$/.test(v),
+  'must be 1 to 64 letters, digits, - or _',
+);
+
 /** Non-empty text, e.g. a file path or a merchant's name. */
 export const nonEmptyText = z.custom<string>(
   (v) => typeof v === 'string' && v.length > 0,

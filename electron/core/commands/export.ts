@@ -1,5 +1,5 @@
-import { exportPayments } from '../ledger/export';
 import type { Handler } from './context';
+import { runExport } from './export-jobs';
 import { exportTarget } from './export-path';
 
 export const exportpayments: Handler<'exportpayments'> = async (ctx, p, caller) => {
@@ -12,11 +12,7 @@ export const exportpayments: Handler<'exportpayments'> = async (ctx, p, caller) 
       overwrite: p.overwrite ?? false,
     },
   );
-  const result = await exportPayments(ctx.ledger, p.format, target.path, {
-    since: p.since,
-    until: p.until,
-    status: p.status,
-  });
+  const result = await runExport(ctx, p, target.path);
   target.written();
   return result;
 };

@@ -3,6 +3,7 @@ import { helpResult } from '../../../shared/api/help';
 import { checkplan } from './checkplan';
 import type { Handlers } from './context';
 import { exportpayments } from './export';
+import { cancelexport, exportprogress } from './export-jobs';
 import { buildroute, decodepay, getinfo, getroutes, listchannels, testinvoice } from './node';
 import { listnodes } from './nodes';
 import { listpartialpayments, listpayments, sendpartialpay, sendpay, waitpartialpay, waitsendpay } from './parts';
@@ -38,4 +39,6 @@ export const HANDLERS: Handlers = {
   listrebalances,
   probe,
   help: async (_ctx, p) => helpResult(p.command),
+  exportprogress,
+  cancelexport,
 };

@@ -29,7 +29,8 @@ export interface ExportRow {
  */
 export type ExportPart = Omit<PartialPayment, 'route'> & { route: string };
 
-export type ExportRouteForm = 'json' | 'csv';
+/** `json`: as the JSON export writes it; `csv`: that JSON as one CSV field; `stored`: the stored text as it is. */
+export type ExportRouteForm = 'json' | 'csv' | 'stored';
 
 export interface ExportRecord {
   payment: Payment;
@@ -98,6 +99,10 @@ export function toJsonExportPart(r: PartRow): ExportPart {
 
 export function toCsvExportPart(r: PartRow): ExportPart {
   return partOf(r, routeCsvForExport(r.route));
+}
+
+export function toStoredExportPart(r: PartRow): ExportPart {
+  return partOf(r, r.route);
 }
 
 /**

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../shared/api/errors';
+import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { FailureCode } from '../../../shared/failures';
 import type { PartFailure } from '../../../shared/types';
 import { LEDGER_FILE, LedgerLockedError, LedgerSchemaError, openDatabase, SCHEMA_VERSION } from './db';
@@ -581,47 +582,9 @@ describe('storage', () => {
 
 // ---- Export --------------------------------------------------------------------------------------------------------
 
-/** RFC 4180: fields separated by commas, records by CRLF; quoted fields may hold commas, CRLF and doubled quotes. */
+/** RFC 4180 as a spreadsheet reads it (csv-parse): records by CRLF, quoted fields may hold commas, CRLF and quotes. */
 function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 2;
-      } else if (c === '"') {
-        quoted = false;
-        i += 1;
-      } else {
-        field += c;
-        i += 1;
-      }
-    } else if (c === '"' && field === '') {
-      quoted = true;
-      i += 1;
-    } else if (c === ',') {
-      record.push(field);
-      field = '';
-      i += 1;
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i += 2;
-    } else {
-      if (c === '"' || c === '\n' || c === '\r') throw new Error(`bare ${JSON.stringify(c)} at ${i}`);
-      field += c;
-      i += 1;
-    }
-  }
-  if (field !== '' || record.length > 0) throw new Error('last record not terminated by CRLF');
-  return records;
+  return parse(text, { record_delimiter: '\r\n', relax_column_count: false }) as string[][];
 }
 
 const TRICKY = 'Pizza, "large"\nfor =team';
@@ -661,45 +624,98 @@ describe('export', () => {
     );
   });
 
-  it('writes CSV that parses back, one row per part, text defused, amounts exact', async () => {
+  it('writes CSV that parses back: a row per payment then its parts, text defused, amounts exact', async () => {
     const { ledger, big, h2, h3 } = exportFixture();
     const file = path.join(tmpDir(), 'sub', 'history.csv');
-    const result = await exportPayments(ledger, 'csv', file, {});
+    const names = new Map([[HOP, '=hop, "one"']]);
+    const result = await exportPayments(ledger, 'csv', file, {}, { names });
     expect(result).toEqual({ path: file, payments: 3, partialpayments: 4 });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(file))).toEqual(['history.csv']);
 
     const [header, ...rows] = parseCsv(fs.readFileSync(file, 'utf8'));
     expect(header).toEqual([...CSV_COLUMNS]);
-    expect(rows).toHaveLength(4);
+    expect(rows.map((r) => r[0])).toEqual(['payment', 'part', 'part', 'payment', 'part', 'payment', 'part']);
     const at = (row: string[] | undefined, column: (typeof CSV_COLUMNS)[number]) =>
       (row as string[])[CSV_COLUMNS.indexOf(column)];
-    const [r1, r2, r3, r4] = rows;
-    expect(at(r1, 'payment_hash')).toBe(H1);
-    expect(at(r1, 'description')).toBe(TRICKY);
-    expect(at(r1, 'payment_status')).toBe('complete');
-    expect(at(r1, 'payment_msatoshi')).toBe('1000000');
-    expect(at(r1, 'payment_msatoshi_sent')).toBe('600010');
-    expect(at(r1, 'payment_preimage')).toBe(P1);
+    const [p1, r1, r2, p2, r3, p3, r4] = rows;
+    expect(at(p1, 'payment_hash')).toBe(H1);
+    expect(at(p1, 'description')).toBe(TRICKY);
+    expect(at(p1, 'status')).toBe('complete');
+    expect(at(p1, 'amount_sat')).toBe('1000');
+    expect(at(p1, 'amount_msat')).toBe('1000000');
+    expect(at(p1, 'fee_paid_msat')).toBe('10');
+    expect(at(p1, 'fee_paid_sat')).toBe('0.01');
+    expect(at(p1, 'payment_preimage')).toBe(P1);
+    expect(at(p1, 'created_at')).toBe(new Date(NOW * 1000).toISOString().replace('.000Z', 'Z'));
+    expect(at(p1, 'part_amount_msat')).toBe('');
     expect(at(r1, 'part_id')).toBe('1');
-    expect(at(r1, 'part_status')).toBe('complete');
-    expect(at(r1, 'part_completed_at')).toBe(String(NOW + 5));
+    expect(at(r1, 'status')).toBe('complete');
+    // A part row never repeats its payment's amount.
+    expect(at(r1, 'amount_msat')).toBe('');
+    expect(at(r1, 'part_amount_sat')).toBe('600');
+    expect(at(r1, 'part_fee_paid_msat')).toBe('10');
+    expect(Date.parse(at(r1, 'completed_at') as string)).toBe((NOW + 5) * 1000);
     expect(at(r1, 'failure_code')).toBe('');
-    expect(JSON.parse(at(r1, 'route') as string)).toEqual([
-      { id: HOP, channel: '100x1x0', direction: 0, msatoshi: 600010, delay: 58 },
-      { id: DEST, channel: '200x2x1', direction: 1, msatoshi: 600000, delay: 18 },
-    ]);
+    expect(at(r1, 'route')).toBe(`'=hop, "one" → ${DEST}`);
     expect(at(r2, 'part_id')).toBe('2');
+    expect(at(r2, 'status')).toBe('failed');
+    // What a failed part had on its first hop was never paid.
+    expect(at(r2, 'part_fee_paid_msat')).toBe('0');
     expect(at(r2, 'failure_code')).toBe('TEMPORARY_CHANNEL_FAILURE');
-    expect(at(r2, 'erring_index')).toBe('1');
-    expect(at(r2, 'erring_node')).toBe(HOP);
-    expect(at(r3, 'payment_hash')).toBe(h2);
-    expect(at(r3, 'description')).toBe(`'=HYPERLINK("x")`);
-    expect(at(r3, 'part_msatoshi')).toBe(big.toString());
-    expect(at(r4, 'payment_hash')).toBe(h3);
-    expect(at(r4, 'description')).toBe("'-5 +1 @me");
+    expect(at(r2, 'failed_at_hop')).toBe('1');
+    expect(at(r2, 'failed_at_node')).toBe(`'=hop, "one"`);
+    expect(at(p2, 'payment_hash')).toBe(h2);
+    expect(at(p2, 'description')).toBe(`'=HYPERLINK("x")`);
+    expect(at(p2, 'status')).toBe('pending');
+    expect(at(p2, 'fee_paid_msat')).toBe('0');
+    expect(at(r3, 'part_amount_msat')).toBe(big.toString());
+    expect(at(r3, 'part_amount_sat')).toBe('2000000000000000.001');
+    expect(at(p3, 'payment_hash')).toBe(h3);
+    expect(at(p3, 'description')).toBe("'-5 +1 @me");
     expect(at(r4, 'failure_message')).toBe('no, "sorry"');
-    expect(at(r4, 'payment_status')).toBe('failed');
+    expect(at(p3, 'status')).toBe('failed');
+  });
+
+  it('CSV columns sum to the ledger totals; search, progress and cancel', async () => {
+    const { ledger } = exportFixture();
+    const file = path.join(tmpDir(), 'all.csv');
+    const seen: number[] = [];
+    await exportPayments(ledger, 'csv', file, {}, { onProgress: (p) => seen.push(p.scanned) });
+    expect(seen.at(-1)).toBe(3);
+    const [header, ...rows] = parseCsv(fs.readFileSync(file, 'utf8'));
+    const col = (name: (typeof CSV_COLUMNS)[number]) => (header as string[]).indexOf(name);
+    const sum = (name: (typeof CSV_COLUMNS)[number]) =>
+      rows.reduce((t, r) => t + BigInt((r[col(name)] as string) || '0'), 0n);
+    const payments = ledger.payments();
+    expect(sum('amount_msat')).toBe(payments.reduce((t, p) => t + p.msatoshi, 0n));
+    // Fees paid: the complete parts' (a failed part paid none).
+    const paidFees = ledger
+      .parts()
+      .filter((p) => p.status === 'complete')
+      .reduce((t, p) => t + p.msatoshi_sent - p.msatoshi, 0n);
+    expect(paidFees).toBe(10n);
+    expect(sum('fee_paid_msat')).toBe(paidFees);
+    expect(sum('part_fee_paid_msat')).toBe(paidFees);
+    // The search of History: description, hash, destination or its name.
+    const found = await exportPayments(ledger, 'json', path.join(tmpDir(), 's.json'), {}, { search: 'PIZZA' });
+    expect(found).toMatchObject({ payments: 1, partialpayments: 2 });
+    const byName = await exportPayments(
+      ledger,
+      'csv',
+      path.join(tmpDir(), 'n.csv'),
+      { status: 'failed' },
+      { search: 'shop', names: new Map([[DEST, 'The Shop']]) },
+    );
+    expect(byName).toMatchObject({ payments: 1 });
+    // Cancelled: rejects, no file, no temporary file.
+    const dir = tmpDir();
+    const abort = new AbortController();
+    abort.abort();
+    await expect(
+      exportPayments(ledger, 'csv', path.join(dir, 'c.csv'), {}, { signal: abort.signal }),
+    ).rejects.toMatchObject({ code: ErrorCode.ExportCancelled });
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('writes JSON with parts nested and amounts exact', async () => {
@@ -742,7 +758,7 @@ describe('export', () => {
     const none = await exportPayments(ledger, 'json', path.join(dir, 'd.json'), { since: NOW + 10_000 });
     expect(none).toMatchObject({ payments: 0, partialpayments: 0 });
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'd.json'), 'utf8'))).toEqual({ payments: [] });
-    expect(parseCsv(fs.readFileSync(path.join(dir, 'b.csv'), 'utf8'))).toHaveLength(3);
+    expect(parseCsv(fs.readFileSync(path.join(dir, 'b.csv'), 'utf8'))).toHaveLength(4);
     expect(() => ledger.exportRows({ status: 'done' as never })).toThrow(ApiError);
     await expect(exportPayments(ledger, 'xml' as never, path.join(dir, 'e'))).rejects.toThrow(/^format/);
   });
@@ -806,9 +822,9 @@ describe('export', () => {
     const [header, ...rows] = parseCsv(fs.readFileSync(path.join(dir, 'big.csv'), 'utf8'));
     const description = CSV_COLUMNS.indexOf('description');
     expect(header).toEqual([...CSV_COLUMNS]);
-    expect(rows).toHaveLength(n + 1);
+    expect(rows).toHaveLength(2 * (n + 1));
     expect(rows[0]?.[description]).toBe(long);
-    expect(rows[n]?.[description]).toBe(`ü ${n - 1} ${'x'.repeat(n - 1)}`);
+    expect(rows[2 * n]?.[description]).toBe(`ü ${n - 1} ${'x'.repeat(n - 1)}`);
   });
 
   it('streams many payments in batches, the same as listing them', async () => {

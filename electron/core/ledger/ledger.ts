@@ -26,6 +26,7 @@ import {
   exportParams,
   toCsvExportPart,
   toJsonExportPart,
+  toStoredExportPart,
 } from './export-rows';
 import { PaymentRules } from './payment-rules';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
@@ -290,11 +291,15 @@ export class Ledger {
     batchSize = 200,
   ): Generator<ExportRecord, void, undefined> {
     const params = exportParams(filter, batchSize);
-    return exportBatches(
-      (batch) => this.exportBatchTx.deferred(batch),
-      params,
-      routeForm === 'csv' ? toCsvExportPart : toJsonExportPart,
-    );
+    const convert =
+      routeForm === 'csv' ? toCsvExportPart : routeForm === 'stored' ? toStoredExportPart : toJsonExportPart;
+    return exportBatches((batch) => this.exportBatchTx.deferred(batch), params, convert);
+  }
+
+  /** How many payments pass `filter`: what an export of it will go through. */
+  exportCount(filter: ExportFilter = {}): number {
+    const { since, until, status } = exportParams(filter, 1);
+    return Number(this.s.exportCount.get({ since, until, status })?.n ?? 0n);
   }
 
   /** Every row of both tables and of sqlite_sequence, as stored: for tests and diagnostics. */

@@ -67,6 +67,9 @@ export function prepareStatements(db: Db) {
     exportPayments: db.prepare<[Record<string, unknown>], PaymentRow>(
       `SELECT p.* FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
     ),
+    exportCount: db.prepare<[Record<string, unknown>], { n: bigint }>(
+      `SELECT COUNT(*) AS n FROM payments p WHERE ${EXPORT_FILTER}`,
+    ),
     exportParts: db.prepare<[Record<string, unknown>], PartRow>(
       `SELECT q.* FROM payments p JOIN partial_payments q ON q.payment_hash = p.payment_hash
        WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}

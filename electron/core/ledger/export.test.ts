@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { isoTime, routeText, sat } from './export';
+import { DEST, HOP } from './test-helpers';
+
+// The CSV's cells written by hand for speed: each must equal what the obvious (slower) way writes.
+
+describe('export cells', () => {
+  it('isoTime equals Date.toISOString to the second, across days, years and leap days', () => {
+    const samples = [0, 59, 3599, 86_399, 86_400, 951_782_400, 1_700_000_000, 4_102_444_799];
+    for (let i = 0; i < 20_000; i++) samples.push(Math.floor(Math.random() * 4_200_000_000));
+    for (const s of samples) expect(isoTime(s)).toBe(`${new Date(s * 1000).toISOString().slice(0, 19)}Z`);
+    expect(isoTime(undefined)).toBe('');
+  });
+
+  it('sat is msat / 1000 exactly, without trailing zeros', () => {
+    const cases: [bigint, string][] = [
+      [0n, '0'],
+      [1n, '0.001'],
+      [10n, '0.01'],
+      [999n, '0.999'],
+      [1000n, '1'],
+      [1010n, '1.01'],
+      [700_000_000n, '700000'],
+      [2_000_000_000_000_000_001n, '2000000000000000.001'],
+    ];
+    for (const [msat, text] of cases) expect(sat(msat)).toBe(text);
+    for (let i = 0; i < 5_000; i++) {
+      const msat = BigInt(Math.floor(Math.random() * 1e12));
+      expect(BigInt(Math.round(Number(sat(msat)) * 1000))).toBe(msat);
+    }
+  });
+
+  it('routeText names each hop of a stored route, ids where no name is known', () => {
+    const stored = JSON.stringify([
+      { id: HOP, channel: '1x1x0', direction: 0, msatoshi: '1010', delay: 40 },
+      { id: DEST, channel: '2x1x0', direction: 1, msatoshi: '1000', delay: 18 },
+    ]);
+    expect(routeText(stored, new Map([[HOP, 'atlas']]))).toBe(`atlas → ${DEST}`);
+    expect(
+      routeText(
+        stored,
+        new Map([
+          [HOP, 'atlas'],
+          [DEST, 'bob'],
+        ]),
+      ),
+    ).toBe('atlas → bob');
+    expect(routeText('[]', new Map())).toBe('');
+  });
+});
