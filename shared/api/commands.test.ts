@@ -73,7 +73,16 @@ describe('the command list', () => {
       'exportprogress',
       'cancelexport',
     ]);
-    expect(paramNames('exportpayments')).toStrictEqual(['format', 'path', 'since', 'until', 'status', 'search', 'job']);
+    expect(paramNames('exportpayments')).toStrictEqual([
+      'format',
+      'path',
+      'since',
+      'until',
+      'status',
+      'overwrite',
+      'search',
+      'job',
+    ]);
     expect(paramNames('sendpartialpay')).toStrictEqual([
       'route',
       'payment_hash',

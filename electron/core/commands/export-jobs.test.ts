@@ -73,7 +73,8 @@ describe('exportpayments as a job', () => {
   it('is cancelled midway: rejects with ExportCancelled, writes no file, says so', async () => {
     const before = readdirSync(join(dataDir, 'exports'));
     const path = join(dataDir, 'exports', 'cancelled.json');
-    const running = core.call('exportpayments', { format: 'json', path, job: 'cancel-1' });
+    // A file name: the export goes to the exports folder (the only place a caller other than the local socket may write).
+    const running = core.call('exportpayments', { format: 'json', path: 'cancelled.json', job: 'cancel-1' });
     const outcome = running.then(
       () => undefined,
       (e: unknown) => e,
