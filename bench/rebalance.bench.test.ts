@@ -1,12 +1,8 @@
 // `npm run bench:rebalance -- --quick` as CI can afford it: a line per (share, strategy) and per (fraction, probe or
 // not) with their fields, the goals printed, and braid's side runs the shipped handlers: every braid rebalance is a
 // call into the `rebalance` command handler, and every HTLC it sent is a part in the core's ledger.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { mainnetGraphAvailable, mainnetGraphPath } from '../simnet/topology/mainnet';
-
-const run = promisify(execFile);
+import { expect, it } from 'vitest';
+import { benchLines, describeOnMainnet, type Line } from './split/bench-run';
 
 const REBALANCE_FIELDS = [
   'runs',
@@ -25,25 +21,12 @@ const REBALANCE_FIELDS = [
 ];
 const PROBE_FIELDS = ['payments', 'paid', 'htlcs', 'failed_htlcs', 'probe_htlcs', 'time_s_p50', 'time_s_p90'];
 
-type Line = Record<string, unknown>;
-
-describe.skipIf(!mainnetGraphAvailable())(
-  `bench:rebalance --quick${mainnetGraphAvailable() ? '' : ` (skipped: no mainnet graph file at ${mainnetGraphPath()})`}`,
-  () => {
-    it('prints its lines and goals, and rebalances through the shipped rebalance handler', async () => {
-      const { stdout } = await run(
-        process.execPath,
-        ['--import', 'tsx', 'bench/rebalance.bench.ts', '--quick', '--pairs', '2', '--probes', '2'],
-        { maxBuffer: 16 * 1024 * 1024, timeout: 240_000 },
-      );
-      const lines = stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Line);
-      const rows = lines.filter((l) => l.scenario !== undefined);
-      expect(
-        rows.map((l) => `${l.scenario} ${l.share ?? l.fraction_of_max_flow} ${l.strategy ?? l.with_probe}`),
-      ).toEqual([
+describeOnMainnet('bench:rebalance --quick', () => {
+  it('prints its lines and goals, and rebalances through the shipped rebalance handler', async () => {
+    const lines = await benchLines('bench/rebalance.bench.ts', ['--quick', '--pairs', '2', '--probes', '2']);
+    const rows = lines.filter((l) => l.scenario !== undefined);
+    expect(rows.map((l) => `${l.scenario} ${l.share ?? l.fraction_of_max_flow} ${l.strategy ?? l.with_probe}`)).toEqual(
+      [
         'rebalance 0.25 braid',
         'rebalance 0.25 single',
         'rebalance 0.5 braid',
@@ -54,32 +37,31 @@ describe.skipIf(!mainnetGraphAvailable())(
         'probe 0.5 true',
         'probe 0.8 false',
         'probe 0.8 true',
-      ]);
-      for (const l of rows.filter((r) => r.scenario === 'rebalance')) {
-        for (const key of REBALANCE_FIELDS) expect(l, `${l.share} ${l.strategy} ${key}`).toHaveProperty(key);
-        expect(l.runs).toBe(2);
-        expect(l.moved_sat as number).toBeLessThanOrEqual(l.asked_sat as number);
-        // Within the fee limit, and on virtual time: hops of 100-300 ms make a loop take seconds.
-        if ((l.completed as number) > 0) {
-          expect(l.fee_ppm as number).toBeLessThanOrEqual(l.fee_ppm_limit as number);
-          expect(l.time_s_p50 as number).toBeGreaterThan(0.3);
-        }
+      ],
+    );
+    for (const l of rows.filter((r) => r.scenario === 'rebalance')) {
+      for (const key of REBALANCE_FIELDS) expect(l, `${l.share} ${l.strategy} ${key}`).toHaveProperty(key);
+      expect(l.runs).toBe(2);
+      expect(l.moved_sat as number).toBeLessThanOrEqual(l.asked_sat as number);
+      // Within the fee limit, and on virtual time: hops of 100-300 ms make a loop take seconds.
+      if ((l.completed as number) > 0) {
+        expect(l.fee_ppm as number).toBeLessThanOrEqual(l.fee_ppm_limit as number);
+        expect(l.time_s_p50 as number).toBeGreaterThan(0.3);
       }
-      for (const l of rows.filter((r) => r.scenario === 'probe')) {
-        for (const key of PROBE_FIELDS)
-          expect(l, `${l.fraction_of_max_flow} ${l.with_probe} ${key}`).toHaveProperty(key);
-        expect(l.payments).toBe(2);
-        if (!l.with_probe) expect(l.probe_htlcs).toBe(0);
-      }
-      const goals = lines.filter((l) => l.goal !== undefined);
-      expect(goals).toHaveLength(3);
-      for (const g of goals) expect([true, false]).toContain(g.met);
-      const summary = lines.find((l) => l.summary === true) as Line;
-      expect(summary.rebalance_calls).toBe(6);
-      expect(summary.braid_htlcs_sent).toBe(summary.braid_rebalance_htlcs);
-      expect(summary.braid_htlcs_sent as number).toBeGreaterThan(0);
-      expect(summary.pay_calls).toBe(8);
-      expect(summary.probe_calls as number).toBeGreaterThan(0);
-    }, 300_000);
-  },
-);
+    }
+    for (const l of rows.filter((r) => r.scenario === 'probe')) {
+      for (const key of PROBE_FIELDS) expect(l, `${l.fraction_of_max_flow} ${l.with_probe} ${key}`).toHaveProperty(key);
+      expect(l.payments).toBe(2);
+      if (!l.with_probe) expect(l.probe_htlcs).toBe(0);
+    }
+    const goals = lines.filter((l) => l.goal !== undefined);
+    expect(goals).toHaveLength(3);
+    for (const g of goals) expect([true, false]).toContain(g.met);
+    const summary = lines.find((l) => l.summary === true) as Line;
+    expect(summary.rebalance_calls).toBe(6);
+    expect(summary.braid_htlcs_sent).toBe(summary.braid_rebalance_htlcs);
+    expect(summary.braid_htlcs_sent as number).toBeGreaterThan(0);
+    expect(summary.pay_calls).toBe(8);
+    expect(summary.probe_calls as number).toBeGreaterThan(0);
+  }, 300_000);
+});
