@@ -44,7 +44,13 @@ import { BLOCK_PADDING } from '../simnet/model/sendpayment';
 import type { Channel } from '../simnet/model/types';
 import { HOP_DELAY_MS, type MainnetEnv, MPP_HOLD_MS, openMainnet, pickPairs, restoreState } from './split/network';
 import { SimnetNode } from './split/simnet-node';
-import { BraidWallet, cpuMs, TIMEOUT_SECONDS } from './split/strategies';
+import {
+  BraidWallet,
+  cpuMs,
+  FEE_LIMIT_PERCENT,
+  MAX_PARTS as SPLIT_MAX_PARTS,
+  TIMEOUT_SECONDS,
+} from './split/strategies';
 
 const cli = parseCommandLine({
   name: 'npm run bench:rebalance --',
@@ -239,6 +245,12 @@ async function singleRebalance(env: MainnetEnv, pair: RebalancePair, amount: big
   return run(0n, 0n, htlcs);
 }
 
+/** The probe scenario's payments, as bench:split's: 1% fee limit, LND's 16 parts (the pairs' max-flow counts 16). */
+const PAY_LIMITS = {
+  plan: { maxfeepercent: FEE_LIMIT_PERCENT, parts: SPLIT_MAX_PARTS },
+  pay: { maxfeepercent: FEE_LIMIT_PERCENT, max_parts: SPLIT_MAX_PARTS, retry_for: TIMEOUT_SECONDS },
+};
+
 interface ProbeRun {
   fraction: number;
   withProbe: boolean;
@@ -268,7 +280,7 @@ async function payMaybeProbed(
     let probeWouldFail = 0;
     if (withProbe) {
       const plan = await env.time
-        .run(splitpay(ctx, parseParams('splitpay', { bolt11 }), LOCAL_CALLER))
+        .run(splitpay(ctx, parseParams('splitpay', { bolt11, ...PAY_LIMITS.plan }), LOCAL_CALLER))
         .catch((error: unknown) => {
           if (error instanceof ApiError) return undefined;
           throw error;
@@ -290,7 +302,7 @@ async function payMaybeProbed(
     counts.payCalls++;
     try {
       const payment = await env.time.run(
-        payHandler(ctx, parseParams('pay', { bolt11, retry_for: TIMEOUT_SECONDS }), LOCAL_CALLER),
+        payHandler(ctx, parseParams('pay', { bolt11, ...PAY_LIMITS.pay }), LOCAL_CALLER),
       );
       paid = payment.status === 'complete';
     } catch (error) {

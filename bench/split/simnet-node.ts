@@ -253,9 +253,12 @@ export class SimnetNode implements LightningNode {
     }
   }
 
-  /** Outcomes come back from sendToRoute, and the connection is never cut: nothing to follow. */
-  trackPayments(): () => void {
-    return () => {};
+  /**
+   * Every update of this node's payments, as TrackPayments gives them: the core confirms by them that the node has a
+   * part's HTLC (SendToRouteV2's answer comes only when the HTLC resolves), so that a payment's parts go out together.
+   */
+  trackPayments(listener: (payment: NodePayment) => void): () => void {
+    return this.sim.lnd(this.index).payments.subscribeAll((payment) => listener(toNodePayment(payment)));
   }
 
   async lookupPayment(paymentHash: string): Promise<NodePayment | undefined> {
