@@ -106,6 +106,8 @@ interface Run {
   htlcs: number;
   failed: number;
   plannerMs: number[];
+  /** Why braid gave up: the planner's reason, or payment-failed. */
+  gaveUp?: string;
 }
 
 interface RebalancePair {
@@ -162,6 +164,7 @@ async function braidRebalance(env: MainnetEnv, pair: RebalancePair, amount: bigi
     let hash: string | undefined;
     let fee = 0n;
     let ok = false;
+    let reason: string | undefined;
     try {
       const result = await env.time.run(rebalance(wallet.context(), params, LOCAL_CALLER));
       hash = result.payment_hash;
@@ -170,6 +173,9 @@ async function braidRebalance(env: MainnetEnv, pair: RebalancePair, amount: bigi
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       hash = (error.data as { payment_hash?: string } | undefined)?.payment_hash;
+      // The planner's reason in the message: "(fee-limit: …)", "(insufficient-capacity: …)"; else how the payer ended.
+      reason =
+        /\((fee-limit|insufficient-capacity|insufficient-balance)[:)]/.exec(error.message)?.[1] ?? 'payment-failed';
     }
     const ms = env.time.now() - start;
     if (hash) await wallet.settled(hash);
@@ -182,6 +188,7 @@ async function braidRebalance(env: MainnetEnv, pair: RebalancePair, amount: bigi
       htlcs: parts.length,
       failed: parts.filter((p) => p.status === 'failed').length,
       plannerMs: [...wallet.plannerSamples()],
+      ...(reason && { gaveUp: reason }),
     };
   } finally {
     counts.braidHtlcsSent += wallet.node.sendToRouteCalls;
@@ -360,6 +367,12 @@ function rebalanceLine(share: number, strategy: Strategy, runs: Run[]) {
     failed_htlcs: runs.reduce((s, r) => s + r.failed, 0),
     planner_ms_p50: planner.length ? round(median(planner), 1) : null,
     planner_ms_p95: p(planner, 95, 1),
+    gave_up: Object.fromEntries(
+      [...new Set(runs.flatMap((r) => (r.gaveUp ? [r.gaveUp] : [])))].map((why) => [
+        why,
+        runs.filter((r) => r.gaveUp === why).length,
+      ]),
+    ),
   };
 }
 
@@ -452,12 +465,18 @@ async function main(): Promise<void> {
     const s = lines.get(`${share}|single`);
     if (!b || !s) continue;
     const ratio = s.moved_sat > 0 ? round(b.moved_sat / s.moved_sat, 2) : null;
+    // Runs of the same pair and amount: which of the two moved it.
+    const braidRuns = runs.get(`${share}|braid`) ?? [];
+    const singleRuns = runs.get(`${share}|single`) ?? [];
+    const only = (a: Run[], other: Run[]) => a.filter((r, i) => r.moved > 0n && other[i]?.moved === 0n).length;
     print({
       goal: `rebalance at ${share * 100}%: braid moves at least 1.5x the single path's amount within the same fee limit and time`,
       met: b.moved_sat >= 1.5 * s.moved_sat && b.moved_sat > 0,
       braid_sat: b.moved_sat,
       single_sat: s.moved_sat,
       ratio,
+      braid_only_runs: only(braidRuns, singleRuns),
+      single_only_runs: only(singleRuns, braidRuns),
       fee_ppm_limit: FEE_PPM,
       time_limit_s: TIMEOUT_SECONDS,
     });
