@@ -18,12 +18,14 @@
  *    cheapest route first, the whole amount in one HTLC; after a failure the failing pair is ignored and the next
  *    route tried, up to 20 routes or 60 s.
  * One line per (share, strategy): runs, completed, amount moved (sat, and as a share of what was asked), fee ppm of
- * what moved, time to complete (s, p50/p90 of completed runs), HTLCs, failed HTLCs, planner ms p50/p95.
+ * what moved, time to complete (s, p50/p90 of completed runs), HTLCs, failed HTLCs, planner ms p50/p95, and why
+ * braid gave up (the planner's reason: fee-limit, insufficient-capacity, …).
  *
  * Probe: pairs of the core that can pay 1M sat (max-flow over the hidden balances), each paying 50% and 80% of its
- * max-flow with the shipped `pay` handler on a fresh wallet, once as it is and once after the `probe` handler sent
- * splitpay's plan (the planner learns from it): failed HTLCs of the payment, the probe's own HTLCs apart (they pay
- * nothing). Then the issue's goals, one line each with met true/false, and a summary.
+ * max-flow with the shipped `pay` handler on a fresh wallet (1% fee limit, 16 parts, 60 s: bench:split's payments),
+ * once as it is and once after the `probe` handler sent splitpay's plan (the planner learns from it): failed HTLCs
+ * of the payment, the probe's own HTLCs apart (they pay nothing). One line per (fraction, with or without probe).
+ * Then the issue's goals, one line each with met true/false, and a summary.
  * The summary counts the calls into the shipped handlers and the HTLCs braid's wallets sent through the adapter (each
  * must be a ledger part). --quick: 4 pairs and 4 probe pairs, one seed.
  */
