@@ -1,396 +1,514 @@
 /**
- * Rebalance and probe benchmark (issue 16), `npm run bench:rebalance [-- --quick] [--seeds 1,2]`.
+ * Rebalance and probe benchmark (issue 16), `npm run bench:rebalance [-- --quick] [--pairs N] [--probes N]
+ * [--seeds 1,2] [--fee-ppm N] [--max-parts N] [--balances uniform|bimodal]`.
  *
- * REAL TIME on simnet's SMALL topology (the virtual-time node adapter of bench:split is on another branch, not on
- * main yet): the whole stack in this process, simnet over gRPC+TLS with hop delays of 10–40 ms, a fresh core (fresh
- * ledger, nothing learned) for every run, and the network's balances and LND's mission control put back before each
- * run, so every strategy starts from the same state.
+ * On simnet's `mainnet` topology on virtual time, as bench:split (bench/split/: the SimnetNode adapter over simnet's
+ * model, hop delays of 100–300 ms each way, the receiver's 120 s MPP hold, the planner's CPU time added to the clock).
  *
- * Rebalance: alice gets three channels with 5% on her side (to carol, dave and iris: simnet/topology/rebalance.ts
- * and extraTargets below); pairs are every source above 80% local (atlas, cobalt) with every such target. Each pair
- * moves 25%, 50% and 90% of what the target can take (its peer's side less 1%, capped by what the source can send),
- * with a fee limit of 2000 ppm and 30 s (retry_for; a shorter run of a loaded machine than the issue's 60 s):
- *  - "braid": the `rebalance` command (multi-part circular flow, max 8 parts);
- *  - "single": a single-path rebalancer as rebalance-lnd and `bos rebalance` do: LND's QueryRoutes to ourselves out
- *    over the source and back from the target's peer, cheapest route first, the whole amount in one HTLC; after a
- *    failure the failing channel direction is ignored and the next route tried, up to 20 routes.
- * Per (size, strategy): runs, delivered share of runs, amount moved (sum and per run as a share of the amount asked),
- * fee ppm (fees of successful runs over what they moved), time (median, p90, ms), HTLCs per run (median, p90).
+ * Rebalance: random unbalanced pairs of a node's channels (a source above 80% local, a target below 20% local, both
+ * enabled, on a random node of the enabled core), each moving 25%, 50% and 90% of what the target can take (its
+ * peer's side less 1%, capped by what the source can send), with the same fee limit (default 1000 ppm, the
+ * rebalance command's default) and 60 s for both strategies, each from the same network state (balances restored,
+ * nothing in flight, mission control reset, the same hop-delay draws):
+ *  - braid: the shipped `rebalance` command handler (electron/core/commands/rebalance.ts) on a fresh wallet (the
+ *    core's ledger, part dispatcher and planner over the adapter): one invoice of our own, paid by the same payer as
+ *    `pay` with circular plans of up to --max-parts parts;
+ *  - single: a single-path rebalancer as rebalance-lnd and `bos rebalance` work: LND's path finding (simnet's model
+ *    of it, with the node's mission control) to ourselves, out over the source and back from the target's peer,
+ *    cheapest route first, the whole amount in one HTLC; after a failure the failing pair is ignored and the next
+ *    route tried, up to 20 routes or 60 s.
+ * One line per (share, strategy): runs, completed, amount moved (sat, and as a share of what was asked), fee ppm of
+ * what moved, time to complete (s, p50/p90 of completed runs), HTLCs, failed HTLCs, planner ms p50/p95, and why
+ * braid gave up (the planner's reason: fee-limit, insufficient-capacity, …).
  *
- * Probe: payments to bob of 500k, 800k and 1M sat with `pay` (auto, max 8 parts) on a fresh core, once as they are
- * and once after a `probe` of splitpay's plan (the planner learns from it): failed HTLCs of the payment (median, sum)
- * for each, the probe's own failed HTLCs apart (they cost nothing).
+ * Probe: pairs of the core that can pay 1M sat (max-flow over the hidden balances), each paying 50% and 80% of its
+ * max-flow with the shipped `pay` handler on a fresh wallet (1% fee limit, 16 parts, 60 s: bench:split's payments),
+ * once as it is and once after the `probe` handler sent splitpay's plan (the planner learns from it): failed HTLCs
+ * of the payment, the probe's own HTLCs apart (they pay nothing). One line per (fraction, with or without probe).
+ * Then the issue's goals, one line each with met true/false, and a summary.
+ * The summary counts the calls into the shipped handlers and the HTLCs braid's wallets sent through the adapter (each
+ * must be a ledger part). --quick: 4 pairs and 4 probe pairs, one seed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { percentile as nearestRank, round } from '../electron/core/bench/bench-util';
+import { maxRssMb, median, percentile, print, round } from '../electron/core/bench/bench-util';
+import { sleep } from '../electron/core/clock';
 import { parseCommandLine } from '../electron/core/command-line';
-import { Core } from '../electron/core/core';
-import { Ledger } from '../electron/core/ledger/ledger';
-import { LndNode } from '../electron/core/node/lnd';
-import type { RebalanceResult } from '../shared/api/rebalance';
-import type { SplitPayResult } from '../shared/api/results';
+import { LOCAL_CALLER } from '../electron/core/commands/context';
+import { pay as payHandler, splitpay } from '../electron/core/commands/pay';
+import { probe } from '../electron/core/commands/probe';
+import { rebalance } from '../electron/core/commands/rebalance';
+import { parseParams } from '../shared/api/commands';
+import { ApiError } from '../shared/api/errors';
+import { DEFAULT_MAX_PARTS, DEFAULT_REBALANCE_FEE_PPM } from '../shared/policy';
 import { formatScid } from '../shared/scid';
-import type { PartialPayment, Payment } from '../shared/types';
-import { shortChannelId } from '../simnet/model/network';
-import type { Sim } from '../simnet/model/sim';
-import { Simnet } from '../simnet/simnet';
-import { addRebalanceChannels } from '../simnet/topology/rebalance';
-import { fundingOutpoint } from '../simnet/topology/small';
+import { findRoute, isNoRoute } from '../simnet/model/pathfind';
+import { Rng } from '../simnet/model/rng';
+import { BLOCK_PADDING } from '../simnet/model/sendpayment';
+import type { Channel } from '../simnet/model/types';
+import { HOP_DELAY_MS, type MainnetEnv, MPP_HOLD_MS, openMainnet, pickPairs, restoreState } from './split/network';
+import { SimnetNode } from './split/simnet-node';
+import {
+  BraidWallet,
+  cpuMs,
+  FEE_LIMIT_PERCENT,
+  MAX_PARTS as SPLIT_MAX_PARTS,
+  TIMEOUT_SECONDS,
+} from './split/strategies';
 
 const cli = parseCommandLine({
   name: 'npm run bench:rebalance --',
-  usage: `Braid's multi-part rebalance against a single-path rebalancer (cheapest route first, up to 20 routes), and
-payments after a probe against the same without one, on simnet's small topology. One JSON line per row.
-  --quick          one seed
-  --seeds N,N,…    network seeds (default 1,2)`,
-  options: { quick: { type: 'boolean' }, seeds: { type: 'string' } },
+  usage: `Braid's multi-part rebalance (the shipped rebalance command) against a single-path rebalancer (cheapest route
+first, up to 20 routes), and payments after a probe against the same without one, on the mainnet graph on virtual time
+(full run a few minutes; --quick under 2). One JSON line per row, then the goals.
+  --quick                     4 rebalance pairs and 4 probe pairs, one seed
+  --pairs N                   rebalance pairs per seed (default 25)
+  --probes N                  probe pairs per seed (default 20)
+  --seeds N,N,…               network seeds (default 1,2; --quick 1)
+  --fee-ppm N                 fee limit of both rebalancers, ppm of the amount (default ${DEFAULT_REBALANCE_FEE_PPM})
+  --max-parts N               braid's max parts (default ${DEFAULT_MAX_PARTS})
+  --balances uniform|bimodal  balance model (default uniform)`,
+  options: {
+    quick: { type: 'boolean' },
+    pairs: { type: 'string' },
+    probes: { type: 'string' },
+    seeds: { type: 'string' },
+    'fee-ppm': { type: 'string' },
+    'max-parts': { type: 'string' },
+    balances: { type: 'string' },
+  },
 });
 const quick = cli.values.quick === true;
+const PAIRS = cli.number('pairs', { min: 0, integer: true }) ?? (quick ? 4 : 25);
+const PROBE_PAIRS = cli.number('probes', { min: 0, integer: true }) ?? (quick ? 4 : 20);
 const SEEDS = cli.numbers('seeds', { min: 0, integer: true }) ?? (quick ? [1] : [1, 2]);
+const FEE_PPM = cli.number('fee-ppm', { min: 0, integer: true }) ?? DEFAULT_REBALANCE_FEE_PPM;
+const MAX_PARTS = cli.number('max-parts', { min: 1, max: 64, integer: true }) ?? DEFAULT_MAX_PARTS;
+const BALANCES = cli.choice('balances', ['uniform', 'bimodal'] as const) ?? 'uniform';
 const SHARES = [0.25, 0.5, 0.9];
-const FEE_PPM = 2000;
+const PROBE_FRACTIONS = [0.5, 0.8];
+/** A source has more than this share of the channel on our side, a target less than TARGET_BELOW. */
+const SOURCE_ABOVE = 0.8;
+const TARGET_BELOW = 0.2;
+/** What the single-path rebalancer tries at most (rebalance-lnd, `bos rebalance`). */
 const MAX_ROUTES = 20;
-const RETRY_FOR = 30;
-const PROBE_SIZES_SAT = [500_000n, 800_000n, 1_000_000n];
+const OWN_INVOICE_CLTV = 80;
+/** A pair is worth measuring when it can move at least this much (25% of it is then 25k sat). */
+const MIN_ROOM_MSAT = 100_000_000n;
 
-const print = (line: object) => console.log(JSON.stringify(line, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
-const percentile = (xs: number[], p: number) => (xs.length === 0 ? 0 : nearestRank(xs, p));
-const median = (xs: number[]) => percentile(xs, 50);
+/** Calls into the shipped handlers, and SendToRouteV2 calls of braid's rebalancing wallets, for the summary. */
+const counts = { rebalanceCalls: 0, braidHtlcsSent: 0, probeCalls: 0, payCalls: 0 };
 
-/** Two more nearly empty channels of alice's, to dave and iris, as addRebalanceChannels opens carol's. */
-function extraTargets(sim: Sim, seed: number): void {
-  const { net } = sim;
-  const alice = net.nodeByAlias('alice')?.index as number;
-  const now = Math.floor(Date.now() / 1000);
-  for (const [i, alias, capacity] of [
-    [3, 'dave', 800_000],
-    [4, 'iris', 700_000],
-  ] as const) {
-    const id = shortChannelId(900_000, i, 0);
-    const cap = BigInt(capacity) * 1000n;
-    const policy = () => ({
-      disabled: false,
-      htlcMinMsat: 1000n,
-      htlcMaxMsat: (cap * 99n) / 100n,
-      baseFeeMsat: 1000n,
-      feePpm: 100n,
-      cltvDelta: 40,
-      lastUpdate: now,
-    });
-    net.addChannel({
-      id,
-      node1: alice,
-      node2: net.nodeByAlias(alias)?.index as number,
-      capacitySat: BigInt(capacity),
-      balance: [cap / 20n, cap - cap / 20n],
-      policy: [policy(), policy()],
-      chanPoint: fundingOutpoint(seed, id),
-    });
-  }
-}
+type Strategy = 'braid' | 'single';
+const STRATEGIES: Strategy[] = ['braid', 'single'];
 
-interface NetState {
-  balances: [bigint, bigint][];
-}
-const snapshot = (sim: Sim): NetState => ({ balances: sim.net.channels.map((c) => [c.balance[0], c.balance[1]]) });
-function restore(sim: Sim, state: NetState): void {
-  sim.net.channels.forEach((c, i) => {
-    const b = state.balances[i] as [bigint, bigint];
-    c.balance[0] = b[0];
-    c.balance[1] = b[1];
-    c.inFlight[0] = 0n;
-    c.inFlight[1] = 0n;
-  });
-  sim.lndByAlias('alice').mission.reset();
-}
-
-/** A fresh core on alice (nothing learned), for one run. */
-async function freshCore(simnet: Simnet): Promise<{ core: Core; node: LndNode; stop(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-rebalance-'));
-  const node = new LndNode({ kind: 'lndconnect', uri: simnet.nodes.alice.lndconnect }, { simulated: true });
-  const core = await Core.start({ node, ledger: Ledger.open(dataDir), dataDir, simulated: true });
-  return {
-    core,
-    node,
-    stop: async () => {
-      // Parts still out (a run that gave up) resolve first: their answers are written to the ledger.
-      for (let i = 0; i < 600; i++) {
-        const { partialpayments } = (await core.call('listpartialpayments', {})) as {
-          partialpayments: PartialPayment[];
-        };
-        if (!partialpayments.some((p) => p.status === 'pending')) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await core.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-interface Outcome {
+interface Run {
+  amount: bigint;
   moved: bigint;
   fee: bigint;
   ms: number;
   htlcs: number;
-  ok: boolean;
+  failed: number;
+  plannerMs: number[];
+  /** Why braid gave up: the planner's reason, or payment-failed. */
+  gaveUp?: string;
 }
 
-async function braidRun(core: Core, source: string, target: string, amount: bigint): Promise<Outcome> {
-  const t0 = performance.now();
+interface RebalancePair {
+  node: number;
+  source: Channel;
+  target: Channel;
+  /** What can move: min(what the source can send, what the target can take). */
+  room: bigint;
+}
+
+const ownSide = (c: Channel, node: number): 0 | 1 => (c.node1 === node ? 0 : 1);
+const peerOf = (c: Channel, node: number) => (c.node1 === node ? c.node2 : c.node1);
+
+/** Random unbalanced (source, target) pairs of a random core node's enabled channels. */
+function rebalancePairs(env: MainnetEnv, seed: number, count: number): RebalancePair[] {
+  const { net } = env.sim;
+  const rng = new Rng(seed * 4_099 + 3);
+  const pairs: RebalancePair[] = [];
+  const usable = (c: Channel) => !c.policy[0].disabled && !c.policy[1].disabled;
+  for (let tries = 0; pairs.length < count && tries < count * 500; tries++) {
+    const node = rng.pick(env.coreList);
+    const own = [...net.channelsOf(node)]
+      .map((c) => c.channel)
+      .filter((c) => usable(c) && net.node(peerOf(c, node)).online);
+    const share = (c: Channel) => Number(c.balance[ownSide(c, node)]) / Number(c.capacitySat * 1000n);
+    const sources = own.filter((c) => share(c) > SOURCE_ABOVE);
+    const targets = own.filter((c) => share(c) < TARGET_BELOW);
+    if (sources.length === 0 || targets.length === 0) continue;
+    const source = rng.pick(sources);
+    const target = rng.pick(targets);
+    const canSend = (source.balance[ownSide(source, node)] * 99n) / 100n;
+    const canTake = (target.balance[ownSide(target, node) === 0 ? 1 : 0] * 99n) / 100n;
+    const room = canSend < canTake ? canSend : canTake;
+    if (room < MIN_ROOM_MSAT || pairs.some((p) => p.source === source && p.target === target)) continue;
+    pairs.push({ node, source, target, room });
+  }
+  return pairs;
+}
+
+/** The shipped `rebalance` handler on a fresh wallet of the pair's node. */
+async function braidRebalance(env: MainnetEnv, pair: RebalancePair, amount: bigint): Promise<Run> {
+  const wallet = await BraidWallet.open(env.sim, pair.node, env.time);
+  counts.rebalanceCalls++;
   try {
-    const r = (await core.call('rebalance', {
+    const params = parseParams('rebalance', {
       msatoshi: amount,
-      sources: [source],
-      targets: [target],
+      sources: [formatScid(pair.source.id)],
+      targets: [formatScid(pair.target.id)],
       maxfeeppm: FEE_PPM,
-      max_parts: 8,
-      retry_for: RETRY_FOR,
-    })) as RebalanceResult;
-    const parts = (await core.call('listpartialpayments', { payment_hash: r.payment_hash })) as {
-      partialpayments: PartialPayment[];
-    };
-    return {
-      moved: amount,
-      fee: r.fee_msatoshi,
-      ms: performance.now() - t0,
-      htlcs: parts.partialpayments.length,
-      ok: true,
-    };
-  } catch (error) {
-    const data = (error as { data?: { payment_hash?: string } }).data;
-    let htlcs = 0;
-    let moved = 0n;
-    if (data?.payment_hash) {
-      const parts = (await core.call('listpartialpayments', { payment_hash: data.payment_hash })) as {
-        partialpayments: PartialPayment[];
-      };
-      htlcs = parts.partialpayments.length;
-      moved = 0n; // the invoice was cancelled: parts held by our node failed back.
+      max_parts: MAX_PARTS,
+      retry_for: TIMEOUT_SECONDS,
+    });
+    const start = env.time.now();
+    let hash: string | undefined;
+    let fee = 0n;
+    let ok = false;
+    let reason: string | undefined;
+    try {
+      const result = await env.time.run(rebalance(wallet.context(), params, LOCAL_CALLER));
+      hash = result.payment_hash;
+      fee = result.fee_msatoshi;
+      ok = result.status === 'complete';
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      hash = (error.data as { payment_hash?: string } | undefined)?.payment_hash;
+      // The planner's reason in the message: "(fee-limit: …)", "(insufficient-capacity: …)"; else how the payer ended.
+      reason =
+        /\((fee-limit|insufficient-capacity|insufficient-balance)[:)]/.exec(error.message)?.[1] ?? 'payment-failed';
     }
-    return { moved, fee: 0n, ms: performance.now() - t0, htlcs, ok: false };
+    const ms = env.time.now() - start;
+    if (hash) await wallet.settled(hash);
+    const parts = hash ? wallet.partsOf(hash) : [];
+    return {
+      amount,
+      moved: ok ? amount : 0n,
+      fee: ok ? fee : 0n,
+      ms,
+      htlcs: parts.length,
+      failed: parts.filter((p) => p.status === 'failed').length,
+      plannerMs: [...wallet.plannerSamples()],
+      ...(reason && { gaveUp: reason }),
+    };
+  } finally {
+    counts.braidHtlcsSent += wallet.node.sendToRouteCalls;
+    await wallet.close();
   }
 }
 
-/** rebalance-lnd's loop: cheapest route first, the whole amount in one HTLC, the failing hop ignored next time. */
-async function singleRun(node: LndNode, ownId: string, source: bigint, peer: string, amount: bigint): Promise<Outcome> {
-  const t0 = performance.now();
-  const invoice = await node.addInvoice(amount, 'single-path rebalance', 3600, 80);
-  const ignored: { from: string; to: string }[] = [];
+/**
+ * The single-path rebalancer: LND's path finding to ourselves out over the source and in from the target's peer,
+ * the cheapest route first, the whole amount in one HTLC, the failing pair ignored for the next route.
+ */
+async function singleRebalance(env: MainnetEnv, pair: RebalancePair, amount: bigint): Promise<Run> {
+  const { sim, time } = env;
+  const lnd = sim.lnd(pair.node);
+  const node = new SimnetNode(sim, pair.node);
+  const start = time.now();
+  const invoice = await node.addInvoice(amount, 'single-path rebalance', 3600, OWN_INVOICE_CLTV);
+  const hash = Buffer.from(invoice.payment_hash, 'hex');
+  const feeLimitMsat = (amount * BigInt(FEE_PPM)) / 1_000_000n;
+  const ignoredPairs: { from: number; to: number }[] = [];
+  const plannerMs: number[] = [];
+  const run = (moved: bigint, fee: bigint, htlcs: number): Run => ({
+    amount,
+    moved,
+    fee,
+    ms: time.now() - start,
+    htlcs,
+    failed: moved > 0n ? htlcs - 1 : htlcs,
+    plannerMs,
+  });
   let htlcs = 0;
-  const feeLimit = (amount * BigInt(FEE_PPM)) / 1_000_000n;
-  for (let attempt = 0; attempt < MAX_ROUTES; attempt++) {
-    let route: Awaited<ReturnType<LndNode['queryRoutes']>>['route'];
-    try {
-      ({ route } = await node.queryRoutes({
-        destination: ownId,
-        amt_msat: amount,
-        final_cltv_delta: 83,
-        fee_limit_msat: feeLimit,
-        outgoing_chan_ids: [source],
-        last_hop_pubkey: peer,
-        ignored_pairs: ignored,
-      }));
-    } catch {
-      break;
-    }
-    const last = route.hops.at(-1);
-    if (last) last.mpp_record = { payment_addr: invoice.payment_secret, total_amt_msat: amount };
-    htlcs += 1;
-    const result = await node.sendToRoute(invoice.payment_hash, route, false).catch(() => undefined);
-    if (result?.status === 'SUCCEEDED') {
-      return { moved: amount, fee: route.total_fees_msat, ms: performance.now() - t0, htlcs, ok: true };
-    }
-    const k = result?.failure?.failure_source_index;
+  while (htlcs < MAX_ROUTES && time.now() - start < TIMEOUT_SECONDS * 1000) {
+    const t = process.threadCpuUsage();
+    const found = findRoute(sim.net, lnd.mission, pair.node, {
+      target: pair.node,
+      amtMsat: amount,
+      finalCltvDelta: OWN_INVOICE_CLTV + BLOCK_PADDING,
+      feeLimitMsat,
+      outgoingChanIds: [pair.source.id],
+      lastHop: peerOf(pair.target, pair.node),
+      ignoredPairs,
+      mpp: { paymentAddr: Buffer.from(invoice.payment_secret, 'hex'), totalAmtMsat: amount },
+    });
+    plannerMs.push(cpuMs(t));
+    await time.run(sleep(time, plannerMs.at(-1) as number));
+    if (isNoRoute(found)) break;
+    const { route } = found;
+    htlcs++;
+    const attempt = await time.run(lnd.sendToRoute(hash, route, false));
+    if (attempt.status === 'SUCCEEDED') return run(amount, route.totalFeesMsat, htlcs);
+    // The node at failure_source_index k (0: ourselves) could not forward to the next one: ignore that pair. A
+    // failure at the last index is our own node refusing as the receiver: nothing another route would change.
+    const k = attempt.failure?.sourceIndex;
     if (k === undefined || k >= route.hops.length) break;
-    const from = k === 0 ? ownId : (route.hops[k - 1]?.pub_key as string);
-    ignored.push({ from, to: route.hops[k]?.pub_key as string });
+    const from = k === 0 ? pair.node : sim.net.nodeByPubkey(route.hops[k - 1]?.pubkey ?? '')?.index;
+    const to = sim.net.nodeByPubkey(route.hops[k]?.pubkey ?? '')?.index;
+    if (from === undefined || to === undefined) break;
+    ignoredPairs.push({ from, to });
   }
   await node.cancelInvoice(invoice.payment_hash).catch(() => {});
-  return { moved: 0n, fee: 0n, ms: performance.now() - t0, htlcs, ok: false };
+  return run(0n, 0n, htlcs);
 }
 
-function aggregate(scope: object, runs: (Outcome & { amount: bigint })[]): object {
-  const ok = runs.filter((r) => r.ok);
+/** The probe scenario's payments, as bench:split's: 1% fee limit, LND's 16 parts (the pairs' max-flow counts 16). */
+const PAY_LIMITS = {
+  plan: { maxfeepercent: FEE_LIMIT_PERCENT, parts: SPLIT_MAX_PARTS },
+  pay: { maxfeepercent: FEE_LIMIT_PERCENT, max_parts: SPLIT_MAX_PARTS, retry_for: TIMEOUT_SECONDS },
+};
+
+interface ProbeRun {
+  fraction: number;
+  withProbe: boolean;
+  paid: boolean;
+  htlcs: number;
+  failed: number;
+  probeHtlcs: number;
+  probeWouldFail: number;
+  /** Probe and payment, virtual ms. */
+  ms: number;
+}
+
+/** One payment with the shipped `pay` handler on a fresh wallet, after a `probe` of splitpay's plan or not. */
+async function payMaybeProbed(
+  env: MainnetEnv,
+  sender: number,
+  receiver: number,
+  amount: bigint,
+  withProbe: boolean,
+): Promise<Omit<ProbeRun, 'fraction'>> {
+  const wallet = await BraidWallet.open(env.sim, sender, env.time);
+  try {
+    const ctx = wallet.context();
+    const { bolt11, payment_hash } = await new SimnetNode(env.sim, receiver).addInvoice(amount, 'probe bench', 3600);
+    const start = env.time.now();
+    let probeHtlcs = 0;
+    let probeWouldFail = 0;
+    if (withProbe) {
+      const plan = await env.time
+        .run(splitpay(ctx, parseParams('splitpay', { bolt11, ...PAY_LIMITS.plan }), LOCAL_CALLER))
+        .catch((error: unknown) => {
+          if (error instanceof ApiError) return undefined;
+          throw error;
+        });
+      if (plan) {
+        counts.probeCalls++;
+        const probed = await env.time.run(
+          probe(
+            ctx,
+            parseParams('probe', { bolt11, parts: plan.parts.map((p) => ({ route: p.route })) }),
+            LOCAL_CALLER,
+          ),
+        );
+        probeHtlcs = probed.parts.length;
+        probeWouldFail = probed.would_fail;
+      }
+    }
+    let paid = false;
+    counts.payCalls++;
+    try {
+      const payment = await env.time.run(
+        payHandler(ctx, parseParams('pay', { bolt11, ...PAY_LIMITS.pay }), LOCAL_CALLER),
+      );
+      paid = payment.status === 'complete';
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+    }
+    const ms = env.time.now() - start;
+    await wallet.settled(payment_hash);
+    const parts = wallet.partsOf(payment_hash);
+    return {
+      withProbe,
+      paid,
+      htlcs: parts.length,
+      failed: parts.filter((p) => p.status === 'failed').length,
+      probeHtlcs,
+      probeWouldFail,
+      ms,
+    };
+  } finally {
+    await wallet.close();
+  }
+}
+
+const p = (xs: number[], q: number, digits = 2) => (xs.length ? round(percentile(xs, q), digits) : null);
+
+function rebalanceLine(share: number, strategy: Strategy, runs: Run[]) {
+  const done = runs.filter((r) => r.moved > 0n);
+  const asked = runs.reduce((s, r) => s + r.amount, 0n);
   const moved = runs.reduce((s, r) => s + r.moved, 0n);
-  const fee = ok.reduce((s, r) => s + r.fee, 0n);
-  const okMoved = ok.reduce((s, r) => s + r.moved, 0n);
+  const fees = done.reduce((s, r) => s + r.fee, 0n);
+  const planner = runs.flatMap((r) => r.plannerMs);
   return {
-    ...scope,
+    scenario: 'rebalance',
+    share,
+    strategy,
     runs: runs.length,
-    completed_share: round(ok.length / Math.max(1, runs.length), 3),
+    completed: done.length,
+    asked_sat: Number(asked / 1000n),
     moved_sat: Number(moved / 1000n),
-    moved_share_median: round(median(runs.map((r) => Number(r.moved) / Number(r.amount))), 3),
-    fee_ppm: okMoved > 0n ? Number((fee * 1_000_000n) / okMoved) : null,
-    time_median_ms: round(median(runs.map((r) => r.ms)), 0),
-    time_p90_ms: round(
-      percentile(
-        runs.map((r) => r.ms),
-        90,
-      ),
-      0,
+    moved_share: asked > 0n ? round(Number((moved * 1000n) / asked) / 1000, 3) : null,
+    fee_ppm: moved > 0n ? round(Number((fees * 1_000_000_000n) / moved) / 1000, 1) : null,
+    fee_ppm_limit: FEE_PPM,
+    time_s_p50: p(
+      done.map((r) => r.ms / 1000),
+      50,
     ),
-    htlcs_median: median(runs.map((r) => r.htlcs)),
-    htlcs_p90: percentile(
-      runs.map((r) => r.htlcs),
+    time_s_p90: p(
+      done.map((r) => r.ms / 1000),
       90,
     ),
-    htlcs_total: runs.reduce((s, r) => s + r.htlcs, 0),
+    htlcs: runs.reduce((s, r) => s + r.htlcs, 0),
+    htlcs_p50: p(
+      runs.map((r) => r.htlcs),
+      50,
+    ),
+    failed_htlcs: runs.reduce((s, r) => s + r.failed, 0),
+    planner_ms_p50: planner.length ? round(median(planner), 1) : null,
+    planner_ms_p95: p(planner, 95, 1),
+    gave_up: Object.fromEntries(
+      [...new Set(runs.flatMap((r) => (r.gaveUp ? [r.gaveUp] : [])))].map((why) => [
+        why,
+        runs.filter((r) => r.gaveUp === why).length,
+      ]),
+    ),
+  };
+}
+
+function probeLine(fraction: number, withProbe: boolean, runs: ProbeRun[]) {
+  const times = runs.filter((r) => r.paid).map((r) => r.ms / 1000);
+  return {
+    scenario: 'probe',
+    fraction_of_max_flow: fraction,
+    with_probe: withProbe,
+    payments: runs.length,
+    paid: runs.filter((r) => r.paid).length,
+    htlcs: runs.reduce((s, r) => s + r.htlcs, 0),
+    failed_htlcs: runs.reduce((s, r) => s + r.failed, 0),
+    failed_htlcs_p50: p(
+      runs.map((r) => r.failed),
+      50,
+    ),
+    probe_htlcs: runs.reduce((s, r) => s + r.probeHtlcs, 0),
+    probe_would_fail: runs.reduce((s, r) => s + r.probeWouldFail, 0),
+    time_s_p50: p(times, 50),
+    time_s_p90: p(times, 90),
   };
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, (Outcome & { amount: bigint })[]> = {};
-  const probeRuns: { size: bigint; withProbe: boolean; failed: number; probeFailed: number; ok: boolean }[] = [];
+  const started = performance.now();
+  const log = (what: string) => console.error(`${what} at ${round((performance.now() - started) / 1000, 1)} s`);
+  const runs = new Map<string, Run[]>();
+  const probeRuns: ProbeRun[] = [];
+  let virtualMs = 0;
   for (const seed of SEEDS) {
-    const simnet = await Simnet.start({
-      seed,
-      hopDelayMs: { min: 10, max: 40 },
-      blockIntervalMs: 0,
-      mppTimeoutMs: 60_000,
-    });
-    try {
-      const sim = simnet.sim;
-      addRebalanceChannels(sim, seed);
-      extraTargets(sim, seed);
-      const state = snapshot(sim);
-      const aliceIndex = sim.net.nodeByAlias('alice')?.index as number;
-      const ownId = simnet.nodes.alice.pubkey;
-      const own = sim.net.channels.filter((c) => c.node1 === aliceIndex || c.node2 === aliceIndex);
-      const side = (c: (typeof own)[number]) => (c.node1 === aliceIndex ? 0 : 1);
-      const share = (c: (typeof own)[number]) => Number(c.balance[side(c)]) / Number(c.capacitySat * 1000n);
-      const peerOf = (c: (typeof own)[number]) => sim.net.node(c.node1 === aliceIndex ? c.node2 : c.node1);
-      // 80% give or take the small topology's 2% jitter of balances.
-      const sources = own.filter((c) => share(c) > 0.78);
-      const targets = own.filter((c) => share(c) < 0.2 && peerOf(c).alias !== 'zed');
-      for (const s of sources) {
-        for (const t of targets) {
-          const canSend = (s.balance[side(s)] * 99n) / 100n;
-          const canTake = (t.balance[side(t) === 0 ? 1 : 0] * 99n) / 100n;
-          const room = canSend < canTake ? canSend : canTake;
-          for (const fraction of SHARES) {
-            const amount = ((room * BigInt(Math.round(fraction * 1000))) / 1000n / 1000n) * 1000n;
-            for (const strategy of ['braid', 'single'] as const) {
-              restore(sim, state);
-              const run = await freshCore(simnet);
-              try {
-                const outcome =
-                  strategy === 'braid'
-                    ? await braidRun(run.core, formatScid(s.id), formatScid(t.id), amount)
-                    : await singleRun(run.node, ownId, s.id, peerOf(t).pubkey, amount);
-                const key = `${fraction}|${strategy}`;
-                const list = results[key] ?? [];
-                list.push({ ...outcome, amount });
-                results[key] = list;
-                print({
-                  scope: 'run',
-                  seed,
-                  source: peerOf(s).alias,
-                  target: peerOf(t).alias,
-                  share: fraction,
-                  strategy,
-                  amount_sat: Number(amount / 1000n),
-                  ok: outcome.ok,
-                  fee_msat: outcome.fee,
-                  htlcs: outcome.htlcs,
-                  ms: round(outcome.ms, 0),
-                });
-              } finally {
-                await run.stop();
-              }
-            }
-          }
+    const env = openMainnet('bench:rebalance', seed, BALANCES);
+    const virtualStart = env.time.now();
+    log(`seed ${seed}: network built`);
+    const pairs = rebalancePairs(env, seed, PAIRS);
+    for (const [i, pair] of pairs.entries()) {
+      for (const share of SHARES) {
+        const amount = ((pair.room * BigInt(Math.round(share * 1000))) / 1000n / 1000n) * 1000n;
+        for (const strategy of STRATEGIES) {
+          restoreState(env.sim, env.snapshot, pair.node);
+          env.sim.net.rng.reseed(seed * 7_919 + i * 31 + Math.round(share * 100));
+          const run =
+            strategy === 'braid' ? await braidRebalance(env, pair, amount) : await singleRebalance(env, pair, amount);
+          const key = `${share}|${strategy}`;
+          runs.set(key, [...(runs.get(key) ?? []), run]);
         }
       }
-      // Probe: the same payments to bob with and without a probe first.
-      const bob = new LndNode({ kind: 'lndconnect', uri: simnet.nodes.bob.lndconnect }, { simulated: true });
-      await bob.connect();
-      try {
-        for (const sat of quick ? PROBE_SIZES_SAT.slice(0, 2) : PROBE_SIZES_SAT) {
-          for (const withProbe of [false, true]) {
-            restore(sim, state);
-            const run = await freshCore(simnet);
-            try {
-              const { bolt11, payment_hash } = await bob.addInvoice(sat * 1000n, 'probe bench');
-              let probeFailed = 0;
-              if (withProbe) {
-                const plan = (await run.core.call('splitpay', { bolt11, parts: 8 })) as SplitPayResult;
-                const probed = (await run.core.call('probe', {
-                  bolt11,
-                  parts: plan.parts.map((p) => ({ route: p.route })),
-                })) as { would_fail: number };
-                probeFailed = probed.would_fail;
-              }
-              let ok = true;
-              await run.core.call('pay', { bolt11, max_parts: 8, retry_for: RETRY_FOR }).catch(() => {
-                ok = false;
-              });
-              const parts = (await run.core.call('listpartialpayments', { payment_hash })) as {
-                partialpayments: PartialPayment[];
-              };
-              const payment = (await run.core.call('listpayments', [payment_hash])) as { payments: Payment[] };
-              ok = ok && payment.payments[0]?.status === 'complete';
-              const failed = parts.partialpayments.filter((p) => p.status === 'failed').length;
-              probeRuns.push({ size: sat, withProbe, failed, probeFailed, ok });
-              if (!quick)
-                print({
-                  scope: 'probe-run',
-                  seed,
-                  amount_sat: Number(sat),
-                  with_probe: withProbe,
-                  ok,
-                  failed_htlcs: failed,
-                  probe_failed: probeFailed,
-                });
-            } finally {
-              await run.stop();
-            }
-          }
+    }
+    log(`seed ${seed}: ${pairs.length} rebalance pairs`);
+    const pick = pickPairs(env.graph, env.coreList, 1_000_000_000n, PROBE_PAIRS, seed * 1_000_003 + 11);
+    for (const [i, { sender, receiver }] of pick.pairs.entries()) {
+      const cap = Math.min(env.graph.outbound(sender), env.graph.inbound(receiver));
+      const maxFlow = env.graph.boundedMaxFlow(sender, receiver, cap, 50_000);
+      if (maxFlow <= 0) continue;
+      for (const fraction of PROBE_FRACTIONS) {
+        const amount = BigInt(Math.floor((maxFlow * fraction) / 1000)) * 1000n;
+        for (const withProbe of [false, true]) {
+          restoreState(env.sim, env.snapshot, sender);
+          env.sim.net.rng.reseed(seed * 7_919 + i * 37 + Math.round(fraction * 100));
+          probeRuns.push({ fraction, ...(await payMaybeProbed(env, sender, receiver, amount, withProbe)) });
         }
-      } finally {
-        await bob.disconnect();
       }
-    } finally {
-      await simnet.stop();
+    }
+    log(`seed ${seed}: ${pick.pairs.length} probe pairs`);
+    virtualMs += env.time.now() - virtualStart;
+    env.sim.stop();
+  }
+
+  const lines = new Map<string, ReturnType<typeof rebalanceLine>>();
+  for (const share of SHARES) {
+    for (const strategy of STRATEGIES) {
+      const line = rebalanceLine(share, strategy, runs.get(`${share}|${strategy}`) ?? []);
+      lines.set(`${share}|${strategy}`, line);
+      print(line);
     }
   }
-  for (const fraction of SHARES) {
-    for (const strategy of ['braid', 'single'] as const) {
+  for (const fraction of PROBE_FRACTIONS) {
+    for (const withProbe of [false, true]) {
       print(
-        aggregate(
-          {
-            scope: 'rebalance',
-            time: 'real',
-            topology: 'small',
-            share: fraction,
-            strategy,
-            seeds: SEEDS,
-            fee_ppm_limit: FEE_PPM,
-          },
-          results[`${fraction}|${strategy}`] ?? [],
+        probeLine(
+          fraction,
+          withProbe,
+          probeRuns.filter((r) => r.fraction === fraction && r.withProbe === withProbe),
         ),
       );
     }
   }
-  for (const withProbe of [false, true]) {
-    const runs = probeRuns.filter((r) => r.withProbe === withProbe);
+  for (const share of SHARES.filter((s) => s >= 0.5)) {
+    const b = lines.get(`${share}|braid`);
+    const s = lines.get(`${share}|single`);
+    if (!b || !s) continue;
+    const ratio = s.moved_sat > 0 ? round(b.moved_sat / s.moved_sat, 2) : null;
+    // Runs of the same pair and amount: which of the two moved it.
+    const braidRuns = runs.get(`${share}|braid`) ?? [];
+    const singleRuns = runs.get(`${share}|single`) ?? [];
+    const only = (a: Run[], other: Run[]) => a.filter((r, i) => r.moved > 0n && other[i]?.moved === 0n).length;
     print({
-      scope: 'probe',
-      time: 'real',
-      topology: 'small',
-      with_probe: withProbe,
-      payments: runs.length,
-      completed: runs.filter((r) => r.ok).length,
-      failed_htlcs_total: runs.reduce((s, r) => s + r.failed, 0),
-      failed_htlcs_median: median(runs.map((r) => r.failed)),
-      failed_htlcs_p90: percentile(
-        runs.map((r) => r.failed),
-        90,
-      ),
-      probe_failed_htlcs_total: runs.reduce((s, r) => s + r.probeFailed, 0),
+      goal: `rebalance at ${share * 100}%: braid moves at least 1.5x the single path's amount within the same fee limit and time`,
+      met: b.moved_sat >= 1.5 * s.moved_sat && b.moved_sat > 0,
+      braid_sat: b.moved_sat,
+      single_sat: s.moved_sat,
+      ratio,
+      braid_only_runs: only(braidRuns, singleRuns),
+      single_only_runs: only(singleRuns, braidRuns),
+      fee_ppm_limit: FEE_PPM,
+      time_limit_s: TIMEOUT_SECONDS,
     });
   }
+  const failed = (withProbe: boolean) =>
+    probeRuns.filter((r) => r.withProbe === withProbe).reduce((s, r) => s + r.failed, 0);
+  print({
+    goal: 'probe: payments after a probe need at most half the failed HTLCs of the same payments without one',
+    met: failed(true) <= failed(false) / 2,
+    failed_with_probe: failed(true),
+    failed_without: failed(false),
+  });
+  print({
+    bench: 'rebalance',
+    summary: true,
+    quick,
+    seeds: SEEDS,
+    balances: BALANCES,
+    max_parts: MAX_PARTS,
+    hop_delay_ms: HOP_DELAY_MS,
+    mpp_hold_ms: MPP_HOLD_MS,
+    rebalance_calls: counts.rebalanceCalls,
+    braid_rebalance_htlcs: [...lines.values()].filter((l) => l.strategy === 'braid').reduce((s, l) => s + l.htlcs, 0),
+    braid_htlcs_sent: counts.braidHtlcsSent,
+    probe_calls: counts.probeCalls,
+    pay_calls: counts.payCalls,
+    virtual_s: round(virtualMs / 1000, 1),
+    total_s: round((performance.now() - started) / 1000, 1),
+    max_rss_mb: maxRssMb(),
+  });
 }
 
 main().then(

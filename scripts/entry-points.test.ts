@@ -74,6 +74,7 @@ describe('benchmarks that cannot measure', () => {
     const benches = [
       ['bench:planner', 'bench/planner.bench.ts', ['--plans', '1']],
       ['bench:split', 'bench/split/split.bench.ts', ['--quick']],
+      ['bench:rebalance', 'bench/rebalance.bench.ts', ['--quick']],
       ['bench:simnet', 'simnet/bench/simnet.bench.ts', []],
     ] as const;
     const results = await Promise.all(

@@ -1,9 +1,52 @@
-// Network-state helpers for the split benchmark (split.bench.ts): snapshot/restore of the hidden balances, a bounded
-// max-flow on those balances (each channel direction carrying at most MAX_PARTS HTLCs of its htlc max), and the choice
-// of sender/receiver pairs that can pay.
+// Network-state helpers for the split and rebalance benchmarks: the simulated mainnet on virtual time,
+// snapshot/restore of the hidden balances, a bounded max-flow on those balances (each channel direction carrying at
+// most MAX_PARTS HTLCs of its htlc max), and the choice of sender/receiver pairs that can pay.
 import type { Network } from '../../simnet/model/network';
 import { Rng } from '../../simnet/model/rng';
-import type { Sim } from '../../simnet/model/sim';
+import { Sim } from '../../simnet/model/sim';
+import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../simnet/topology/mainnet';
+import { VirtualTime } from './virtual-time';
+
+/** Hop latency each way (uniform jitter) and the receiver's hold of an incomplete MPP set. */
+export const HOP_DELAY_MS = { min: 100, max: 300 };
+export const MPP_HOLD_MS = 120_000;
+
+export interface MainnetEnv {
+  sim: Sim;
+  time: VirtualTime;
+  /** The balances as built, to restore before each strategy's run. */
+  snapshot: BalanceSnapshot;
+  graph: BalanceGraph;
+  /** The strongly connected enabled core, sorted. */
+  coreList: number[];
+}
+
+/**
+ * simnet's `mainnet` topology (hidden balances drawn from the seed) on a virtual clock with HOP_DELAY_MS and
+ * MPP_HOLD_MS; exits the process with a message when the graph file is missing.
+ */
+export function openMainnet(bench: string, seed: number, balances: 'uniform' | 'bimodal'): MainnetEnv {
+  if (!mainnetGraphAvailable()) {
+    console.error(`${bench}: cannot measure: the mainnet graph file is missing at ${mainnetGraphPath()}`);
+    process.exit(1);
+  }
+  const time = new VirtualTime();
+  const sim = new Sim({
+    seed,
+    hopDelayMs: HOP_DELAY_MS,
+    mppTimeoutMs: MPP_HOLD_MS,
+    blockIntervalMs: 0,
+    scheduler: time,
+  });
+  const { core } = buildMainnet(sim, { seed, balances });
+  return {
+    sim,
+    time,
+    snapshot: snapshotBalances(sim.net),
+    graph: new BalanceGraph(sim.net),
+    coreList: [...core].sort((a, b) => a - b),
+  };
+}
 
 /** Every channel's two balances, as numbers of msat (exact: a channel holds far less than 2^53 msat). */
 export interface BalanceSnapshot {

@@ -1,6 +1,7 @@
-// The core's LightningNode over one node of simnet's model, in-process (no gRPC): what the split benchmark hands the
-// shipped payer (PartDispatcher, PlannerService, pay) so that it pays over the simulated mainnet at model speed.
-// Only what paying needs is here; the rest says so.
+// The core's LightningNode over one node of simnet's model, in-process (no gRPC): what the split and rebalance
+// benchmarks hand the shipped payer (PartDispatcher, PlannerService, pay, the rebalance and probe commands) so that it
+// pays over the simulated mainnet at model speed. Invoices are made and decoded by simnet's own AddInvoice and
+// DecodePayReq code (signed BOLT11). Only what paying, rebalancing and probing need is here; the rest says so.
 
 import {
   type DecodedPayReq,
@@ -16,6 +17,8 @@ import {
 } from '../../electron/core/node/types';
 import type { LndRoute } from '../../shared/lnd-route';
 import type { NodeConnectionState } from '../../shared/types';
+import { decodeInvoice } from '../../simnet/crypto/invoice';
+import { addInvoice } from '../../simnet/grpc/addinvoice';
 import type { Network } from '../../simnet/model/network';
 import { type Attempt, type Payment, PaymentError, paymentStatus } from '../../simnet/model/payments';
 import type { Sim } from '../../simnet/model/sim';
@@ -172,8 +175,26 @@ export class SimnetNode implements LightningNode {
     return describeNetwork(this.sim.net);
   }
 
-  decodePayReq(): Promise<DecodedPayReq> {
-    return unused('DecodePayReq');
+  /** DecodePayReq of simnet's invoices (regtest, no route hints), as the core's LndNode reports it. */
+  async decodePayReq(bolt11: string): Promise<DecodedPayReq> {
+    const d = decodeInvoice(bolt11, 'regtest');
+    if (d.routeHints.length > 0)
+      throw new Error('SimnetNode: invoices with route hints are not used by the benchmarks');
+    return {
+      destination: d.destination,
+      payment_hash: d.paymentHash,
+      payment_secret: d.paymentSecret,
+      amount_msat: d.amountMsat,
+      description: d.description,
+      description_hash: d.descriptionHash,
+      timestamp: d.timestamp,
+      expiry: d.expiry,
+      min_final_cltv_expiry: d.cltvExpiry,
+      // Bit 16/17: basic MPP, which simnet's invoices (as LND's) carry.
+      mpp: 16 in d.features || 17 in d.features,
+      // simnet's AddInvoice, which made every invoice of the benchmarks, puts no route hints in.
+      route_hints: [],
+    };
   }
   queryRoutes(): Promise<{ route: LndRoute; probability: number }> {
     return unused('QueryRoutes');
@@ -181,17 +202,44 @@ export class SimnetNode implements LightningNode {
   buildRoute(): Promise<LndRoute> {
     return unused('BuildRoute');
   }
-  addInvoice(): Promise<NodeInvoice> {
-    return unused('AddInvoice');
+  /** simnet's AddInvoice on this node (its registry, its clock): a signed BOLT11 invoice. */
+  async addInvoice(amountMsat: bigint, memo: string, expirySeconds = 0, cltvExpiry = 0): Promise<NodeInvoice> {
+    const invoice = addInvoice(
+      { sim: this.sim, lnd: this.sim.lnd(this.index) },
+      {
+        memo,
+        value: '',
+        value_msat: amountMsat.toString(),
+        description_hash: Buffer.alloc(0),
+        expiry: String(expirySeconds),
+        cltv_expiry: String(cltvExpiry),
+      },
+      {},
+    );
+    return {
+      bolt11: invoice.paymentRequest,
+      payment_hash: invoice.hash.toString('hex'),
+      payment_secret: invoice.paymentAddr.toString('hex'),
+    };
   }
-  lookupInvoice(): Promise<OwnInvoiceState> {
-    return unused('LookupInvoice');
+
+  async lookupInvoice(paymentHash: string): Promise<OwnInvoiceState> {
+    const invoice = this.sim.lnd(this.index).invoices.lookup(Buffer.from(paymentHash, 'hex'));
+    if (!invoice) throw new NodeRefusal('unable to locate invoice', 5);
+    return { state: invoice.state, held_htlcs: invoice.htlcs.filter((h) => h.state === 'ACCEPTED').length };
   }
-  cancelInvoice(): Promise<void> {
-    return unused('CancelInvoice');
+
+  async cancelInvoice(paymentHash: string): Promise<void> {
+    this.sim.lnd(this.index).invoices.cancel(Buffer.from(paymentHash, 'hex'));
   }
-  deletePayment(): Promise<void> {
-    return unused('DeletePayment');
+
+  async deletePayment(paymentHash: string): Promise<void> {
+    try {
+      this.sim.lnd(this.index).payments.delete(Buffer.from(paymentHash, 'hex'), false);
+    } catch (error) {
+      if (error instanceof PaymentError) throw new NodeRefusal(error.message, error.grpcCode);
+      throw error;
+    }
   }
 
   async sendToRoute(paymentHash: string, route: LndRoute, skipTempErr: boolean): Promise<HtlcAttempt> {
@@ -205,9 +253,12 @@ export class SimnetNode implements LightningNode {
     }
   }
 
-  /** Outcomes come back from sendToRoute, and the connection is never cut: nothing to follow. */
-  trackPayments(): () => void {
-    return () => {};
+  /**
+   * Every update of this node's payments, as TrackPayments gives them: the core confirms by them that the node has a
+   * part's HTLC (SendToRouteV2's answer comes only when the HTLC resolves), so that a payment's parts go out together.
+   */
+  trackPayments(listener: (payment: NodePayment) => void): () => void {
+    return this.sim.lnd(this.index).payments.subscribeAll((payment) => listener(toNodePayment(payment)));
   }
 
   async lookupPayment(paymentHash: string): Promise<NodePayment | undefined> {

@@ -30,11 +30,18 @@ import { randomBytes } from 'node:crypto';
 import { maxRssMb, median, percentile, print, round } from '../../electron/core/bench/bench-util';
 import { parseCommandLine } from '../../electron/core/command-line';
 import { Rng } from '../../simnet/model/rng';
-import { Sim } from '../../simnet/model/sim';
-import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../../simnet/topology/mainnet';
-import { BalanceGraph, type BalanceSnapshot, pickPairs, restoreState, snapshotBalances } from './network';
+import type { Sim } from '../../simnet/model/sim';
+import {
+  type BalanceGraph,
+  type BalanceSnapshot,
+  HOP_DELAY_MS,
+  MPP_HOLD_MS,
+  openMainnet,
+  pickPairs,
+  restoreState,
+} from './network';
 import { BraidWallet, calls, type Outcome, type PaymentRun, payLnd, paySingle, TIMEOUT_SECONDS } from './strategies';
-import { VirtualTime } from './virtual-time';
+import type { VirtualTime } from './virtual-time';
 
 type Strategy = 'braid' | 'lnd' | 'single';
 type Scenario = 'size' | 'max_flow' | 'day';
@@ -79,8 +86,6 @@ const STRATEGIES: Strategy[] = (cli.values.strategies?.split(',') ?? [...STRATEG
     ? (name as Strategy)
     : cli.fail(`--strategies: unknown strategy ${name} (one of ${STRATEGY_NAMES.join(', ')})`),
 );
-const HOP_DELAY_MS = { min: 100, max: 300 };
-const MPP_HOLD_MS = 120_000;
 const FINAL_CLTV_DELTA = 80;
 /** Payments per strategy before measuring. */
 const WARM_UP = 3;
@@ -174,24 +179,9 @@ const emit = (line: Line) => {
 };
 
 async function main(): Promise<void> {
-  if (!mainnetGraphAvailable()) {
-    console.error(`bench:split: cannot measure: the mainnet graph file is missing at ${mainnetGraphPath()}`);
-    process.exit(1);
-  }
   const started = performance.now();
   const log = (what: string) => console.error(`${what} at ${round((performance.now() - started) / 1000, 1)} s`);
-  const time = new VirtualTime();
-  const sim = new Sim({
-    seed: SEED,
-    hopDelayMs: HOP_DELAY_MS,
-    mppTimeoutMs: MPP_HOLD_MS,
-    blockIntervalMs: 0,
-    scheduler: time,
-  });
-  const { core } = buildMainnet(sim, { seed: SEED, balances: BALANCES });
-  const snapshot = snapshotBalances(sim.net);
-  const graph = new BalanceGraph(sim.net);
-  const coreList = [...core].sort((a, b) => a - b);
+  const { sim, time, snapshot, graph, coreList } = openMainnet('bench:split', SEED, BALANCES);
   const env = { sim, time, snapshot };
   log('network built');
 
