@@ -124,7 +124,7 @@ describe('npm run daemon, driven only over JSON-RPC', () => {
   });
 
   it.skipIf(!nc)(
-    'answers the README’s `nc` line run as written (skipped: no nc on PATH; ./braid test installs netcat-openbsd)',
+    `answers the README’s \`nc\` line run as written${nc ? '' : ' (skipped: no nc on PATH; ./braid test installs netcat-openbsd)'}`,
     async () => {
       const { line } = readmeNcLine();
       const { stdout } = await promisify(execFile)('sh', ['-c', line], {
