@@ -335,6 +335,9 @@ describe('a long export in the browser', () => {
     const page = await context.newPage();
     await page.goto(seeded.url);
     await goTo(page, 'History');
+    // The history read first: while 60,000 payments arrive and are parsed, the page's progress polls cannot run, and
+    // an export started then may end before the page looks at it.
+    await page.locator('p.count').getByText('60,000 payments', { exact: true }).waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Export JSON', exact: true }).click();
     const bar = page.getByRole('progressbar', { name: 'Export progress', exact: true });
     await expect
