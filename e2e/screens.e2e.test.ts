@@ -147,10 +147,14 @@ describe('screens in Chromium (800×600 and 1280×860)', () => {
           .first()
           .evaluate((el) => getComputedStyle(el).stroke);
       const pendingColour = await laneColour();
-      // Pointing at part 3's number highlights it in the table too.
-      await page.locator('.chip[data-part="3"]').first().hover();
+      // Pointing at part 3's number highlights it in the table too. (The mouse is moved to the chip on every try: while
+      // History refreshes under a loaded machine, the page can move beneath a resting mouse, as it can for a user.)
+      const chip3 = page.locator('.chip[data-part="3"]').first();
       await expect
-        .poll(() => page.locator('table.history-parts tr.part--highlight th').first().textContent())
+        .poll(async () => {
+          await chip3.hover();
+          return page.locator('table.history-parts tr.part--highlight th').first().textContent();
+        })
         .toBe('3');
       await screenshot(page, 'screens-picture-12-parts-in-flight');
 
