@@ -9,7 +9,7 @@
  * payment is). The first 10 plans warm the JIT and are not counted. Prints one JSON line per amount band and one in
  * all: plans, planned (a plan was found), median / p95 / max ms, mean parts and mean probability of the plans found.
  */
-import { median, percentile, print, round } from '../electron/core/bench/bench-util';
+
 import { parseCommandLine } from '../electron/core/command-line';
 import { graphInput } from '../electron/core/planner/graph-input';
 import { buildGraph, type ChannelGraph, edgeOf } from '../shared/planner/mcf/graph';
@@ -19,6 +19,7 @@ import type { Network } from '../simnet/model/network';
 import { Rng } from '../simnet/model/rng';
 import { Sim } from '../simnet/model/sim';
 import { buildMainnet, mainnetGraphAvailable, mainnetGraphPath } from '../simnet/topology/mainnet';
+import { median, percentile, print, round } from './bench-util';
 import { BalanceGraph } from './split/network';
 import { describeNetwork } from './split/simnet-node';
 

@@ -29,7 +29,7 @@
  * The summary counts the calls into the shipped handlers and the HTLCs braid's wallets sent through the adapter (each
  * must be a ledger part). --quick: 4 pairs and 4 probe pairs, one seed.
  */
-import { maxRssMb, median, percentile, print, round } from '../electron/core/bench/bench-util';
+
 import { sleep } from '../electron/core/clock';
 import { parseCommandLine } from '../electron/core/command-line';
 import { LOCAL_CALLER } from '../electron/core/commands/context';
@@ -44,6 +44,7 @@ import { findRoute, isNoRoute } from '../simnet/model/pathfind';
 import { Rng } from '../simnet/model/rng';
 import { BLOCK_PADDING } from '../simnet/model/sendpayment';
 import type { Channel } from '../simnet/model/types';
+import { maxRssMb, median, percentile, print, round } from './bench-util';
 import { HOP_DELAY_MS, type MainnetEnv, MPP_HOLD_MS, openMainnet, pickPairs, restoreState } from './split/network';
 import { SimnetNode } from './split/simnet-node';
 import {

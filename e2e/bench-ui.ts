@@ -7,7 +7,7 @@
 //    (on screen), as performance.timeOrigin + performance.now(); the core's time is taken in its event listener.
 //    pending → complete is the node's news (bob settles on release): the headline figure. planned → pending is
 //    reported too, but the page may show "pending" as it sends, before the core's event (a negative latency).
-// 2. history_100k: a ledger seeded with 100,000 payments (electron/core/bench/seed.ts); the time from the click on
+// 2. history_100k: a ledger seeded with 100,000 payments (bench/seed.ts); the time from the click on
 //    "History" to the first row of "Payments" on screen: on a freshly loaded page, clicked as soon as the navigation
 //    shows (cold: the page is still loading the history, ~80 MB of JSON), also counted from the page's load; and on
 //    a second visit (Pay, then History again).
@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { seedHistory } from '../electron/core/bench/seed';
+import { seedHistory } from '../bench/seed';
 import { parseCommandLine } from '../electron/core/command-line';
 import { layoutPaths, PATHS_MEASURE } from '../renderer/pay/paths-layout';
 import { goTo, launchBrowser, navEntry, openApp, poll } from './browser';

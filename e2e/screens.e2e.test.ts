@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { seedHistory } from '../electron/core/bench/seed';
+import { seedHistory } from '../bench/seed';
 import type { ListPartialPaymentsResult, ListPaymentsResult } from '../shared/api/results';
 import type { Payment } from '../shared/types';
 import { ARTIFACTS, goTo, launchBrowser, poll, screenshot } from './browser';

@@ -41,7 +41,7 @@ const ENTRY_POINTS: { script: string; file: string; bad: string[]; names: string
   { script: 'daemon', file: 'electron/daemon.ts', bad: ['--lnd-host', 'h:1'], names: '--lnd-host' },
   { script: 'dev:web', file: 'electron/dev-web.ts', bad: ['--lnd-cert', 'x'], names: '--lnd-host' },
   { script: 'simnet', file: 'simnet/cli.ts', bad: ['--topology', 'ring'], names: '--topology' },
-  { script: 'bench:ledger', file: 'electron/core/bench/ledger.bench.ts', bad: ['e'], names: 'unknown benchmark e' },
+  { script: 'bench:ledger', file: 'bench/ledger.bench.ts', bad: ['e'], names: 'unknown benchmark e' },
   { script: 'bench:planner', file: 'bench/planner.bench.ts', bad: ['--plans', '0'], names: '--plans' },
   { script: 'bench:split', file: 'bench/split/split.bench.ts', bad: ['--sizes', '1,x'], names: '--sizes' },
   { script: 'bench:rebalance', file: 'bench/rebalance.bench.ts', bad: ['--seeds', 'x'], names: '--seeds' },

@@ -27,10 +27,10 @@
  * --quick: 10 payments at 10k/100k/1M sat, 4 max-flow pairs, a day of 40 payments.
  */
 import { randomBytes } from 'node:crypto';
-import { maxRssMb, median, percentile, print, round } from '../../electron/core/bench/bench-util';
 import { parseCommandLine } from '../../electron/core/command-line';
 import { Rng } from '../../simnet/model/rng';
 import type { Sim } from '../../simnet/model/sim';
+import { maxRssMb, median, percentile, print, round } from '../bench-util';
 import {
   type BalanceGraph,
   type BalanceSnapshot,

@@ -5,8 +5,8 @@
 // it when it resolves; here each row is inserted directly in its final state. The schema's CHECKs still apply.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { LEDGER_FILE } from '../ledger/db';
-import { Ledger } from '../ledger/ledger';
+import { LEDGER_FILE } from '../electron/core/ledger/db';
+import { Ledger } from '../electron/core/ledger/ledger';
 import { hashPair, hex32, nodeId } from './bench-util';
 
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';

@@ -1,7 +1,7 @@
 // Small helpers for the ledger benchmark (ledger.bench.ts): statistics, output, GC, synthetic routes.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Route } from '../../../shared/types';
-import { findGc } from '../../../simnet/bench/gc';
+import type { Route } from '../shared/types';
+import { findGc } from '../simnet/bench/gc';
 
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 export const mb = (bytes: number) => round(bytes / 2 ** 20, 1);

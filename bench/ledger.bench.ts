@@ -16,16 +16,16 @@
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringifyJson } from '../../../shared/api/json';
-import type { PartialPayment, Payment, Route } from '../../../shared/types';
-import { startHarness } from '../../test/harness';
-import { parseCommandLine } from '../command-line';
-import { EventBus } from '../events';
-import { exportPayments } from '../ledger/export';
-import { Ledger } from '../ledger/ledger';
-import { LndNode } from '../node/lnd';
-import type { LightningNode } from '../node/types';
-import { PartDispatcher } from '../payer/parts';
+import { parseCommandLine } from '../electron/core/command-line';
+import { EventBus } from '../electron/core/events';
+import { exportPayments } from '../electron/core/ledger/export';
+import { Ledger } from '../electron/core/ledger/ledger';
+import { LndNode } from '../electron/core/node/lnd';
+import type { LightningNode } from '../electron/core/node/types';
+import { PartDispatcher } from '../electron/core/payer/parts';
+import { startHarness } from '../electron/test/harness';
+import { stringifyJson } from '../shared/api/json';
+import type { PartialPayment, Payment, Route } from '../shared/types';
 import {
   collect,
   hashPair,

@@ -6,10 +6,11 @@
  *  - stoppay of a pay whose parts bob holds: from the call to its answer (the loop has ended then).
  * Prints one JSON line per measure: median, p90, p95, max in ms.
  */
-import type { CheckPlanResult, SplitPayResult, StopPayResult } from '../../../shared/api/results';
-import type { PartialPayment } from '../../../shared/types';
-import { startHarness } from '../../test/harness';
-import { invoice, nodeId, SAT } from '../rpc-test-helpers';
+
+import { invoice, nodeId, SAT } from '../electron/core/rpc-test-helpers';
+import { startHarness } from '../electron/test/harness';
+import type { CheckPlanResult, SplitPayResult, StopPayResult } from '../shared/api/results';
+import type { PartialPayment } from '../shared/types';
 import { median, percentile, print, round } from './bench-util';
 
 const RUNS = Number(process.env.RUNS ?? 200);
