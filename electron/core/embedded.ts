@@ -1,3 +1,4 @@
+// biome-ignore lint/style/noRestrictedImports: the one place the core starts simnet (the embedded network).
 import { Simnet } from '../../simnet/simnet';
 import type { Merchant } from './commands/context';
 import { LndNode } from './node/lnd';
