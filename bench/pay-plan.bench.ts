@@ -1,20 +1,30 @@
 /**
- * The Pay screen's calls to the core (issue 10), `npm run bench:pay-plan`: over JSON-RPC, on simnet's small
- * topology (seed 21, no hop delay), the real core:
+ * The Pay screen's calls to the core (issue 10), `npm run bench:pay-plan [-- --runs N] [--stops N]`: over JSON-RPC,
+ * on simnet's small topology (seed 21, no hop delay), the real core:
  *  - listnodes: the first call (loads the graph) and then cached calls for a few ids;
  *  - checkplan for splitpay's parts of a 900k-sat invoice, and how far its probabilities are from splitpay's;
  *  - stoppay of a pay whose parts bob holds: from the call to its answer (the loop has ended then).
- * Prints one JSON line per measure: median, p90, p95, max in ms.
+ * Prints one JSON line per measure: median, p90, p95, max in ms. --runs (default 200): listnodes and checkplan calls;
+ * --stops (default 20): pays stopped.
  */
 
+import { parseCommandLine } from '../electron/core/command-line';
 import { invoice, nodeId, SAT } from '../electron/core/rpc-test-helpers';
 import { startHarness } from '../electron/test/harness';
 import type { CheckPlanResult, SplitPayResult, StopPayResult } from '../shared/api/results';
 import type { PartialPayment } from '../shared/types';
 import { median, percentile, print, round } from './bench-util';
 
-const RUNS = Number(process.env.RUNS ?? 200);
-const STOPS = Number(process.env.STOPS ?? 20);
+const cli = parseCommandLine({
+  name: 'npm run bench:pay-plan --',
+  usage: `The Pay screen's calls to the core (listnodes, checkplan, stoppay) over JSON-RPC on simnet's small topology:
+one JSON line per measure (median, p90, p95, max ms).
+  --runs N                listnodes and checkplan calls timed (default 200)
+  --stops N               pays stopped while bob holds their parts (default 20)`,
+  options: { runs: { type: 'string' }, stops: { type: 'string' } },
+});
+const RUNS = cli.number('runs', { min: 1, integer: true }) ?? 200;
+const STOPS = cli.number('stops', { min: 1, integer: true }) ?? 20;
 
 function stats(name: string, ms: number[]) {
   print({

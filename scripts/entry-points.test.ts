@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +43,7 @@ const ENTRY_POINTS: { script: string; file: string; bad: string[]; names: string
   { script: 'simnet', file: 'simnet/cli.ts', bad: ['--topology', 'ring'], names: '--topology' },
   { script: 'bench:ledger', file: 'bench/ledger.bench.ts', bad: ['e'], names: 'unknown benchmark e' },
   { script: 'bench:planner', file: 'bench/planner.bench.ts', bad: ['--plans', '0'], names: '--plans' },
+  { script: 'bench:pay-plan', file: 'bench/pay-plan.bench.ts', bad: ['--stops', '2.5'], names: '--stops' },
   { script: 'bench:split', file: 'bench/split/split.bench.ts', bad: ['--sizes', '1,x'], names: '--sizes' },
   { script: 'bench:rebalance', file: 'bench/rebalance.bench.ts', bad: ['--seeds', 'x'], names: '--seeds' },
   { script: 'chaos', file: 'electron/test/chaos-cli.ts', bad: ['--iterations', '0'], names: '--iterations' },
@@ -50,6 +51,25 @@ const ENTRY_POINTS: { script: string; file: string; bad: string[]; names: string
   { script: 'bench:ui', file: 'e2e/bench-ui.ts', bad: ['--runs', '-1'], names: '--runs' },
   { script: 'docs:commands', file: 'scripts/commands-doc.ts', bad: ['--write'], names: '--write' },
 ];
+
+describe('the entry points listed', () => {
+  it('are every TypeScript entry point package.json runs, with the file it runs', () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const run = Object.entries(scripts)
+      .flatMap(([script, command]) => {
+        const file = /^tsx (\S+\.ts)$/.exec(command)?.[1];
+        return file ? [{ script, file }] : [];
+      })
+      .sort((a, b) => a.script.localeCompare(b.script));
+    expect(run.length).toBeGreaterThan(0);
+    const listed = ENTRY_POINTS.map(({ script, file }) => ({ script, file })).sort((a, b) =>
+      a.script.localeCompare(b.script),
+    );
+    expect(listed).toEqual(run);
+  });
+});
 
 describe.concurrent('the command lines of the TypeScript entry points', () => {
   for (const entry of ENTRY_POINTS) {
