@@ -183,6 +183,45 @@ export async function closeBrowser(app: App | undefined, browser: Browser | unde
   await browser?.close().catch(() => {});
 }
 
+/** What serves the app to a suite: dev:web's process (startDevWeb) or the in-process harness (e2e/stack.ts). */
+export interface Harness {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A suite's harness, its Chromium and the app's page in it. */
+export interface Suite<H extends Harness> {
+  harness: H;
+  browser: Browser;
+  app: App;
+  page: Page;
+}
+
+/**
+ * Starts a suite (its beforeAll): the harness and Chromium side by side, then the app on the harness's URL, 30 s for
+ * each step on the page. Should any of it fail, what did start is closed again and the error thrown.
+ */
+export async function openSuite<H extends Harness>(harness: Promise<H>): Promise<Suite<H>> {
+  const [served, launched] = await Promise.allSettled([harness, launchBrowser()]);
+  try {
+    if (served.status === 'rejected') throw served.reason;
+    if (launched.status === 'rejected') throw launched.reason;
+    const app = await openApp(launched.value, served.value.url, { defaultTimeoutMs: 30_000 });
+    return { harness: served.value, browser: launched.value, app, page: app.page };
+  } catch (error) {
+    if (launched.status === 'fulfilled') await launched.value.close().catch(() => {});
+    if (served.status === 'fulfilled') await served.value.stop().catch(() => {});
+    throw error;
+  }
+}
+
+/** Ends a suite (its afterAll): the page and Chromium, then the harness; nothing when openSuite failed. */
+export async function closeSuite(suite: Suite<Harness> | undefined): Promise<void> {
+  if (!suite) return;
+  await closeBrowser(suite.app, suite.browser);
+  await suite.harness.stop();
+}
+
 /** On the running test's failure, a screenshot of `page()` as e2e/artifacts/failed-NAME.png. */
 export function screenshotOnFailure(page: () => Page | undefined, name: string): void {
   onTestFailed(async () => {

@@ -1,21 +1,22 @@
 import { rmSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartialPayment } from '../shared/types';
 import {
   type App,
-  closeBrowser,
+  closeSuite,
   goTo,
-  launchBrowser,
   screenshotOnFailure as onFailure,
-  openApp,
+  openSuite,
   poll,
+  type Suite,
   screenshot,
 } from './browser';
 import { buildRenderer, type Stack, startStack } from './stack';
 import {
   chooseChannel,
   getTestInvoice,
+  invoiceDetails,
   leftToAssign,
   partAmount,
   partCount,
@@ -24,6 +25,7 @@ import {
   partStatuses,
   paymentResult,
   paymentStatus,
+  paymentsList,
   waitForComplete,
   waitForPartStatus,
   waitForProposal,
@@ -38,8 +40,8 @@ import {
 const ROUTERS = ['atlas', 'bolt', 'cobalt', 'echo', 'fjord', 'gale', 'harbor', 'iris', 'juno', 'kite', 'lumen'];
 
 let rendererDir: string | undefined;
+let suite: Suite<Stack> | undefined;
 let stack: Stack | undefined;
-let browser: Browser | undefined;
 let app: App;
 let page: Page;
 /** Every part the core created, in order, as its events said. */
@@ -53,18 +55,16 @@ function screenshotOnFailure(name: string): void {
 
 beforeAll(async () => {
   rendererDir = await buildRenderer();
-  [stack, browser] = await Promise.all([startStack({ rendererDir }), launchBrowser()]);
+  suite = await openSuite(startStack({ rendererDir }));
+  ({ harness: stack, app, page } = suite);
   stack.core.events.on('partialpayment', (part) => {
     if (!created.some((p) => p.id === part.id)) created.push(part);
     latest.set(part.id, part);
   });
-  app = await openApp(browser, stack.url, { defaultTimeoutMs: 30_000 });
-  page = app.page;
 }, 240_000);
 
 afterAll(async () => {
-  await closeBrowser(app, browser);
-  await stack?.stop();
+  await closeSuite(suite);
   if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -84,7 +84,7 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
   it('pays a 900,000 sat test invoice with one click on Send after the proposal; routers show by alias', async () => {
     screenshotOnFailure('900k');
     await getTestInvoice(page, 900_000, 'e2e 900k');
-    const details = page.getByRole('region', { name: 'Invoice details', exact: true });
+    const details = invoiceDetails(page);
     await expect.poll(async () => (await details.textContent()) ?? '').toMatch(/bob/);
     const parts = await waitForProposal(page);
     expect(parts).toBeGreaterThanOrEqual(2);
@@ -265,10 +265,7 @@ describe('Pay over the core’s payer (fresh simulated network)', () => {
     await page.reload();
     await page.getByRole('navigation').waitFor({ state: 'visible' });
     await goTo(page, 'History');
-    const grid = page
-      .getByRole('grid', { name: 'Payments', exact: true })
-      .or(page.getByRole('table', { name: 'Payments', exact: true }))
-      .first();
+    const grid = paymentsList(page);
     await grid.waitFor({ state: 'visible' });
     await expect.poll(async () => (await grid.textContent()) ?? '', { timeout: 15_000 }).toMatch(/bob/);
     expect((await grid.textContent()) ?? '').not.toMatch(/0[23][0-9a-f]{8}…/);

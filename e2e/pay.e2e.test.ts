@@ -1,18 +1,18 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type App,
   ARTIFACTS,
-  closeBrowser,
+  closeSuite,
   type DevWeb,
   goTo,
-  launchBrowser,
   screenshotOnFailure as onFailure,
-  openApp,
+  openSuite,
   poll,
+  type Suite,
   screenshot,
   startDevWeb,
 } from './browser';
@@ -21,6 +21,7 @@ import {
   chooseRoute,
   getTestInvoice,
   hashOfPreimage,
+  invoiceDetails,
   leftToAssign,
   partAmount,
   partCount,
@@ -28,6 +29,7 @@ import {
   partStatuses,
   partsTable,
   paymentResult,
+  paymentsList,
   preimage,
   waitForComplete,
   waitForPartStatus,
@@ -39,8 +41,7 @@ import {
 // (a) an automatic split, (b) a split by hand with a part that fails for liquidity, which the core's payer sends
 // around, (c) the CSV export, (d) History. Screenshots go to e2e/artifacts/.
 
-let devWeb: DevWeb | undefined;
-let browser: Browser | undefined;
+let suite: Suite<DevWeb> | undefined;
 let app: App;
 let page: Page;
 
@@ -58,14 +59,12 @@ beforeAll(async () => {
   for (const name of existsSync(ARTIFACTS) ? readdirSync(ARTIFACTS) : []) {
     if (!name.includes('core-')) rmSync(join(ARTIFACTS, name), { recursive: true, force: true });
   }
-  [devWeb, browser] = await Promise.all([startDevWeb(), launchBrowser()]);
-  app = await openApp(browser, devWeb.url, { defaultTimeoutMs: 30_000 });
-  page = app.page;
+  suite = await openSuite(startDevWeb());
+  ({ app, page } = suite);
 }, 240_000);
 
 afterAll(async () => {
-  await closeBrowser(app, browser);
-  await devWeb?.stop();
+  await closeSuite(suite);
 }, 60_000);
 
 describe('Braid in Chromium over dev:web (embedded simnet)', () => {
@@ -150,7 +149,7 @@ describe('Braid in Chromium over dev:web (embedded simnet)', () => {
     screenshotOnFailure('pay-a');
     const description = `e2e auto split ${RUN}`;
     await getTestInvoice(page, 700_000, description);
-    const details = page.getByRole('region', { name: 'Invoice details', exact: true });
+    const details = invoiceDetails(page);
     await expect.poll(async () => (await details.textContent()) ?? '').toMatch(/bob/);
     await expect.poll(async () => (await details.textContent()) ?? '').toContain(description);
     expect(await details.textContent()).toMatch(/Expires in /);
@@ -245,23 +244,21 @@ describe('Braid in Chromium over dev:web (embedded simnet)', () => {
   it('(d) History lists both payments; each row expands to its parts', async () => {
     screenshotOnFailure('history');
     await goTo(page, 'History');
-    const grid = page
-      .getByRole('grid', { name: 'Payments', exact: true })
-      .or(page.getByRole('table', { name: 'Payments', exact: true }));
-    await grid.first().waitFor({ state: 'visible' });
+    const grid = paymentsList(page);
+    await grid.waitFor({ state: 'visible' });
     for (const payment of paid) {
       const show = page.getByRole('button', { name: `Show parts of ${payment.hash.slice(0, 10)}`, exact: true });
       await show.waitFor({ state: 'visible', timeout: 30_000 });
-      const before = (await grid.first().textContent()) ?? '';
+      const before = (await grid.textContent()) ?? '';
       await show.click();
       const failedParts = payment.parts.filter((s) => s === 'failed').length;
       const completeParts = payment.parts.filter((s) => s === 'complete').length;
       await expect
-        .poll(async () => count((await grid.first().textContent()) ?? '', 'complete') - count(before, 'complete'))
+        .poll(async () => count((await grid.textContent()) ?? '', 'complete') - count(before, 'complete'))
         .toBeGreaterThanOrEqual(completeParts);
       if (failedParts > 0) {
         await expect
-          .poll(async () => count((await grid.first().textContent()) ?? '', 'failed') - count(before, 'failed'))
+          .poll(async () => count((await grid.textContent()) ?? '', 'failed') - count(before, 'failed'))
           .toBeGreaterThanOrEqual(failedParts);
       }
       await screenshot(page, `history-parts-${payment.name}`);

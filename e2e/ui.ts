@@ -26,6 +26,17 @@ export const partsTable = (page: Page): Locator => page.getByRole('table', { nam
 
 export const paymentResult = (page: Page): Locator => page.getByRole('status', { name: 'Payment result', exact: true });
 
+/** The summary of the decoded invoice on the Pay screen. */
+export const invoiceDetails = (page: Page): Locator =>
+  page.getByRole('region', { name: 'Invoice details', exact: true });
+
+/** History's list of payments: a grid, or a table (the UI contract allows either). */
+export const paymentsList = (page: Page): Locator =>
+  page
+    .getByRole('grid', { name: 'Payments', exact: true })
+    .or(page.getByRole('table', { name: 'Payments', exact: true }))
+    .first();
+
 /** Part N's row in the Parts table: the row holding its status cell. */
 export const partRow = (page: Page, n: number): Locator => partStatus(page, n).locator('xpath=ancestor::tr[1]');
 
@@ -66,7 +77,7 @@ export async function getTestInvoice(page: Page, sat: number, description: strin
     (v) => /^ln/i.test(v.trim()) && v.trim() !== before,
     { timeoutMs: 30_000, what: 'the test invoice in the Invoice box' },
   );
-  await page.getByRole('region', { name: 'Invoice details', exact: true }).waitFor({ state: 'visible' });
+  await invoiceDetails(page).waitFor({ state: 'visible' });
   return bolt11.trim();
 }
 
