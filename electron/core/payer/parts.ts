@@ -39,6 +39,8 @@ export class PartDispatcher {
   private offState: (() => void) | undefined;
   /** Parts handed over whose caller still waits to hear that the node has the HTLC (or refused it). */
   private readonly unconfirmed = new Map<number, () => void>();
+  /** Set by stop(): an answer the node gives later (gRPC lets open calls finish) is left for the next start. */
+  private stopped = false;
 
   constructor(
     private readonly ledger: Ledger,
@@ -65,7 +67,12 @@ export class PartDispatcher {
     await this.recover();
   }
 
+  /**
+   * Stops recording: the ledger may be closed next. Parts still out stay pending on disk, and the next start settles
+   * them from the node's records, as after a crash.
+   */
   stop(): void {
+    this.stopped = true;
     this.stopTracking?.();
     this.stopTracking = undefined;
     this.offState?.();
@@ -162,7 +169,7 @@ export class PartDispatcher {
   /** Asks the node for its record of one payment, so that parts it holds are confirmed (a missed stream update). */
   async lookForAttempts(paymentHash: string): Promise<void> {
     const payment = await this.node.lookupPayment(paymentHash);
-    if (payment) this.onNodePayment(payment);
+    if (payment) this.recording(() => this.onNodePayment(payment));
   }
 
   /**
@@ -170,6 +177,10 @@ export class PartDispatcher {
    * after a restart) and new sends are stopped; the caller waiting for the hand-over is told so.
    */
   private recording(record: () => void, partId?: number): void {
+    if (this.stopped) {
+      if (partId !== undefined) this.confirm(partId);
+      return;
+    }
     try {
       this.storage.write(record);
     } catch (error) {
@@ -254,6 +265,7 @@ export class PartDispatcher {
    * the outcomes are then written in one transaction, and announced in the order of the parts.
    */
   async recover(): Promise<{ completed: number; failed: number; pending: number }> {
+    if (this.stopped) return { completed: 0, failed: 0, pending: 0 };
     const pending = this.ledger.pendingParts().filter((p) => !this.dispatching.has(p.id));
     const byHash = new Map<string, PartialPayment[]>();
     for (const part of pending) {
@@ -262,6 +274,7 @@ export class PartDispatcher {
       else byHash.set(part.payment_hash, [part]);
     }
     const payments = await this.nodePayments([...byHash.keys()]);
+    if (this.stopped) return { completed: 0, failed: 0, pending: pending.length };
     const outcomes: { id: number; outcome: Outcome }[] = [];
     let completed = 0;
     let failed = 0;
