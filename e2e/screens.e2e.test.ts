@@ -147,14 +147,28 @@ describe('screens in Chromium (800×600 and 1280×860)', () => {
           .first()
           .evaluate((el) => getComputedStyle(el).stroke);
       const pendingColour = await laneColour();
-      // Pointing at part 3's number highlights it in the table too. (The mouse is moved to the chip on every try: while
-      // History refreshes under a loaded machine, the page can move beneath a resting mouse, as it can for a user.)
+      // Pointing at part 3's number highlights it in the table too. (The mouse is moved to the chip on every try, for up
+      // to 20 s: on a loaded machine one hover can outlast expect.poll's default second, and while History refreshes
+      // the page can move beneath a resting mouse, as it can for a user.)
       const chip3 = page.locator('.chip[data-part="3"]').first();
       await expect
-        .poll(async () => {
-          await chip3.hover();
-          return page.locator('table.history-parts tr.part--highlight th').first().textContent();
-        })
+        .poll(
+          async () => {
+            await chip3.hover();
+            const row = await page.locator('table.history-parts tr.part--highlight th').first().textContent();
+            if (row !== '3') {
+              // What is under the chip's centre when the wrong part is highlighted (printed for a failed CI run).
+              const box = await chip3.boundingBox();
+              const under = await page.evaluate(
+                ({ x, y }) => document.elementFromPoint(x, y)?.closest('[data-part], tr')?.outerHTML.slice(0, 160),
+                { x: (box?.x ?? 0) + (box?.width ?? 0) / 2, y: (box?.y ?? 0) + (box?.height ?? 0) / 2 },
+              );
+              console.log(`highlight check: row ${row} highlighted; under part 3's chip: ${under}`);
+            }
+            return row;
+          },
+          { timeout: 20_000, interval: 250 },
+        )
         .toBe('3');
       await screenshot(page, 'screens-picture-12-parts-in-flight');
 
