@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Rebalance } from '../../shared/api/rebalance';
-import { formatDateTime, formatFee, formatMsat } from '../format';
+import { formatDateTime, formatFee, formatMoved, formatMsat } from '../format';
 import { type Aliases, peerName } from '../names';
 import { api, errorText } from '../stores/api';
 
@@ -45,7 +45,7 @@ export function PastRebalances({ aliases, refreshKey }: { aliases: Aliases; refr
             <td>
               {r.channels
                 .filter((c) => c.moved_msatoshi !== 0n)
-                .map((c) => `${peerName(c, aliases)} ${c.moved_msatoshi > 0n ? '+' : ''}${formatMsat(c.moved_msatoshi)}`)
+                .map((c) => `${peerName(c, aliases)} ${formatMoved(c.moved_msatoshi)}`)
                 .join(', ') || '—'}
             </td>
           </tr>
