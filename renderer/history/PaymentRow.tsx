@@ -1,10 +1,14 @@
 import { memo, useEffect } from 'react';
 import { formatDateTime, formatFee, formatMsat, plural, shortHex } from '../format';
-import { nodeName } from '../names';
+import { type Aliases, nodeName } from '../names';
 import { api } from '../stores/api';
 import { useNode } from '../stores/node';
 import { usePayments } from '../stores/payments';
+import { useRebalances } from '../stores/rebalances';
 import { PartsList } from './PartsList';
+import { rebalanceLabel } from './RebalanceDetails';
+
+const NO_ALIASES: Aliases = {};
 
 async function loadParts(hash: string): Promise<void> {
   try {
@@ -35,6 +39,8 @@ export const PaymentRow = memo(function PaymentRow({
   const payment = usePayments((s) => s.payments.get(hash));
   const partsLoaded = usePayments((s) => s.partsLoaded.has(hash));
   const alias = useNode((s) => (payment ? s.aliases[payment.destination] : undefined));
+  const rebalance = useRebalances((s) => s.byHash.get(hash));
+  const aliases = useNode((s) => (rebalance ? s.aliases : NO_ALIASES));
   useEffect(() => {
     if (expanded && !partsLoaded) void loadParts(hash).catch(() => {});
   }, [expanded, partsLoaded, hash]);
@@ -49,6 +55,7 @@ export const PaymentRow = memo(function PaymentRow({
       data-index={index}
       ref={measure}
       className={`payment-row payment-grid payment-row--${payment.status} ${index % 2 ? 'odd' : ''}`}
+      data-kind={rebalance ? 'rebalance' : 'payment'}
       style={{ transform: `translateY(${start}px)` }}
     >
       <td>{formatDateTime(payment.created_at)}</td>
@@ -59,7 +66,14 @@ export const PaymentRow = memo(function PaymentRow({
       <td className="num">
         {payment.status === 'complete' ? formatFee(payment.msatoshi_sent - payment.msatoshi) : '—'}
       </td>
-      <td title={payment.destination}>{alias ?? nodeName(payment.destination, {})}</td>
+      {rebalance ? (
+        <td title={rebalanceLabel(rebalance, aliases)}>
+          <span className="kind kind--rebalance">Rebalance</span>
+          <span className="visually-hidden">{rebalanceLabel(rebalance, aliases).replace(/^Rebalance/, '')}</span>
+        </td>
+      ) : (
+        <td title={payment.destination}>{alias ?? nodeName(payment.destination, {})}</td>
+      )}
       <td className="description" title={payment.description}>
         {payment.description ?? ''} <code className="hash">{shortHex(hash, 10)}</code>
       </td>
@@ -80,7 +94,7 @@ export const PaymentRow = memo(function PaymentRow({
       </td>
       {expanded && (
         <td id={detailsId} className="payment-details">
-          <PartsList payment={payment} loaded={partsLoaded} />
+          <PartsList payment={payment} loaded={partsLoaded} rebalance={rebalance} />
         </td>
       )}
     </tr>
