@@ -6,7 +6,7 @@ import { useNode } from '../stores/node';
 import { usePayments } from '../stores/payments';
 import { useRebalances } from '../stores/rebalances';
 import { PartsList } from './PartsList';
-import { rebalanceLabel } from './RebalanceDetails';
+import { rebalanceEnds } from './RebalanceDetails';
 
 const NO_ALIASES: Aliases = {};
 
@@ -45,6 +45,7 @@ export const PaymentRow = memo(function PaymentRow({
     if (expanded && !partsLoaded) void loadParts(hash).catch(() => {});
   }, [expanded, partsLoaded, hash]);
   if (!payment) return null;
+  const ends = rebalance && rebalanceEnds(rebalance, aliases);
   const { parts } = payment;
   const count = parts.pending + parts.complete + parts.failed;
   const prefix = hash.slice(0, 10);
@@ -66,10 +67,10 @@ export const PaymentRow = memo(function PaymentRow({
       <td className="num">
         {payment.status === 'complete' ? formatFee(payment.msatoshi_sent - payment.msatoshi) : '—'}
       </td>
-      {rebalance ? (
-        <td title={rebalanceLabel(rebalance, aliases)}>
+      {ends ? (
+        <td title={`Rebalance: ${ends.sources} → ${ends.targets}`}>
           <span className="kind kind--rebalance">Rebalance</span>
-          <span className="visually-hidden">{rebalanceLabel(rebalance, aliases).replace(/^Rebalance/, '')}</span>
+          <span className="visually-hidden">{` from ${ends.sources} to ${ends.targets}`}</span>
         </td>
       ) : (
         <td title={payment.destination}>{alias ?? nodeName(payment.destination, {})}</td>

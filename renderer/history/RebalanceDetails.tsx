@@ -2,9 +2,9 @@ import type { Rebalance } from '../../shared/api/rebalance';
 import { formatFee, formatMoved } from '../format';
 import { type Aliases, peerName } from '../names';
 
-/** "Rebalance: atlas, bolt → carol": a rebalance's sources and targets by their peers' names. */
-export function rebalanceLabel(r: Rebalance, aliases: Aliases): string {
-  return `Rebalance: ${channelNames(r, r.sources, aliases)} → ${channelNames(r, r.targets, aliases)}`;
+/** A rebalance's sources and targets by their peers' names: "atlas, bolt" and "carol". */
+export function rebalanceEnds(r: Rebalance, aliases: Aliases): { sources: string; targets: string } {
+  return { sources: channelNames(r, r.sources, aliases), targets: channelNames(r, r.targets, aliases) };
 }
 
 function channelNames(r: Rebalance, channels: readonly string[], aliases: Aliases): string {
