@@ -22,17 +22,26 @@ export interface RebalancesState {
 }
 
 const waiting = new Map<string, ReturnType<typeof setTimeout>>();
+/** Requests are numbered as sent; a rebalance read by a later request is never replaced by an earlier answer. */
+let sent = 0;
+const readBy = new Map<string, number>();
 
 export const useRebalances = create<RebalancesState>()((set, get) => {
-  const apply = (list: readonly Rebalance[]) =>
+  const read = async (params: { payment_hash?: string }) => {
+    const request = ++sent;
+    const { rebalances } = await api().call('listrebalances', params);
+    const fresh = rebalances.filter((r) => (readBy.get(r.payment_hash) ?? 0) < request);
+    for (const r of fresh) readBy.set(r.payment_hash, request);
+    if (fresh.length === 0) return;
     set((s) => {
       const byHash = new Map(s.byHash);
-      for (const r of list) byHash.set(r.payment_hash, r);
+      for (const r of fresh) byHash.set(r.payment_hash, r);
       return { byHash };
     });
+  };
   const refresh = async (hash: string) => {
     try {
-      apply((await api().call('listrebalances', { payment_hash: hash })).rebalances);
+      await read({ payment_hash: hash });
     } catch {
       // The next change of the payment reads it again.
     }
@@ -42,7 +51,7 @@ export const useRebalances = create<RebalancesState>()((set, get) => {
     loaded: false,
     load: async () => {
       try {
-        apply((await api().call('listrebalances', {})).rebalances);
+        await read({});
         set({ loaded: true, error: undefined });
       } catch (error) {
         set({ loaded: true, error: errorText(error) });
