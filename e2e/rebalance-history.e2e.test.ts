@@ -1,12 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatFee } from '../renderer/format';
 import type { ListRebalancesResult, Rebalance, RebalanceResult } from '../shared/api/rebalance';
 import { formatScid } from '../shared/scid';
 import type { Payment } from '../shared/types';
-import { addRebalanceChannels } from '../simnet/topology/rebalance';
-import { type App, goTo, launchBrowser, openApp, poll, screenshot, screenshotOnFailure } from './browser';
-import { buildRenderer, type Stack, startStack } from './stack';
+import { type App, goTo, poll, screenshot, screenshotOnFailure } from './browser';
+import { closeRebalanceApp, openRebalanceApp, type RebalanceApp } from './rebalance-app';
+import type { Stack } from './stack';
 
 // History in headless Chromium shows a rebalance as a payment marked "Rebalance" (no receiver), and opened: its
 // sources and targets by peer alias, the fee paid in sat and ppm, and what each channel moved, as the core's ledger
@@ -14,24 +14,17 @@ import { buildRenderer, type Stack, startStack } from './stack';
 // page is loaded again (the row comes from listrebalances). Simnet's small network with alice's two nearly empty
 // channels (simnet/topology/rebalance.ts).
 
+let opened: RebalanceApp | undefined;
 let stack: Stack;
-let browser: Browser;
 let app: App;
 let page: Page;
 
 beforeAll(async () => {
-  const rendererDir = await buildRenderer();
-  [stack, browser] = await Promise.all([startStack({ rendererDir }), launchBrowser()]);
-  addRebalanceChannels(stack.simnet.sim, 1);
-  app = await openApp(browser, stack.url, { defaultTimeoutMs: 30_000 });
-  page = app.page;
+  opened = await openRebalanceApp();
+  ({ stack, app, page } = opened);
 }, 240_000);
 
-afterAll(async () => {
-  await app?.context.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await stack?.stop();
-}, 60_000);
+afterAll(() => closeRebalanceApp(opened), 60_000);
 
 const call = <T>(method: string, params: unknown) => stack.core.call(method, params) as Promise<T>;
 
@@ -82,9 +75,12 @@ async function checkShown(r: Rebalance): Promise<void> {
   await details.waitFor();
   expect(await details.getByTestId('rebalance-sources').textContent()).toBe(names(r.sources));
   expect(await details.getByTestId('rebalance-targets').textContent()).toBe(names(r.targets));
-  // The fee in sat (to the msat) and ppm, as the ledger has it.
-  expect(await details.getByTestId('rebalance-fee').textContent()).toBe(
-    `${formatFee(r.fee_msatoshi)} (${r.fee_ppm} ppm)`,
+  // The fee in sat (to the msat) and ppm, as the ledger has it once the last part's event has been heard (the row
+  // may show first as the rebalance was when it started).
+  await poll(
+    () => details.getByTestId('rebalance-fee').textContent(),
+    (text) => text === `${formatFee(r.fee_msatoshi)} (${r.fee_ppm} ppm)`,
+    { what: `the fee ${formatFee(r.fee_msatoshi)} (${r.fee_ppm} ppm)` },
   );
   // What each channel moved: one row per channel, its peer by alias and its amount signed.
   const moved = details.getByRole('table', { name: `Moved per channel of ${prefix}` });

@@ -63,7 +63,6 @@ describe('a rebalance in the history and the exports', () => {
       sources: [atlas, bolt],
       targets: [toCarol],
       maxfeeppm: 3000,
-      max_parts: 8,
     });
     expect(result.status).toBe('complete');
     const after = await local();
