@@ -6,6 +6,7 @@ import { formatScid } from '../shared/scid';
 import type { Payment } from '../shared/types';
 import { type App, goTo, poll, screenshot, screenshotOnFailure } from './browser';
 import { closeRebalanceApp, openRebalanceApp, type RebalanceApp } from './rebalance-app';
+import { horizontalOverflow } from './screens';
 import type { Stack } from './stack';
 
 // History in headless Chromium shows a rebalance as a payment marked "Rebalance" (no receiver), and opened: its
@@ -136,6 +137,14 @@ describe('History shows a rebalance', () => {
     await page.getByRole('navigation').waitFor();
     await goTo(page, 'History');
     await checkShown(r);
+    // At the smallest window the details fit: nothing scrolls sideways.
+    await page.setViewportSize({ width: 800, height: 600 });
+    await poll(
+      () => horizontalOverflow(page),
+      (px) => px <= 0,
+      { what: 'History at 800×600 without sideways scrolling' },
+    );
+    await screenshot(page, 'history-rebalance-800');
     expect(app.errors).toEqual([]);
   }, 120_000);
 });
