@@ -1,33 +1,25 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { addRebalanceChannels } from '../simnet/topology/rebalance';
-import { type App, launchBrowser, navEntry, openApp, poll, screenshot } from './browser';
-import { buildRenderer, type Stack, startStack } from './stack';
+import { type App, navEntry, poll, screenshot } from './browser';
+import { closeRebalanceApp, openRebalanceApp, type RebalanceApp } from './rebalance-app';
+import type { Stack } from './stack';
 import { getTestInvoice, waitForProposal } from './ui';
 
 // The Rebalance screen in headless Chromium against the in-process browser harness (simnet's small network with
 // alice's two nearly empty channels of simnet/topology/rebalance.ts): pick for me, send, watch the parts, see each
 // channel's balance before and after.
 
+let opened: RebalanceApp | undefined;
 let stack: Stack | undefined;
-let browser: Browser | undefined;
 let app: App;
 let page: Page;
 
 beforeAll(async () => {
-  const rendererDir = await buildRenderer();
-  [stack, browser] = await Promise.all([startStack({ rendererDir }), launchBrowser()]);
-  addRebalanceChannels(stack.simnet.sim, 1);
-  app = await openApp(browser, stack.url);
-  page = app.page;
-  page.setDefaultTimeout(30_000);
+  opened = await openRebalanceApp();
+  ({ stack, app, page } = opened);
 }, 240_000);
 
-afterAll(async () => {
-  await app?.context.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await stack?.stop();
-}, 60_000);
+afterAll(() => closeRebalanceApp(opened), 60_000);
 
 const ownChannelsOf = (s: Stack) => {
   const alice = s.simnet.sim.net.nodeByAlias('alice')?.index;

@@ -9,6 +9,7 @@ import { useNode } from './stores/node';
 import { watchPayments } from './stores/notices';
 import { usePayments } from './stores/payments';
 import { usePlanner } from './stores/planner';
+import { useRebalances } from './stores/rebalances';
 import { useUi } from './stores/ui';
 
 let channelRefresh: ReturnType<typeof setTimeout> | undefined;
@@ -17,6 +18,7 @@ function onEvent(event: ApiEvent): void {
   switch (event.event) {
     case 'payment':
       usePayments.getState().applyPayments([event.data], true);
+      useRebalances.getState().paymentChanged(event.data, useNode.getState().info?.id);
       break;
     case 'partialpayment':
       usePayments.getState().applyParts([event.data], true);
@@ -40,6 +42,8 @@ export async function loadPayments(): Promise<void> {
     const { payments } = await api().call('listpayments');
     usePayments.getState().applyPayments(payments, false);
     usePayments.getState().setLoaded();
+    // Which of them are rebalances (History marks them).
+    void useRebalances.getState().load();
     // History names each receiver by alias, after a reload too: one listnodes for all of them.
     useNode.getState().requestNames([...new Set(payments.map((p) => p.destination))]);
   } catch (error) {

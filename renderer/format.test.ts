@@ -3,6 +3,7 @@ import {
   formatDuration,
   formatFee,
   formatFeeRate,
+  formatMoved,
   formatMsat,
   formatPercent,
   formatSeconds,
@@ -21,6 +22,12 @@ describe('formatMsat', () => {
     expect(formatMsat(0n)).toBe('0 sat');
     expect(formatMsat(-5_000n)).toBe('-5 sat');
     expect(formatMsat(-1_500n)).toBe('-1.5 sat');
+  });
+
+  it('signs what moved over a channel: in with +, out with -', () => {
+    expect(formatMoved(400_000_000n)).toBe('+400,000 sat');
+    expect(formatMoved(-400_120_500n)).toBe('-400,120.5 sat');
+    expect(formatMoved(0n)).toBe('0 sat');
   });
 
   it('is exact beyond 2^53 msat', () => {

@@ -17,6 +17,11 @@ export function formatMsat(msat: bigint): string {
   return `${negative ? '-' : ''}${group(sat.toString())}${fraction} sat`;
 }
 
+/** What moved over a channel, signed: "+400,000 sat" in, "-400,120.5 sat" out, "0 sat". */
+export function formatMoved(msat: bigint): string {
+  return `${msat > 0n ? '+' : ''}${formatMsat(msat)}`;
+}
+
 /** A fee: like any amount, always to the msat ("0.5 sat", "290.033 sat"). */
 export function formatFee(msat: bigint): string {
   return formatMsat(msat);

@@ -10,6 +10,14 @@ export function nodeName(id: string, aliases: Aliases): string {
   return aliases[id] ?? shortHex(id);
 }
 
+/**
+ * A channel's peer by name, everywhere a channel is shown (History, the Rebalance screen): the alias known here (as
+ * `nodeName`), else the alias the channel came with, else a short id.
+ */
+export function peerName(channel: { peer_id: string; peer_alias?: string }, aliases: Aliases): string {
+  return aliases[channel.peer_id] ?? (channel.peer_alias || shortHex(channel.peer_id));
+}
+
 /** The nodes a route goes through, by name, first hop first (our own node left out). */
 export function pathNames(route: Route, aliases: Aliases): string[] {
   return route.map((hop) => nodeName(hop.id, aliases));

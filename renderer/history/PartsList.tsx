@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import type { Rebalance } from '../../shared/api/rebalance';
 import type { Payment } from '../../shared/types';
 import { formatDateTime, formatFee, formatMsat, formatSeconds } from '../format';
 import { nodeName, pathLabel, withNames } from '../names';
@@ -8,9 +9,19 @@ import type { GraphPart } from '../pay/paths-layout';
 import { highlightProps, useHighlight } from '../stores/highlight';
 import { useNode } from '../stores/node';
 import { partsOf, usePayments } from '../stores/payments';
+import { RebalanceDetails } from './RebalanceDetails';
 
 /** A payment's parts: route, amounts, fee, status, failure and times. */
-export function PartsList({ payment, loaded }: { payment: Payment; loaded: boolean }) {
+export function PartsList({
+  payment,
+  loaded,
+  rebalance,
+}: {
+  payment: Payment;
+  loaded: boolean;
+  /** When the payment is a rebalance: its sources, targets, fee and what each channel moved, above the parts. */
+  rebalance?: Rebalance;
+}) {
   const parts = usePayments((s) => s.partsByHash.get(payment.payment_hash));
   const all = usePayments((s) => s.parts);
   const aliases = useNode((s) => s.aliases);
@@ -59,6 +70,7 @@ export function PartsList({ payment, loaded }: { payment: Payment; loaded: boole
           </div>
         )}
       </dl>
+      {rebalance && <RebalanceDetails rebalance={rebalance} aliases={aliases} />}
       {!loaded && list.length === 0 ? (
         <p className="note">Reading the parts…</p>
       ) : list.length === 0 ? (

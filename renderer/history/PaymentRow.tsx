@@ -1,10 +1,14 @@
 import { memo, useEffect } from 'react';
 import { formatDateTime, formatFee, formatMsat, plural, shortHex } from '../format';
-import { nodeName } from '../names';
+import { type Aliases, nodeName } from '../names';
 import { api } from '../stores/api';
 import { useNode } from '../stores/node';
 import { usePayments } from '../stores/payments';
+import { useRebalances } from '../stores/rebalances';
 import { PartsList } from './PartsList';
+import { rebalanceEnds } from './RebalanceDetails';
+
+const NO_ALIASES: Aliases = {};
 
 async function loadParts(hash: string): Promise<void> {
   try {
@@ -35,10 +39,13 @@ export const PaymentRow = memo(function PaymentRow({
   const payment = usePayments((s) => s.payments.get(hash));
   const partsLoaded = usePayments((s) => s.partsLoaded.has(hash));
   const alias = useNode((s) => (payment ? s.aliases[payment.destination] : undefined));
+  const rebalance = useRebalances((s) => s.byHash.get(hash));
+  const aliases = useNode((s) => (rebalance ? s.aliases : NO_ALIASES));
   useEffect(() => {
     if (expanded && !partsLoaded) void loadParts(hash).catch(() => {});
   }, [expanded, partsLoaded, hash]);
   if (!payment) return null;
+  const ends = rebalance && rebalanceEnds(rebalance, aliases);
   const { parts } = payment;
   const count = parts.pending + parts.complete + parts.failed;
   const prefix = hash.slice(0, 10);
@@ -49,6 +56,7 @@ export const PaymentRow = memo(function PaymentRow({
       data-index={index}
       ref={measure}
       className={`payment-row payment-grid payment-row--${payment.status} ${index % 2 ? 'odd' : ''}`}
+      data-kind={rebalance ? 'rebalance' : 'payment'}
       style={{ transform: `translateY(${start}px)` }}
     >
       <td>{formatDateTime(payment.created_at)}</td>
@@ -59,7 +67,14 @@ export const PaymentRow = memo(function PaymentRow({
       <td className="num">
         {payment.status === 'complete' ? formatFee(payment.msatoshi_sent - payment.msatoshi) : '—'}
       </td>
-      <td title={payment.destination}>{alias ?? nodeName(payment.destination, {})}</td>
+      {ends ? (
+        <td title={`Rebalance: ${ends.sources} → ${ends.targets}`}>
+          <span className="kind kind--rebalance">Rebalance</span>
+          <span className="visually-hidden">{` from ${ends.sources} to ${ends.targets}`}</span>
+        </td>
+      ) : (
+        <td title={payment.destination}>{alias ?? nodeName(payment.destination, {})}</td>
+      )}
       <td className="description" title={payment.description}>
         {payment.description ?? ''} <code className="hash">{shortHex(hash, 10)}</code>
       </td>
@@ -80,7 +95,7 @@ export const PaymentRow = memo(function PaymentRow({
       </td>
       {expanded && (
         <td id={detailsId} className="payment-details">
-          <PartsList payment={payment} loaded={partsLoaded} />
+          <PartsList payment={payment} loaded={partsLoaded} rebalance={rebalance} />
         </td>
       )}
     </tr>

@@ -1,6 +1,6 @@
 import type { ChannelInfo } from '../../shared/api/results';
 import { formatMsat } from '../format';
-import { type Aliases, nodeName } from '../names';
+import { type Aliases, peerName } from '../names';
 import { type Role, useRebalance } from './store';
 
 /** Local share of a channel's capacity, 0..1. */
@@ -34,7 +34,7 @@ export function ChannelBars({ channels, aliases }: { channels: ChannelInfo[]; al
             : targets.includes(c.channel)
               ? 'target'
               : undefined;
-          const name = c.peer_alias || nodeName(c.peer_id, aliases);
+          const name = peerName(c, aliases);
           return (
             <tr key={c.channel} data-channel={c.channel} data-role={role ?? 'none'}>
               <th scope="row">{name}</th>

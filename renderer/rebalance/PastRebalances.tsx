@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Rebalance } from '../../shared/api/rebalance';
-import { formatDateTime, formatFee, formatMsat } from '../format';
-import { type Aliases, nodeName } from '../names';
+import { formatDateTime, formatFee, formatMoved, formatMsat } from '../format';
+import { type Aliases, peerName } from '../names';
 import { api, errorText } from '../stores/api';
 
 /** The rebalances so far (listrebalances), newest first: amount, fee (sat and ppm) and what each channel moved. */
@@ -23,7 +23,6 @@ export function PastRebalances({ aliases, refreshKey }: { aliases: Aliases; refr
   }, [refreshKey]);
   if (error) return <p className="error">{error}</p>;
   if (list.length === 0) return null;
-  const name = (c: Rebalance['channels'][number]) => c.peer_alias || nodeName(c.peer_id, aliases);
   return (
     <table className="past-rebalances">
       <caption>Past rebalances</caption>
@@ -46,7 +45,7 @@ export function PastRebalances({ aliases, refreshKey }: { aliases: Aliases; refr
             <td>
               {r.channels
                 .filter((c) => c.moved_msatoshi !== 0n)
-                .map((c) => `${name(c)} ${c.moved_msatoshi > 0n ? '+' : ''}${formatMsat(c.moved_msatoshi)}`)
+                .map((c) => `${peerName(c, aliases)} ${formatMoved(c.moved_msatoshi)}`)
                 .join(', ') || '—'}
             </td>
           </tr>

@@ -2,7 +2,7 @@ import { useEffect, useMemo } from 'react';
 import type { Rebalance } from '../../shared/api/rebalance';
 import type { PartialPayment, Route } from '../../shared/types';
 import { formatFee, formatMsat, formatPercent } from '../format';
-import { type Aliases, nodeName, pathLabel } from '../names';
+import { type Aliases, nodeName, pathLabel, peerName } from '../names';
 import { graphPart } from '../pay/graph-parts';
 import { PathsGraph } from '../pay/PathsGraph';
 import type { GraphPart } from '../pay/paths-layout';
@@ -195,7 +195,7 @@ function BeforeAfter({ result, aliases }: { result: Rebalance; aliases: Aliases 
         <tbody>
           {result.channels.map((c) => (
             <tr key={c.channel} data-channel={c.channel}>
-              <th scope="row">{c.peer_alias || aliases[c.peer_id] || c.channel}</th>
+              <th scope="row">{peerName(c, aliases)}</th>
               <td>{c.role}</td>
               <td>{formatMsat(c.local_before_msatoshi)}</td>
               <td>{c.local_after_msatoshi === undefined ? '—' : formatMsat(c.local_after_msatoshi)}</td>

@@ -66,6 +66,7 @@ export async function exportPayments(
   if (format !== 'csv' && format !== 'json') throw invalidParam('format', format, "must be 'csv' or 'json'");
   if (typeof path !== 'string' || path === '') throw invalidParam('path', path, 'must be a file path');
   const records = ledger.exportRecords(filter, format === 'csv' ? 'stored' : 'json');
+  const rebalances = format === 'csv' ? ledger.rebalances.hashes() : new Set<string>();
   const names = options.names ?? new Map<string, string>();
   const matches = searchFor(options.search, names);
   const progress: ExportProgress = { scanned: 0, total: ledger.exportCount(filter), payments: 0 };
@@ -102,7 +103,7 @@ export async function exportPayments(
             fee += partFeePaid(part);
             lines += csvPartRow(part, names);
           }
-          text = csvPaymentRow(payment, fee, names) + lines;
+          text = csvPaymentRow(payment, fee, names, rebalances.has(payment.payment_hash)) + lines;
         } else {
           text = `${progress.payments === 0 ? '' : ','}\n${paymentJson(payment, parts)}`;
         }
@@ -298,7 +299,8 @@ async function writeAll(handle: FileHandle, data: Buffer, position: number): Pro
 // ---- CSV ---------------------------------------------------------------------------------------------------------
 
 /**
- * One file, a `kind` column telling payment rows from part rows. Each amount has its own columns on its own kind of
+ * One file, a `kind` column telling payment rows (`payment`, or `rebalance` for a payment to ourselves between our
+ * channels, see csvPaymentRow) from part rows (`part`). Each amount has its own columns on its own kind of
  * row only (a part row never repeats its payment's amount), so that summing a column gives a true total: `amount_*`
  * and `fee_paid_*` on payment rows, `part_amount_*` and `part_fee_paid_*` on part rows. A fee is what was paid: a
  * complete part's `msatoshi_sent - msatoshi`, nothing for a failed or pending one; a payment's is its complete parts'
@@ -334,12 +336,18 @@ export const CSV_COLUMNS = [
 /** Names of nodes for the CSV: an alias when the graph has one, else the id. */
 export type NodeNames = ReadonlyMap<string, string>;
 
-/** The payment's row, CRLF ended. `fee`: what its complete parts paid in fees. */
-function csvPaymentRow(p: Payment, fee: bigint, names: NodeNames): string {
+/**
+ * The payment's row, CRLF ended. `fee`: what its complete parts paid in fees. A rebalance (a payment to ourselves
+ * between our own channels) is `kind` `rebalance` with no amount, since nothing left the wallet but the fee: its
+ * fee is a cost like any payment's; what it moved is on its part rows.
+ */
+function csvPaymentRow(p: Payment, fee: bigint, names: NodeNames, rebalance: boolean): string {
+  const kind = rebalance ? 'rebalance' : 'payment';
+  const amount = rebalance ? ',' : `${sat(p.msatoshi)},${p.msatoshi}`;
   return (
-    `payment,${p.payment_hash},,${p.status},${isoTime(p.created_at)},${isoTime(p.completed_at)},` +
+    `${kind},${p.payment_hash},,${p.status},${isoTime(p.created_at)},${isoTime(p.completed_at)},` +
     `${csvCell(names.get(p.destination))},${p.destination},${csvCell(p.description)},` +
-    `${sat(p.msatoshi)},${p.msatoshi},${sat(fee)},${fee},,,,,${p.payment_preimage ?? ''},,,,,,${csvCell(p.bolt11)}\r\n`
+    `${amount},${sat(fee)},${fee},,,,,${p.payment_preimage ?? ''},,,,,,${csvCell(p.bolt11)}\r\n`
   );
 }
 

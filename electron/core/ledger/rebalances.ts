@@ -36,6 +36,8 @@ export interface RebalanceStore {
   get(paymentHash: string): RebalanceRow | undefined;
   /** Newest first. */
   all(): RebalanceRow[];
+  /** The payment hashes of every rebalance (the export marks their rows). */
+  hashes(): Set<string>;
 }
 
 const toJson = (channels: readonly StoredRebalanceChannel[]) =>
@@ -76,6 +78,7 @@ export function rebalanceStore(db: Db): RebalanceStore {
     .prepare<[], Row>('SELECT * FROM rebalances ORDER BY created_at DESC, rowid DESC')
     .safeIntegers(true);
   const update = db.prepare('UPDATE rebalances SET channels = ? WHERE payment_hash = ?');
+  const selectHashes = db.prepare<[], string>('SELECT payment_hash FROM rebalances').pluck();
   const get = (hash: string) => {
     const row = select.get(hash);
     return row ? rowOf(row) : undefined;
@@ -104,5 +107,6 @@ export function rebalanceStore(db: Db): RebalanceStore {
     setAfter: (hash, after) => setAfterTx.immediate(hash, after),
     get,
     all: () => selectAll.all().map(rowOf),
+    hashes: () => new Set(selectHashes.all()),
   };
 }
