@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Payment } from '../../shared/types';
+import { useNode } from './node';
 import { describeChange, useNotices } from './notices';
 
 // What the one live region says as a payment changes: once per change of the payment, in words, and nothing for a
@@ -31,6 +32,27 @@ describe('payment announcements', () => {
     expect(describeChange(sent, lost)).toMatch(/failed: every part failed/);
     // A part that resolves while others are in flight, with nothing failed, is not news.
     expect(describeChange(sent, at({ pending: 3, complete: 1, failed: 0 }))).toBeUndefined();
+  });
+
+  it('calls a payment from us to us a rebalance, with no receiver', () => {
+    const own = `03${'e'.repeat(64)}`;
+    const before = useNode.getState().info;
+    useNode.setState({ info: { ...(before ?? ({} as NonNullable<typeof before>)), id: own } });
+    try {
+      const sent = at({ pending: 2, complete: 0, failed: 0 }, { destination: own, msatoshi: 300_000_000n });
+      expect(describeChange(undefined, sent)).toBe('Rebalance of 300,000 sat sent: 2 parts in flight.');
+      const done = at(
+        { pending: 0, complete: 2, failed: 0 },
+        { destination: own, status: 'complete', msatoshi: 300_000_000n, msatoshi_sent: 300_090_000n },
+      );
+      expect(describeChange(sent, done)).toBe('Rebalance of 300,000 sat complete. Fee 90 sat.');
+      // Another node's payment keeps its receiver.
+      expect(describeChange(undefined, at({ pending: 1, complete: 0, failed: 0 }))).toMatch(
+        /^Payment of 700,000 sat to /,
+      );
+    } finally {
+      useNode.setState({ info: before });
+    }
   });
 
   it('keeps a few notices, one per payment, and announces the same words twice', () => {

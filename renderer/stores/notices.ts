@@ -50,25 +50,33 @@ export const useNotices = create<NoticesStore>()((set) => ({
   announce: (text) => set((s) => ({ announcement: s.announcement === text ? `${text}\u00a0` : text })),
 }));
 
-function who(p: Payment): string {
-  return `${formatMsat(p.msatoshi)} to ${nodeName(p.destination, useNode.getState().aliases)}`;
+/** A payment from us to us: a rebalance (circular payment), whether sent by `rebalance` or by hand. */
+function isRebalance(p: Payment): boolean {
+  const own = useNode.getState().info?.id;
+  return own !== undefined && p.destination === own;
+}
+
+/** "Payment of 700,000 sat to bob", or "Rebalance of 300,000 sat". */
+function what(p: Payment): string {
+  if (isRebalance(p)) return `Rebalance of ${formatMsat(p.msatoshi)}`;
+  return `Payment of ${formatMsat(p.msatoshi)} to ${nodeName(p.destination, useNode.getState().aliases)}`;
 }
 
 /** The payment change worth telling, in words; undefined when nothing a listener needs changed. */
 export function describeChange(old: Payment | undefined, p: Payment): string | undefined {
   if (p.status === 'complete' && old?.status !== 'complete') {
-    return `Payment of ${who(p)} complete. Fee ${formatFee(p.msatoshi_sent - p.msatoshi)}.`;
+    return `${what(p)} complete. Fee ${formatFee(p.msatoshi_sent - p.msatoshi)}.`;
   }
-  if (p.status === 'failed' && old?.status !== 'failed') return `Payment of ${who(p)} failed: every part failed.`;
+  if (p.status === 'failed' && old?.status !== 'failed') return `${what(p)} failed: every part failed.`;
   if (p.status !== 'pending') return undefined;
   const before = old?.parts ?? { pending: 0, complete: 0, failed: 0 };
   if (p.parts.failed > before.failed) {
-    return `Payment of ${who(p)}: ${plural(p.parts.failed, 'part')} failed; ${plural(p.parts.pending, 'part')} in flight.`;
+    return `${what(p)}: ${plural(p.parts.failed, 'part')} failed; ${plural(p.parts.pending, 'part')} in flight.`;
   }
   if (p.parts.pending > 0 && before.pending === 0 && before.complete === 0) {
-    return `Payment of ${who(p)} sent: ${plural(p.parts.pending, 'part')} in flight.`;
+    return `${what(p)} sent: ${plural(p.parts.pending, 'part')} in flight.`;
   }
-  if (p.parts.pending > before.pending) return `Payment of ${who(p)}: ${plural(p.parts.pending, 'part')} in flight.`;
+  if (p.parts.pending > before.pending) return `${what(p)}: ${plural(p.parts.pending, 'part')} in flight.`;
   return undefined;
 }
 
@@ -94,11 +102,15 @@ export function watchPayments(braid: BraidApi): () => void {
     if (p.status !== 'pending' && entry.old?.status !== p.status) {
       // Watched: focus goes to the result; elsewhere: a notice leads back to it.
       if (watching(hash)) useFocusRequest.getState().request('payment-result');
-      else useNotices.getState().push({ payment_hash: hash, status: p.status, text: text ?? who(p) });
+      else useNotices.getState().push({ payment_hash: hash, status: p.status, text: text ?? what(p) });
     }
     if (p.status !== 'pending' && entry.old?.status !== p.status && !(globalThis.document?.hasFocus() ?? true)) {
       void globalThis.window?.braid
-        ?.notify({ payment_hash: hash, title: `Payment ${p.status}`, body: text ?? who(p) })
+        ?.notify({
+          payment_hash: hash,
+          title: `${isRebalance(p) ? 'Rebalance' : 'Payment'} ${p.status}`,
+          body: text ?? what(p),
+        })
         .catch(() => {});
     }
   };
