@@ -3,7 +3,7 @@ import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
 import type { Payment } from '../../../shared/types';
-import { csvCell } from './csv';
+import { csvCell, csvPlain } from './csv';
 import { Writer } from './export-writer';
 import type { ExportFilter, ExportPart, Ledger } from './ledger';
 
@@ -69,6 +69,7 @@ export async function exportPayments(
   const records = ledger.exportRecords(filter, format === 'csv' ? 'stored' : 'json');
   const names = options.names ?? new Map<string, string>();
   const matches = searchFor(options.search, names);
+  const csvNames = namesForCsv(format === 'csv' ? names : new Map());
   const progress: ExportProgress = { scanned: 0, total: ledger.exportCount(filter), payments: 0 };
   const target = resolve(path);
   const dir = dirname(target);
@@ -95,21 +96,13 @@ export async function exportPayments(
     for (const { payment, parts } of records) {
       progress.scanned += 1;
       if (matches(payment)) {
-        let text: string;
-        if (format === 'csv') {
-          let fee = 0n;
-          let lines = '';
-          for (const part of parts) {
-            fee += partFeePaid(part);
-            lines += csvPartRow(part, names);
-          }
-          text = csvPaymentRow(payment, fee, names) + lines;
-        } else {
-          text = `${progress.payments === 0 ? '' : ','}\n${paymentJson(payment, parts)}`;
-        }
+        const full =
+          format === 'csv'
+            ? writeCsvRows(out, payment, parts, csvNames)
+            : out.write(`${progress.payments === 0 ? '' : ','}\n${paymentJson(payment, parts)}`);
         progress.payments += 1;
         partialpayments += parts.length;
-        if (out.write(text)) {
+        if (full) {
           await pause();
           continue;
         }
@@ -214,17 +207,63 @@ export const CSV_COLUMNS = [
 /** Names of nodes for the CSV: an alias when the graph has one, else the id. */
 export type NodeNames = ReadonlyMap<string, string>;
 
-/** The payment's row, CRLF ended. `fee`: what its complete parts paid in fees. */
-function csvPaymentRow(p: Payment, fee: bigint, names: NodeNames): string {
+/** The names as the CSV export uses them, looked at once per export. */
+export interface CsvNames {
+  names: NodeNames;
+  /**
+   * Every name is a CSV field as it stands (csvPlain): then so is every route's text, names and hex ids (checked when
+   * the route was stored) joined by arrows, and it needs no quoting pass.
+   */
+  plain: boolean;
+}
+
+export function namesForCsv(names: NodeNames): CsvNames {
+  let plain = true;
+  for (const name of names.values()) {
+    if (!csvPlain(name)) {
+      plain = false;
+      break;
+    }
+  }
+  return { names, plain };
+}
+
+/** A node's id with its name (undefined when the graph has none). */
+interface Named {
+  id: string;
+  name: string | undefined;
+}
+
+/**
+ * The payment's row then its parts' rows, into `out`; true when `out` wants a flush. Each part's route goes in apart
+ * from the rest of its row: JS keeps a string holding any character past Latin-1 (the route's arrows) at two bytes a
+ * character, so a row joined to its route would be copied into two bytes and encoded to UTF-8 from there, which cost
+ * more than making the row. The destination is named once: it is normally every part's and every route's last hop.
+ */
+function writeCsvRows(out: Writer, payment: Payment, parts: ExportPart[], names: CsvNames): boolean {
+  let fee = 0n;
+  for (const part of parts) fee += partFeePaid(part);
+  const destination: Named = { id: payment.destination, name: names.names.get(payment.destination) };
+  let full = out.write(csvPaymentRow(payment, fee, destination.name));
+  for (const part of parts) {
+    out.write(csvPartRow(part, names.names, destination));
+    const route = routeText(part.route, names.names, destination);
+    full = out.write(`${names.plain ? route : csvCell(route)},\r\n`);
+  }
+  return full;
+}
+
+/** The payment's row, CRLF ended. `fee`: what its complete parts paid in fees; `alias`: its destination's name. */
+function csvPaymentRow(p: Payment, fee: bigint, alias: string | undefined): string {
   return (
     `payment,${p.payment_hash},,${p.status},${isoTime(p.created_at)},${isoTime(p.completed_at)},` +
-    `${csvCell(names.get(p.destination))},${p.destination},${csvCell(p.description)},` +
+    `${csvCell(alias)},${p.destination},${csvCell(p.description)},` +
     `${sat(p.msatoshi)},${p.msatoshi},${sat(fee)},${fee},,,,,${p.payment_preimage ?? ''},,,,,,${csvCell(p.bolt11)}\r\n`
   );
 }
 
-/** A part's row, CRLF ended. Its route is the stored route's text (ledger: ExportRouteForm 'stored'). */
-function csvPartRow(part: ExportPart, names: NodeNames): string {
+/** A part's row up to its route (writeCsvRows writes the route and the rest). */
+function csvPartRow(part: ExportPart, names: NodeNames, destination: Named): string {
   const f = part.failure;
   const fee = partFeePaid(part);
   const failure =
@@ -232,10 +271,11 @@ function csvPartRow(part: ExportPart, names: NodeNames): string {
       ? ',,,'
       : `${csvCell(f.code)},${csvCell(f.message)},${f.erring_index ?? ''},` +
         `${f.erring_node === undefined ? '' : csvCell(nameOf(f.erring_node, names))}`;
+  const alias = part.destination === destination.id ? destination.name : names.get(part.destination);
   return (
     `part,${part.payment_hash},${part.id},${part.status},${isoTime(part.created_at)},${isoTime(part.completed_at)},` +
-    `${csvCell(names.get(part.destination))},${part.destination},,,,,,` +
-    `${sat(part.msatoshi)},${part.msatoshi},${sat(fee)},${fee},,${failure},${csvCell(routeText(part.route, names))},\r\n`
+    `${csvCell(alias)},${part.destination},,,,,,` +
+    `${sat(part.msatoshi)},${part.msatoshi},${sat(fee)},${fee},,${failure},`
   );
 }
 
@@ -250,14 +290,19 @@ function nameOf(id: string, names: NodeNames): string {
 
 const HOP_ID = '"id":"';
 
-/** "atlas → carol → bob": the route's nodes (ours left out) by name, from the stored route's text. */
-export function routeText(stored: string, names: NodeNames): string {
+/**
+ * "atlas → carol → bob": the route's nodes (ours left out) by name, from the stored route's text. `known`: a node
+ * already named (the destination), told by its id without a look-up.
+ */
+export function routeText(stored: string, names: NodeNames, known?: Named): string {
+  const lookUp = names.size > 0;
   let text = '';
   // Each hop's id is the 66 hex characters after `"id":"` (routes are stored by routeToJson, ids checked hex).
   for (let at = stored.indexOf(HOP_ID); at !== -1; at = stored.indexOf(HOP_ID, at + 72)) {
     const end = stored.indexOf('"', at + 6);
     const id = stored.slice(at + 6, end);
-    text += text === '' ? nameOf(id, names) : ` → ${nameOf(id, names)}`;
+    const name = !lookUp ? id : id === known?.id ? (known.name ?? id) : nameOf(id, names);
+    text += text === '' ? name : ` → ${name}`;
   }
   return text;
 }
