@@ -14,3 +14,8 @@ export function csvCell(value: Cell): string {
   const text = FORMULA_START.test(value) ? `'${value}` : value;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+
+/** True when `text` is a field as it stands: csvCell(text) === text. */
+export function csvPlain(text: string): boolean {
+  return !FORMULA_START.test(text) && !NEEDS_QUOTES.test(text);
+}

@@ -170,6 +170,8 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * - `fullfsync`/`checkpoint_fullfsync`: on macOS fsync() does not flush the drive's cache; F_FULLFSYNC does.
  *   Ignored elsewhere.
  * - `foreign_keys=ON`, `busy_timeout`, `trusted_schema=OFF` (no functions from the schema).
+ * - No `mmap_size`: reads go through read(), so a disk's read error is an error SQLite reports, not a SIGBUS that
+ *   kills the process (SQLite cannot catch an I/O error on a memory map).
  *
  * The lock: `locking_mode=EXCLUSIVE`, set before entering WAL, and a write transaction at once, so this connection
  * holds SQLite's exclusive OS lock on the file until it closes. A second process (or connection) gets SQLITE_BUSY at

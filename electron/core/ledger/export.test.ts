@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isoTime, routeText, sat } from './export';
+import { csvPlain } from './csv';
+import { csvCell, isoTime, namesForCsv, routeText, sat } from './export';
 import { DEST, HOP } from './test-helpers';
 
 // The CSV's cells written by hand for speed: each must equal what the obvious (slower) way writes.
@@ -46,5 +47,43 @@ describe('export cells', () => {
       ),
     ).toBe('atlas → bob');
     expect(routeText('[]', new Map())).toBe('');
+  });
+
+  it('routeText told the destination by id names it as a look-up would', () => {
+    const stored = JSON.stringify([
+      { id: HOP, channel: '1x1x0', direction: 0, msatoshi: '1010', delay: 40 },
+      { id: DEST, channel: '2x1x0', direction: 1, msatoshi: '1000', delay: 18 },
+    ]);
+    const names = new Map([
+      [HOP, 'atlas'],
+      [DEST, 'bob'],
+    ]);
+    expect(routeText(stored, names, { id: DEST, name: 'bob' })).toBe(routeText(stored, names));
+    expect(routeText(stored, new Map([[HOP, 'atlas']]), { id: DEST, name: undefined })).toBe(`atlas → ${DEST}`);
+  });
+
+  it('a route is written without a quoting pass only when no name could need one', () => {
+    const stored = JSON.stringify([
+      { id: HOP, channel: '1x1x0', direction: 0, msatoshi: '1010', delay: 40 },
+      { id: DEST, channel: '2x1x0', direction: 1, msatoshi: '1000', delay: 18 },
+    ]);
+    for (const name of ['atlas', 'Café ☕', '', 'a b']) {
+      const names = new Map([[HOP, name]]);
+      expect(csvPlain(name)).toBe(true);
+      expect(namesForCsv(names).plain).toBe(true);
+      expect(csvCell(routeText(stored, names))).toBe(routeText(stored, names));
+    }
+    for (const name of ['=hop', 'a,b', 'say "hi"', 'two\nlines', '-1', '@x', '+x', '\tx']) {
+      expect(csvPlain(name)).toBe(false);
+      expect(
+        namesForCsv(
+          new Map([
+            [DEST, 'bob'],
+            [HOP, name],
+          ]),
+        ).plain,
+      ).toBe(false);
+    }
+    expect(namesForCsv(new Map()).plain).toBe(true);
   });
 });

@@ -3,7 +3,8 @@ import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
 import type { Payment } from '../../../shared/types';
-import { csvCell } from './csv';
+import { csvCell, csvPlain } from './csv';
+import { Writer } from './export-writer';
 import type { ExportFilter, ExportPart, Ledger } from './ledger';
 
 export { csvCell };
@@ -69,6 +70,7 @@ export async function exportPayments(
   const rebalances = format === 'csv' ? ledger.rebalances.hashes() : new Set<string>();
   const names = options.names ?? new Map<string, string>();
   const matches = searchFor(options.search, names);
+  const csvNames = namesForCsv(format === 'csv' ? names : new Map());
   const progress: ExportProgress = { scanned: 0, total: ledger.exportCount(filter), payments: 0 };
   const target = resolve(path);
   const dir = dirname(target);
@@ -95,21 +97,13 @@ export async function exportPayments(
     for (const { payment, parts } of records) {
       progress.scanned += 1;
       if (matches(payment)) {
-        let text: string;
-        if (format === 'csv') {
-          let fee = 0n;
-          let lines = '';
-          for (const part of parts) {
-            fee += partFeePaid(part);
-            lines += csvPartRow(part, names);
-          }
-          text = csvPaymentRow(payment, fee, names, rebalances.has(payment.payment_hash)) + lines;
-        } else {
-          text = `${progress.payments === 0 ? '' : ','}\n${paymentJson(payment, parts)}`;
-        }
+        const full =
+          format === 'csv'
+            ? writeCsvRows(out, payment, parts, csvNames, rebalances.has(payment.payment_hash))
+            : out.write(`${progress.payments === 0 ? '' : ','}\n${paymentJson(payment, parts)}`);
         progress.payments += 1;
         partialpayments += parts.length;
-        if (out.write(text)) {
+        if (full) {
           await pause();
           continue;
         }
@@ -175,127 +169,6 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Bytes written at a time: few system calls, little memory. */
-const CHUNK_BYTES = 1 << 20;
-/** Room kept free at the end of a chunk: a payment's lines normally fit in it. */
-const ROOM = 64 * 1024;
-/** A background sync is started after about this many bytes (see Writer.syncInBackground). */
-const SYNC_EVERY = 32 * CHUNK_BYTES;
-/** Chunks handed to the disk and not yet written, at most (memory: this many chunks, plus the one filling). */
-const MAX_WRITES = 4;
-
-/**
- * Encodes text straight into a 1 MiB buffer and hands the buffer to the disk when it is full, while the next one
- * fills. Text goes into the buffer as it comes, so no long string is built up in the JS heap (short-lived strings
- * are cheap to collect; a long string surviving each young-generation collection is not). `write` only buffers; when
- * it says the buffer is full, the caller awaits `flush`, which starts writing it (each chunk at its own offset, so
- * writes under way cannot reorder) and waits only when MAX_WRITES chunks are still waiting for the disk
- * (backpressure: memory stays a few MiB however large the file).
- */
-class Writer {
-  private buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
-  /** Buffers whose write has finished, to fill again. */
-  private free: Buffer[] = [];
-  /** Text too long for the room left, kept for the next flush (rare: one payment's lines over the buffer's room). */
-  private overflow: string[] = [];
-  /** Where the next chunk goes in the file. */
-  private position = 0;
-  /** Writes under way (or ended, not yet awaited), oldest first. */
-  private writes: Promise<void>[] = [];
-  private failure: { error: unknown } | undefined;
-  /** Bytes written since the last background sync was started; that sync, while under way. */
-  private unsynced = 0;
-  private syncing: Promise<void> | undefined;
-
-  constructor(private readonly handle: FileHandle) {}
-
-  /** Buffers `text`; true when the caller should `await flush()` before writing more. */
-  write(text: string): boolean {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit: a text within that bound always fits whole.
-    if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
-      this.used += this.buffer.write(text, this.used, 'utf8');
-    } else {
-      this.overflow.push(text);
-    }
-    return this.buffer.length - this.used < ROOM || this.overflow.length > 0;
-  }
-
-  async flush(): Promise<void> {
-    // A turn of the event loop for everything else the process does (a chunk is a few milliseconds of work), which
-    // also hears of the writes that ended; then backpressure: at most MAX_WRITES chunks waiting for the disk.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.writes.length >= MAX_WRITES) await this.writes.shift();
-    if (this.failure) throw this.failure.error;
-    if (this.used > 0) {
-      const buffer = this.buffer;
-      this.start(buffer.subarray(0, this.used), () => this.free.push(buffer));
-      this.buffer = this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
-      this.used = 0;
-    }
-    if (this.overflow.length > 0) {
-      this.start(Buffer.from(this.overflow.join(''), 'utf8'));
-      this.overflow = [];
-    }
-  }
-
-  /** Writes `data` at the next position, without waiting (each write has its own place in the file). */
-  private start(data: Buffer, done?: () => void): void {
-    const at = this.position;
-    this.position += data.length;
-    // Caught here and rethrown by the next flush or end: a failed write must not be an unhandled rejection meanwhile.
-    const writing = writeAll(this.handle, data, at).then(
-      () => {
-        done?.();
-        this.unsynced += data.length;
-        if (this.unsynced >= SYNC_EVERY && !this.syncing) this.syncInBackground();
-      },
-      (error: unknown) => {
-        this.failure ??= { error };
-      },
-    );
-    this.writes.push(writing);
-  }
-
-  /**
-   * Starts flushing what is written so far to the disk while the next chunks are made, so that the final fsync has
-   * little left to do. An error is kept and thrown like a failed write (it may not be reported again to the final
-   * fsync).
-   */
-  private syncInBackground(): void {
-    this.unsynced = 0;
-    this.syncing = this.handle.datasync().then(
-      () => {
-        this.syncing = undefined;
-      },
-      (error: unknown) => {
-        this.syncing = undefined;
-        this.failure ??= { error };
-      },
-    );
-  }
-
-  /** Writes what is left and waits for every write. */
-  async end(): Promise<void> {
-    await this.flush();
-    await this.settled();
-    if (this.failure) throw this.failure.error;
-  }
-
-  /** Waits for the writes and the background sync under way, if any; never throws. */
-  async settled(): Promise<void> {
-    await Promise.all(this.writes.splice(0));
-    await this.syncing;
-  }
-}
-
-async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < data.length; ) {
-    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
 // ---- CSV ---------------------------------------------------------------------------------------------------------
 
 /**
@@ -336,23 +209,75 @@ export const CSV_COLUMNS = [
 /** Names of nodes for the CSV: an alias when the graph has one, else the id. */
 export type NodeNames = ReadonlyMap<string, string>;
 
+/** The names as the CSV export uses them, looked at once per export. */
+export interface CsvNames {
+  names: NodeNames;
+  /**
+   * Every name is a CSV field as it stands (csvPlain): then so is every route's text, names and hex ids (checked when
+   * the route was stored) joined by arrows, and it needs no quoting pass.
+   */
+  plain: boolean;
+}
+
+export function namesForCsv(names: NodeNames): CsvNames {
+  let plain = true;
+  for (const name of names.values()) {
+    if (!csvPlain(name)) {
+      plain = false;
+      break;
+    }
+  }
+  return { names, plain };
+}
+
+/** A node's id with its name (undefined when the graph has none). */
+interface Named {
+  id: string;
+  name: string | undefined;
+}
+
 /**
- * The payment's row, CRLF ended. `fee`: what its complete parts paid in fees. A rebalance (a payment to ourselves
- * between our own channels) is `kind` `rebalance` with no amount, since nothing left the wallet but the fee: its
- * fee is a cost like any payment's; what it moved is on its part rows.
+ * The payment's row then its parts' rows, into `out`; true when `out` wants a flush. Each part's route goes in apart
+ * from the rest of its row: JS keeps a string holding any character past Latin-1 (the route's arrows) at two bytes a
+ * character, so a row joined to its route would be copied into two bytes and encoded to UTF-8 from there, which cost
+ * more than making the row. The destination is named once: it is normally every part's and every route's last hop.
  */
-function csvPaymentRow(p: Payment, fee: bigint, names: NodeNames, rebalance: boolean): string {
+function writeCsvRows(
+  out: Writer,
+  payment: Payment,
+  parts: ExportPart[],
+  names: CsvNames,
+  rebalance: boolean,
+): boolean {
+  let fee = 0n;
+  for (const part of parts) fee += partFeePaid(part);
+  const destination: Named = { id: payment.destination, name: names.names.get(payment.destination) };
+  let full = out.write(csvPaymentRow(payment, fee, destination.name, rebalance));
+  for (const part of parts) {
+    out.write(csvPartRow(part, names.names, destination));
+    const route = routeText(part.route, names.names, destination);
+    full = out.write(`${names.plain ? route : csvCell(route)},\r\n`);
+  }
+  return full;
+}
+
+/**
+ * The payment's row, CRLF ended. `fee`: what its complete parts paid in fees; `alias`: its destination's name. A
+ * rebalance (a payment to ourselves between our own channels) is `kind` `rebalance` with no amount, since nothing left
+ * the wallet but the fee: its fee is a cost like any payment's; what it moved is on its part rows.
+ */
+function csvPaymentRow(p: Payment, fee: bigint, alias: string | undefined, rebalance: boolean): string {
   const kind = rebalance ? 'rebalance' : 'payment';
   const amount = rebalance ? ',' : `${sat(p.msatoshi)},${p.msatoshi}`;
   return (
     `${kind},${p.payment_hash},,${p.status},${isoTime(p.created_at)},${isoTime(p.completed_at)},` +
-    `${csvCell(names.get(p.destination))},${p.destination},${csvCell(p.description)},` +
+    `${csvCell(alias)},${p.destination},${csvCell(p.description)},` +
     `${amount},${sat(fee)},${fee},,,,,${p.payment_preimage ?? ''},,,,,,${csvCell(p.bolt11)}\r\n`
   );
 }
 
-/** A part's row, CRLF ended. Its route is the stored route's text (ledger: ExportRouteForm 'stored'). */
-function csvPartRow(part: ExportPart, names: NodeNames): string {
+/** A part's row up to its route (writeCsvRows writes the route and the rest). */
+function csvPartRow(part: ExportPart, names: NodeNames, destination: Named): string {
   const f = part.failure;
   const fee = partFeePaid(part);
   const failure =
@@ -360,10 +285,11 @@ function csvPartRow(part: ExportPart, names: NodeNames): string {
       ? ',,,'
       : `${csvCell(f.code)},${csvCell(f.message)},${f.erring_index ?? ''},` +
         `${f.erring_node === undefined ? '' : csvCell(nameOf(f.erring_node, names))}`;
+  const alias = part.destination === destination.id ? destination.name : names.get(part.destination);
   return (
     `part,${part.payment_hash},${part.id},${part.status},${isoTime(part.created_at)},${isoTime(part.completed_at)},` +
-    `${csvCell(names.get(part.destination))},${part.destination},,,,,,` +
-    `${sat(part.msatoshi)},${part.msatoshi},${sat(fee)},${fee},,${failure},${csvCell(routeText(part.route, names))},\r\n`
+    `${csvCell(alias)},${part.destination},,,,,,` +
+    `${sat(part.msatoshi)},${part.msatoshi},${sat(fee)},${fee},,${failure},`
   );
 }
 
@@ -378,14 +304,19 @@ function nameOf(id: string, names: NodeNames): string {
 
 const HOP_ID = '"id":"';
 
-/** "atlas → carol → bob": the route's nodes (ours left out) by name, from the stored route's text. */
-export function routeText(stored: string, names: NodeNames): string {
+/**
+ * "atlas → carol → bob": the route's nodes (ours left out) by name, from the stored route's text. `known`: a node
+ * already named (the destination), told by its id without a look-up.
+ */
+export function routeText(stored: string, names: NodeNames, known?: Named): string {
+  const lookUp = names.size > 0;
   let text = '';
   // Each hop's id is the 66 hex characters after `"id":"` (routes are stored by routeToJson, ids checked hex).
   for (let at = stored.indexOf(HOP_ID); at !== -1; at = stored.indexOf(HOP_ID, at + 72)) {
     const end = stored.indexOf('"', at + 6);
     const id = stored.slice(at + 6, end);
-    text += text === '' ? nameOf(id, names) : ` → ${nameOf(id, names)}`;
+    const name = !lookUp ? id : id === known?.id ? (known.name ?? id) : nameOf(id, names);
+    text += text === '' ? name : ` → ${name}`;
   }
   return text;
 }

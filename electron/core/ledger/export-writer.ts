@@ -1,0 +1,124 @@
+import type { FileHandle } from 'node:fs/promises';
+
+// The export's file writer: text encoded straight into large buffers, written while the next one fills.
+
+/** Bytes written at a time: few system calls, little memory. */
+const CHUNK_BYTES = 1 << 20;
+/** Room kept free at the end of a chunk: a payment's lines normally fit in it. */
+const ROOM = 64 * 1024;
+/** A background sync is started after about this many bytes (see Writer.syncInBackground). */
+const SYNC_EVERY = 32 * CHUNK_BYTES;
+/** Chunks handed to the disk and not yet written, at most (memory: this many chunks, plus the one filling). */
+const MAX_WRITES = 4;
+
+/**
+ * Encodes text straight into a 1 MiB buffer and hands the buffer to the disk when it is full, while the next one
+ * fills. Text goes into the buffer as it comes, so no long string is built up in the JS heap (short-lived strings
+ * are cheap to collect; a long string surviving each young-generation collection is not). `write` only buffers; when
+ * it says the buffer is full, the caller awaits `flush`, which starts writing it (each chunk at its own offset, so
+ * writes under way cannot reorder) and waits only when MAX_WRITES chunks are still waiting for the disk
+ * (backpressure: memory stays a few MiB however large the file).
+ */
+export class Writer {
+  private buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  /** Buffers whose write has finished, to fill again. */
+  private free: Buffer[] = [];
+  /** Text too long for the room left, kept for the next flush (rare: one payment's lines over the buffer's room). */
+  private overflow: string[] = [];
+  /** Where the next chunk goes in the file. */
+  private position = 0;
+  /** Writes under way (or ended, not yet awaited), oldest first. */
+  private writes: Promise<void>[] = [];
+  private failure: { error: unknown } | undefined;
+  /** Bytes written since the last background sync was started; that sync, while under way. */
+  private unsynced = 0;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly handle: FileHandle) {}
+
+  /** Buffers `text`; true when the caller should `await flush()` before writing more. */
+  write(text: string): boolean {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: a text within that bound always fits whole.
+    if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+    } else {
+      this.overflow.push(text);
+    }
+    return this.buffer.length - this.used < ROOM || this.overflow.length > 0;
+  }
+
+  async flush(): Promise<void> {
+    // A turn of the event loop for everything else the process does (a chunk is a few milliseconds of work), which
+    // also hears of the writes that ended; then backpressure: at most MAX_WRITES chunks waiting for the disk.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.writes.length >= MAX_WRITES) await this.writes.shift();
+    if (this.failure) throw this.failure.error;
+    if (this.used > 0) {
+      const buffer = this.buffer;
+      this.start(buffer.subarray(0, this.used), () => this.free.push(buffer));
+      this.buffer = this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+      this.used = 0;
+    }
+    if (this.overflow.length > 0) {
+      this.start(Buffer.from(this.overflow.join(''), 'utf8'));
+      this.overflow = [];
+    }
+  }
+
+  /** Writes `data` at the next position, without waiting (each write has its own place in the file). */
+  private start(data: Buffer, done?: () => void): void {
+    const at = this.position;
+    this.position += data.length;
+    // Caught here and rethrown by the next flush or end: a failed write must not be an unhandled rejection meanwhile.
+    const writing = writeAll(this.handle, data, at).then(
+      () => {
+        done?.();
+        this.unsynced += data.length;
+        if (this.unsynced >= SYNC_EVERY && !this.syncing) this.syncInBackground();
+      },
+      (error: unknown) => {
+        this.failure ??= { error };
+      },
+    );
+    this.writes.push(writing);
+  }
+
+  /**
+   * Starts flushing what is written so far to the disk while the next chunks are made, so that the final fsync has
+   * little left to do. An error is kept and thrown like a failed write (it may not be reported again to the final
+   * fsync).
+   */
+  private syncInBackground(): void {
+    this.unsynced = 0;
+    this.syncing = this.handle.datasync().then(
+      () => {
+        this.syncing = undefined;
+      },
+      (error: unknown) => {
+        this.syncing = undefined;
+        this.failure ??= { error };
+      },
+    );
+  }
+
+  /** Writes what is left and waits for every write. */
+  async end(): Promise<void> {
+    await this.flush();
+    await this.settled();
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for the writes and the background sync under way, if any; never throws. */
+  async settled(): Promise<void> {
+    await Promise.all(this.writes.splice(0));
+    await this.syncing;
+  }
+}
+
+async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
