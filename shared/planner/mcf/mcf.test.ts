@@ -275,6 +275,42 @@ describe('planPayment', () => {
     expect(busy.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(req.amountMsat);
   });
 
+  it('tries the whole graph beyond the hop slack, without solving it again when the failed flow cannot grow there', () => {
+    // s → t directly (10 units of our own), or s → a1 → … → a5 → t (6 hops, beyond the shortest + 3), 50 units
+    // known to be there.
+    const chain = ['s', 'a1', 'a2', 'a3', 'a4', 'a5', 't'];
+    const g = buildGraph({
+      nodes: chain,
+      channels: [
+        { scid: '0', node1: 0, node2: 6, capacityMsat: BigInt(10 * U), policies: [pol(0), pol(0)] },
+        ...chain.slice(1).map((_, i) => ({
+          scid: String(i + 1),
+          node1: i,
+          node2: i + 1,
+          capacityMsat: BigInt((i === 0 ? 100 : 50) * U),
+          policies: [pol(10), pol(10)] as [Policy, Policy],
+        })),
+      ],
+    });
+    const net = new UncertaintyNetwork(g);
+    net.setOwnBalance(findEdge(g, 0, 6), 10 * U);
+    net.setOwnBalance(findEdge(g, 0, 1), 100 * U);
+    const path = chain.slice(1).map((_, i) => findEdge(g, i, i + 1));
+    net.onSuccess(path.slice(1), 50 * U);
+    const req = { source: 0, destination: 6, maxFeeMsat: 10n ** 9n };
+    // 30 units: only over the chain as well, so the whole graph is solved.
+    const stats = { solved: 0, skipped: 0 };
+    const plan = mustPlan(planPayment(g, net, { ...req, amountMsat: BigInt(30 * U) }, stats));
+    expect(flowOn(plan, path[0] as number)).toBeGreaterThan(0n);
+    expect(stats.skipped).toBe(0);
+    // 70 units: more than both carry. The hop-pruned solve fails, its flow cannot grow over the whole graph, so that
+    // solve is skipped (counted against the budget); the top of the ranges and a finer unit are still solved.
+    const more = { solved: 0, skipped: 0 };
+    const none = planPayment(g, net, { ...req, amountMsat: BigInt(70 * U) }, more);
+    expect(none).toMatchObject({ ok: false, reason: 'insufficient-capacity' });
+    expect(more).toEqual({ solved: 3, skipped: 1 });
+  });
+
   it('respects the maximum number of parts', () => {
     const { g, net } = diamond();
     const plan = mustPlan(

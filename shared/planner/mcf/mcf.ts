@@ -36,6 +36,7 @@
 // ratio of median probability slope to median fee per unit (as askrene's median ratio), then 3 geometric bisection
 // steps between the last μ over the limit and the first within it; the most probable plan within the limit wins.
 
+import { flowExtends } from './augment.ts';
 import type { ChannelGraph } from './graph.ts';
 import type { UncertaintyNetwork } from './uncertainty.ts';
 
@@ -178,6 +179,26 @@ function linearizeInto(
   return n;
 }
 
+/**
+ * Where linearizeInto's last piece ends, in units: the most the edge carries in that problem (0 when it carries
+ * nothing), without computing the pieces.
+ */
+function topUnits(
+  net: UncertaintyNetwork,
+  edge: number,
+  unitMsat: number,
+  limitMsat: number,
+  pivots: readonly number[],
+): number {
+  const h = net.inFlight[edge] as number;
+  const b = (net.maxLiq[edge] as number) - h;
+  const a = Math.min(b, Math.max(0, (net.minLiq[edge] as number) - h));
+  if (b <= 0) return 0;
+  const p = pivots.at(-1);
+  if (b - a < unitMsat || p === undefined) return Math.floor(Math.min(a, limitMsat) / unitMsat);
+  return Math.floor(Math.min(a + p * (b - a), limitMsat) / unitMsat);
+}
+
 /** Binary min-heap of (key, node) in typed arrays; ties broken by node index for determinism. */
 interface Heap {
   key: Float64Array;
@@ -242,6 +263,8 @@ function heapPop(h: Heap): void {
 interface Scratch {
   /** 1: the edge is usable in the current problem (see prepare). */
   usable: Uint8Array;
+  /** The same before the hop-slack pruning: what the whole graph offers at the problem's unit. */
+  usableAll: Uint8Array;
   /** linearized[e] === problem: the edge's pieces are computed for the current problem. */
   linearized: Uint32Array;
   problem: number;
@@ -278,6 +301,7 @@ function scratchFor(g: ChannelGraph): Scratch {
   const m = g.edgeCount;
   s = {
     usable: new Uint8Array(m),
+    usableAll: new Uint8Array(m),
     linearized: new Uint32Array(m),
     problem: 0,
     potMark: new Uint32Array(n),
@@ -321,6 +345,10 @@ interface Problem {
   touched: number[];
   /** Nodes whose potential was set: reset with the problem. */
   potNodes: number[];
+  /** Edges were pruned by hop slack (s.usableAll holds the set before). */
+  pruned: boolean;
+  /** Units the last solve routed (all of them unless it failed). */
+  carried: number;
 }
 
 function prepare(
@@ -364,7 +392,9 @@ function prepare(
   // widen every search: they are dropped.
   const from = hopsBfs(g, ok, source, s.hopsFrom, s.queue, false);
   if ((from[destination] as number) < 0) return undefined;
-  if (Number.isFinite(hopSlack)) {
+  const pruned = Number.isFinite(hopSlack);
+  if (pruned) {
+    s.usableAll.set(ok);
     const to = hopsBfs(g, ok, destination, s.hopsTo, s.queue, true);
     const limit = (from[destination] as number) + hopSlack;
     for (let e = 0; e < g.edgeCount; e++) {
@@ -374,7 +404,22 @@ function prepare(
       if (hf < 0 || ht < 0 || hf + 1 + ht > limit) ok[e] = 0;
     }
   }
-  return { g, net, s, source, destination, amount, unit, units, pivots, maxParts, touched: [], potNodes: [] };
+  return {
+    g,
+    net,
+    s,
+    source,
+    destination,
+    amount,
+    unit,
+    units,
+    pivots,
+    maxParts,
+    touched: [],
+    potNodes: [],
+    pruned,
+    carried: 0,
+  };
 }
 
 /** Breadth-first hop counts from `start` over usable edges (backward: over edges into each node). */
@@ -417,8 +462,7 @@ function linearizeEdge(p: Problem, e: number): void {
   s.linearized[e] = s.problem;
   s.flow[e] = 0;
   p.touched.push(e);
-  // Several parts may share an edge, each within its htlc max (toPlan splits a path that carries more).
-  const limit = Math.min((g.htlcMaxMsat[e] as number) * p.maxParts, units * unit);
+  const limit = edgeLimit(p, e);
   const base = e * PIECES;
   let count = linearizeInto(p.net, e, unit, limit, p.pivots, s.ends, s.slope, base);
   if (count === 0) {
@@ -440,6 +484,36 @@ function linearizeEdge(p: Problem, e: number): void {
     s.feeUnit[e] =
       (unit * (g.feePpm[e] as number)) / 1e6 + (g.feeBaseMsat[e] as number) / Math.max(1, Math.min(capUnits, units));
   }
+}
+
+/** The most an edge may carry in msat: several parts may share it, each within its htlc max (toPlan splits them). */
+function edgeLimit(p: Problem, e: number): number {
+  return Math.min((p.g.htlcMaxMsat[e] as number) * p.maxParts, p.units * p.unit);
+}
+
+/**
+ * After a solve over the hop-pruned edges failed: whether the whole graph, at the same unit and pieces, carries the
+ * amount. Its solve would route every unit again only to find the same answer; the failed flow, extended by
+ * augmenting paths over the whole graph, finds it in a few searches.
+ */
+function wholeGraphCarries(p: Problem): boolean {
+  const { g, s, net, unit, pivots } = p;
+  const ends = s.ends;
+  const flowing = p.touched.filter((e) => (s.flow[e] as number) > 0);
+  return flowExtends(
+    g,
+    {
+      usable: s.usableAll,
+      capacity: (e) =>
+        s.linearized[e] === s.problem
+          ? (ends[e * PIECES + PIECES - 1] as number)
+          : topUnits(net, e, unit, edgeLimit(p, e), pivots),
+    },
+    { edges: flowing, units: s.flow, carried: p.carried },
+    p.units,
+    p.source,
+    p.destination,
+  );
 }
 
 function release(p: Problem): void {
@@ -533,7 +607,10 @@ function solve(p: Problem, mu: number): boolean {
         }
       }
     }
-    if (!reached) return false;
+    if (!reached) {
+      p.carried = p.units - remaining;
+      return false;
+    }
     const dt = dist[destination] as number;
     for (let i = 0; i < settledCount; i++) {
       const u = s.settled[i] as number;
@@ -562,7 +639,11 @@ function solve(p: Problem, mu: number): boolean {
         v = g.to[e] as number;
       }
     }
-    if (b <= 0) return false; // cannot happen with consistent pieces; guards against an endless loop
+    if (b <= 0) {
+      // Cannot happen with consistent pieces; guards against an endless loop.
+      p.carried = p.units - remaining;
+      return false;
+    }
     for (let v = destination; v !== source; ) {
       const e = prevEdge[v] as number;
       if (prevDir[v] === 1) {
@@ -575,6 +656,7 @@ function solve(p: Problem, mu: number): boolean {
     }
     remaining -= b;
   }
+  p.carried = p.units;
   return true;
 }
 
@@ -702,9 +784,25 @@ function median(xs: number[]): number {
   return sorted[sorted.length >> 1] as number;
 }
 
-/** Plans a payment over the uncertainty network. Pure and deterministic for identical input. */
-export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest): PlanResult {
-  const budget = { solves: MAX_SOLVES };
+/** What planning cost: for tests and benchmarks (the plan does not depend on it). */
+export interface PlanStats {
+  /** Min-cost-flow solves run. */
+  solved: number;
+  /** Solves not run because augmenting paths showed they would find no flow (each counts against the budget). */
+  skipped: number;
+}
+
+/**
+ * Plans a payment over the uncertainty network. Pure and deterministic for identical input; `stats`, when given, is
+ * told what the plan cost.
+ */
+export function planPayment(
+  g: ChannelGraph,
+  net: UncertaintyNetwork,
+  req: PlanRequest,
+  stats: PlanStats = { solved: 0, skipped: 0 },
+): PlanResult {
+  const budget = { solves: MAX_SOLVES, stats };
   const plan = planAt(g, net, req, 0, budget);
   if (!plan.ok || plan.parts.length < 2 || req.unitMsat !== undefined) return plan;
   // A part must earn its HTLC: one path (a flow of a single unit, one more solve) wins unless splitting raises the
@@ -744,7 +842,9 @@ const PART_GAIN = 0.9;
 const MAX_SOLVES = 40;
 
 interface Budget {
+  /** Solves left. */
   solves: number;
+  stats: PlanStats;
 }
 
 /**
@@ -893,6 +993,7 @@ function planAt(
       const run = (mu: number): Candidate | undefined => {
         if (budget.solves <= 0) return undefined;
         budget.solves--;
+        budget.stats.solved++;
         return solve(p, mu) ? toPlan(p, decompose(p), mu, maxHops) : undefined;
       };
       const mus: number[] = [];
@@ -907,11 +1008,18 @@ function planAt(
         };
         if (singlePath) break;
         // The whole graph before the top of the ranges: longer paths are better than improbable ones.
-        if (Number.isFinite(hopSlack)) hopSlack = Number.POSITIVE_INFINITY;
+        if (p.pruned) {
+          hopSlack = Number.POSITIVE_INFINITY;
+          if (wholeGraphCarries(p)) continue;
+          // Its solve would fail: counted as that solve (the same budget, so the same plans), and the next step taken.
+          budget.solves--;
+          budget.stats.skipped++;
+          if (budget.solves <= 0) break;
+        }
         // A coarser unit (too many parts before) that the whole graph cannot carry: a finer one would be too many
         // parts again, so the top of the ranges and a finer unit are not tried.
-        else if (coarsened) break;
-        else if (pivots !== FULL_PIVOTS) pivots = FULL_PIVOTS;
+        if (coarsened) break;
+        if (pivots !== FULL_PIVOTS) pivots = FULL_PIVOTS;
         else if (!refined && unit >= 10) {
           // Each edge loses up to a unit to rounding: near the limits (our own balances barely above the amount) a
           // unit ten times finer keeps what the coarse one drops.
