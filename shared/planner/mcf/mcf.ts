@@ -268,8 +268,6 @@ interface Scratch {
   /** linearized[e] === problem: the edge's pieces are computed for the current problem. */
   linearized: Uint32Array;
   problem: number;
-  /** potMark[u] === problem: u's potential was set in the current problem (and is reset with it). */
-  potMark: Uint32Array;
   flow: Int32Array;
   ends: Int32Array;
   slope: Float64Array;
@@ -304,7 +302,6 @@ function scratchFor(g: ChannelGraph): Scratch {
     usableAll: new Uint8Array(m),
     linearized: new Uint32Array(m),
     problem: 0,
-    potMark: new Uint32Array(n),
     flow: new Int32Array(m),
     ends: new Int32Array(m * PIECES),
     slope: new Float64Array(m * PIECES),
@@ -343,8 +340,6 @@ interface Problem {
   maxParts: number;
   /** Edges linearized so far (lazily, as the searches reach them): their flows are reset with the problem. */
   touched: number[];
-  /** Nodes whose potential was set: reset with the problem. */
-  potNodes: number[];
   /** Edges were pruned by hop slack (s.usableAll holds the set before). */
   pruned: boolean;
   /** Units the last solve routed (all of them unless it failed). */
@@ -367,7 +362,6 @@ function prepare(
   if (s.problem >= 0xfffffff0) {
     s.problem = 0;
     s.linearized.fill(0);
-    s.potMark.fill(0);
   }
   s.problem++;
   const units = Math.ceil(amount / unit);
@@ -416,7 +410,6 @@ function prepare(
     pivots,
     maxParts,
     touched: [],
-    potNodes: [],
     pruned,
     carried: 0,
   };
@@ -519,17 +512,16 @@ function wholeGraphCarries(p: Problem): boolean {
 function release(p: Problem): void {
   for (const e of p.touched) p.s.flow[e] = 0;
   p.touched.length = 0;
-  p.potNodes.length = 0;
 }
 
 /** Successive shortest paths; leaves the flow in s.flow. Returns false if D units cannot be routed. */
 function solve(p: Problem, mu: number): boolean {
   const { g, s, source, destination } = p;
-  const { flow, ends, slope, feeUnit, pot, dist, seen, done, prevEdge, prevDir, usable, linearized, potMark } = s;
+  const { flow, ends, slope, feeUnit, pot, dist, seen, done, prevEdge, prevDir, usable, linearized } = s;
   const problem = s.problem;
-  // Each solve starts from no flow and zero potentials (only differences matter).
+  // Each solve starts from no flow and zero potentials (only differences matter), whatever an enclosing problem left.
   for (const e of p.touched) flow[e] = 0;
-  for (const u of p.potNodes) pot[u] = 0;
+  pot.fill(0);
   let remaining = p.units;
   while (remaining > 0) {
     // Dijkstra with reduced costs.
@@ -553,8 +545,7 @@ function solve(p: Problem, mu: number): boolean {
         reached = true;
         break;
       }
-      // A potential not set in this problem is 0 (an enclosing problem's may still be in the array).
-      const pu = potMark[u] === problem ? (pot[u] as number) : 0;
+      const pu = pot[u] as number;
       const end = g.offsets[u + 1] as number;
       for (let e = g.offsets[u] as number; e < end; e++) {
         const v = g.to[e] as number;
@@ -566,11 +557,7 @@ function solve(p: Problem, mu: number): boolean {
           let i = 0;
           while (i < PIECES && (ends[base + i] as number) <= f) i++;
           if (i < PIECES) {
-            let c =
-              (slope[base + i] as number) +
-              mu * (feeUnit[e] as number) +
-              pu -
-              (potMark[v] === problem ? (pot[v] as number) : 0);
+            let c = (slope[base + i] as number) + mu * (feeUnit[e] as number) + pu - (pot[v] as number);
             if (c < 0) c = 0;
             const nd = d + c;
             if (seen[v] !== stamp || nd < (dist[v] as number)) {
@@ -584,16 +571,13 @@ function solve(p: Problem, mu: number): boolean {
         }
         const r = g.reverse[e] as number; // v → u
         // Flow only runs on edges linearized in this problem (what another left behind is not this one's).
-        if (usable[r] === 1 && linearized[r] === problem) {
-          const f = flow[r] as number;
-          if (f > 0) {
+        const f = flow[r] as number;
+        if (f > 0 && usable[r] === 1 && linearized[r] === problem) {
+          {
             const base = r * PIECES;
             let j = 0;
             while (j < PIECES - 1 && (ends[base + j] as number) < f) j++;
-            let c =
-              -((slope[base + j] as number) + mu * (feeUnit[r] as number)) +
-              pu -
-              (potMark[v] === problem ? (pot[v] as number) : 0);
+            let c = -((slope[base + j] as number) + mu * (feeUnit[r] as number)) + pu - (pot[v] as number);
             if (c < 0) c = 0;
             const nd = d + c;
             if (seen[v] !== stamp || nd < (dist[v] as number)) {
@@ -614,11 +598,6 @@ function solve(p: Problem, mu: number): boolean {
     const dt = dist[destination] as number;
     for (let i = 0; i < settledCount; i++) {
       const u = s.settled[i] as number;
-      if (potMark[u] !== problem) {
-        potMark[u] = problem;
-        pot[u] = 0;
-        p.potNodes.push(u);
-      }
       pot[u] = (pot[u] as number) + (dist[u] as number) - dt;
     }
     // Bottleneck along the path.
