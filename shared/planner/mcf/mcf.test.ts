@@ -213,6 +213,14 @@ describe('planPayment', () => {
     expect(large.parts.length).toBe(2);
     // Both first pieces (half of each range) have the same slope: any split within them is optimal to the planner.
     expect(large.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(60 * U));
+    // The one-path alternative is not solved there: a channel into t carries 60 units with 41/101 at best, below
+    // what one path would need (0.9 × the split's probability).
+    const stats = { solved: 0, skipped: 0 };
+    const again = mustPlan(
+      planPayment(g, net, { source: 0, destination: 3, amountMsat: BigInt(60 * U), maxFeeMsat: 0n }, stats),
+    );
+    expect(again).toEqual(large);
+    expect(stats).toEqual({ solved: 1, skipped: 1 });
   });
 
   it('plans with a finer unit when rounding to units would drop what the amount needs', () => {

@@ -113,14 +113,20 @@ export function linearize(
 }
 
 const pivotCostCache = new WeakMap<readonly number[], Float64Array>();
+/** The last pivot list asked for and its costs: every edge of a problem asks for the same. */
+let lastPivots: readonly number[] | undefined;
+let lastCosts: Float64Array = new Float64Array(0);
 
 /** −log(1 − p) for each pivot (the uniform model's cost at a + p·(b − a)), computed once per pivot list. */
 function pivotCosts(pivots: readonly number[]): Float64Array {
+  if (pivots === lastPivots) return lastCosts;
   let costs = pivotCostCache.get(pivots);
   if (!costs) {
     costs = Float64Array.from(pivots, (p) => (p < 1 ? -Math.log(1 - p) : 1e9));
     pivotCostCache.set(pivots, costs);
   }
+  lastPivots = pivots;
+  lastCosts = costs;
   return costs;
 }
 
@@ -452,26 +458,28 @@ function hopsBfs(
  */
 function linearizeEdge(p: Problem, e: number): void {
   const { g, s, unit, units } = p;
+  const { ends, slope } = s;
   s.linearized[e] = s.problem;
   s.flow[e] = 0;
   p.touched.push(e);
   const limit = edgeLimit(p, e);
   const base = e * PIECES;
-  let count = linearizeInto(p.net, e, unit, limit, p.pivots, s.ends, s.slope, base);
+  let count = linearizeInto(p.net, e, unit, limit, p.pivots, ends, slope, base);
   if (count === 0) {
-    s.ends[base] = 0;
-    s.slope[base] = 0;
+    ends[base] = 0;
+    slope[base] = 0;
     count = 1;
-  }
-  // Unused pieces repeat the last one with zero width.
-  for (let i = count; i < PIECES; i++) {
-    s.ends[base + i] = s.ends[base + count - 1] as number;
-    s.slope[base + i] = s.slope[base + count - 1] as number;
   }
   // Every hop costs the same per unit on every piece (convexity kept): a path of k hops pays k · HOP_COST nats.
   const hop = HOP_COST / units;
-  for (let i = 0; i < PIECES; i++) s.slope[base + i] = (s.slope[base + i] as number) + hop;
-  const capUnits = s.ends[base + PIECES - 1] as number;
+  for (let i = 0; i < count; i++) slope[base + i] = (slope[base + i] as number) + hop;
+  // Unused pieces repeat the last one with zero width.
+  const capUnits = ends[base + count - 1] as number;
+  const lastSlope = slope[base + count - 1] as number;
+  for (let i = count; i < PIECES; i++) {
+    ends[base + i] = capUnits;
+    slope[base + i] = lastSlope;
+  }
   if (g.from[e] === p.source) s.feeUnit[e] = 0;
   else {
     s.feeUnit[e] =
@@ -767,7 +775,10 @@ function median(xs: number[]): number {
 export interface PlanStats {
   /** Min-cost-flow solves run. */
   solved: number;
-  /** Solves not run because augmenting paths showed they would find no flow (each counts against the budget). */
+  /**
+   * Solves not run because they could not change the plan: augmenting paths showed they would find no flow (each
+   * counted against the budget, as the solve it replaces), or no single path could be probable enough.
+   */
   skipped: number;
 }
 
@@ -786,9 +797,28 @@ export function planPayment(
   if (!plan.ok || plan.parts.length < 2 || req.unitMsat !== undefined) return plan;
   // A part must earn its HTLC: one path (a flow of a single unit, one more solve) wins unless splitting raises the
   // probability by PART_GAIN per extra part. Small payments then go in one piece, as they mostly can.
+  const needed = plan.probability * PART_GAIN ** (plan.parts.length - 1);
+  if (lastHopBound(g, net, req.destination, Number(req.amountMsat)) < needed) {
+    stats.skipped++;
+    return plan;
+  }
   const single = planAt(g, net, { ...req, unitMsat: Number(req.amountMsat), maxParts: 1 }, 1, budget, true);
-  if (single.ok && single.probability >= plan.probability * PART_GAIN ** (plan.parts.length - 1)) return single;
+  if (single.ok && single.probability >= needed) return single;
   return plan;
+}
+
+/**
+ * The most probable a single path delivering `amount` can be: its last hop carries the whole amount, and no other hop
+ * makes it more probable. When even that is below what the split plan needs to lose to, the one-path solve is not run.
+ */
+function lastHopBound(g: ChannelGraph, net: UncertaintyNetwork, destination: number, amount: number): number {
+  let best = 0;
+  const end = g.offsets[destination + 1] as number;
+  for (let e = g.offsets[destination] as number; e < end; e++) {
+    const into = g.reverse[e] as number;
+    if (g.disabled[into] === 0) best = Math.max(best, net.successProbability(into, amount));
+  }
+  return best;
 }
 
 /**
