@@ -27,8 +27,13 @@
 // flight) and what they leave is planned in the remaining slots; failing that, the unit is doubled, up to
 // ceil(amount / maxParts) (then D ≤ maxParts bounds the parts). A plan spends at most 40 solves in all.
 //
+// Solves that must fail are not run (issue 14), each counted against the budget as if it had been, so the plans are
+// the same: one whose source's or destination's edges cannot carry the amount, and, after a hop-pruned solve failed,
+// the whole graph's when augmenting paths (augment.ts) cannot extend the failed flow over it.
+//
 // One part or several: a single path (one more solve, a flow of one unit) is taken unless splitting multiplies the
-// probability by at least 1/0.9 per extra part: an HTLC is not free (receiver, fees, exposure).
+// probability by at least 1/0.9 per extra part: an HTLC is not free (receiver, fees, exposure). That solve is skipped
+// when no channel into the destination carries the whole amount with that probability.
 //
 // μ: starts at 1 / attemptCost (LND's attempt cost by default: 100 sat + 1000 ppm of the amount), so a fee is paid
 // when it buys as much probability as it saves in expected retries; this keeps fees near LND's while the flow stays
@@ -189,7 +194,7 @@ function linearizeInto(
  * Where linearizeInto's last piece ends, in units: the most the edge carries in that problem (0 when it carries
  * nothing), without computing the pieces.
  */
-function topUnits(
+export function topUnits(
   net: UncertaintyNetwork,
   edge: number,
   unitMsat: number,
@@ -499,6 +504,7 @@ function edgeLimit(p: Problem, e: number): number {
  */
 function wholeGraphCarries(p: Problem): boolean {
   const { g, s, net, unit, pivots } = p;
+  if (!cutsCarry(p, s.usableAll)) return false;
   const ends = s.ends;
   const flowing = p.touched.filter((e) => (s.flow[e] as number) > 0);
   return flowExtends(
@@ -515,6 +521,27 @@ function wholeGraphCarries(p: Problem): boolean {
     p.source,
     p.destination,
   );
+}
+
+/**
+ * Whether the edges out of the source, and those into the destination, usable in `usable`, can carry the amount:
+ * no flow crosses either cut with more, so when one cannot, no solve is needed to know it would fail.
+ */
+function cutsCarry(p: Problem, usable: Uint8Array): boolean {
+  const { g, net, unit, units, pivots, source, destination } = p;
+  let out = 0;
+  const outEnd = g.offsets[source + 1] as number;
+  for (let e = g.offsets[source] as number; e < outEnd && out < units; e++) {
+    if (usable[e] === 1) out += topUnits(net, e, unit, edgeLimit(p, e), pivots);
+  }
+  if (out < units) return false;
+  let into = 0;
+  const inEnd = g.offsets[destination + 1] as number;
+  for (let e2 = g.offsets[destination] as number; e2 < inEnd && into < units; e2++) {
+    const e = g.reverse[e2] as number;
+    if (usable[e] === 1) into += topUnits(net, e, unit, edgeLimit(p, e), pivots);
+  }
+  return into >= units;
 }
 
 function release(p: Problem): void {
@@ -1007,7 +1034,15 @@ function planAt(
       };
       const mus: number[] = [];
       let chosen: Candidate | undefined;
-      const first = run(mu0);
+      // A solve the cuts at either end already show would fail is counted as that solve and not run.
+      const skip = (): undefined => {
+        if (budget.solves <= 0) return undefined;
+        budget.solves--;
+        budget.stats.skipped++;
+        p.carried = 0;
+        return undefined;
+      };
+      const first = cutsCarry(p, p.s.usable) ? run(mu0) : skip();
       if (!first) {
         if (budget.solves <= 0) break;
         lastFailure = {
