@@ -369,6 +369,18 @@ describe('planPayment', () => {
     expect(plan.parts.length).toBe(1);
     expect(plan.parts[0]?.amountMsat).toBe(BigInt(5 * U));
   });
+
+  it('with one part allowed, coarsens the unit without re-planning the same amount first', () => {
+    const { g, net } = diamond();
+    const stats = { solved: 0, skipped: 0 };
+    const req = { source: 0, destination: 4, amountMsat: BigInt(5 * U), maxFeeMsat: 10n ** 9n, maxParts: 1 };
+    const plan = mustPlan(planPayment(g, net, req, stats));
+    expect(plan.parts.length).toBe(1);
+    expect(plan.parts[0]?.amountMsat).toBe(BigInt(5 * U));
+    // The first solve (several paths), then coarser units until one path carries it all: 4 solves. Re-planning the
+    // whole amount in the one slot first solved the first problem again, and took 5.
+    expect(stats).toEqual({ solved: 4, skipped: 0 });
+  });
 });
 
 function randomGraph(seed: number, n: number, m: number): ChannelGraph {

@@ -886,7 +886,9 @@ interface Budget {
 /**
  * Too many parts: keep the largest ones (they carry most of the amount over the most probable paths), hold them as
  * in flight, and plan what they leave with the remaining part slots. A coarser unit would also bound the parts, but
- * it drops every channel narrower than a unit, which near the max-flow loses the plan altogether.
+ * it drops every channel narrower than a unit, which near the max-flow loses the plan altogether. With one part
+ * allowed nothing is kept: re-planning the whole amount in one slot would only solve the same problem again before
+ * coarsening its unit as the caller does next, so the caller goes on at once (undefined).
  */
 function keepLargest(
   g: ChannelGraph,
@@ -898,6 +900,7 @@ function keepLargest(
   budget: Budget,
 ): Plan | undefined {
   const slots = Math.max(1, Math.ceil(maxParts / 4));
+  if (maxParts - slots <= 0) return undefined;
   const keep = plan.parts
     .slice()
     .sort((a, b) => (a.amountMsat === b.amountMsat ? 0 : a.amountMsat > b.amountMsat ? -1 : 1))
