@@ -6,7 +6,7 @@
 // a failed solve's flow, extended over edges that include its own at capacities no smaller, says exactly whether a
 // solve over those edges would carry the amount.
 
-import type { ChannelGraph } from './graph.ts';
+import { type ChannelGraph, perGraph } from './graph.ts';
 
 /** The wider problem: which edges it may use and how many units each carries at most. */
 export interface Widening {
@@ -35,22 +35,40 @@ interface Scratch {
 
 const scratchCache = new WeakMap<ChannelGraph, Scratch>();
 
-function scratchFor(g: ChannelGraph): Scratch {
-  let s = scratchCache.get(g);
-  if (!s) {
-    s = {
-      flow: new Int32Array(g.edgeCount),
-      cap: new Int32Array(g.edgeCount),
-      capStamp: new Uint32Array(g.edgeCount),
-      seen: new Uint32Array(g.nodeCount),
-      prevEdge: new Int32Array(g.nodeCount),
-      prevDir: new Int8Array(g.nodeCount),
-      queue: new Int32Array(g.nodeCount),
-      stamp: 0,
-    };
-    scratchCache.set(g, s);
+const newScratch = (g: ChannelGraph): Scratch => ({
+  flow: new Int32Array(g.edgeCount),
+  cap: new Int32Array(g.edgeCount),
+  capStamp: new Uint32Array(g.edgeCount),
+  seen: new Uint32Array(g.nodeCount),
+  prevEdge: new Int32Array(g.nodeCount),
+  prevDir: new Int8Array(g.nodeCount),
+  queue: new Int32Array(g.nodeCount),
+  stamp: 0,
+});
+
+/**
+ * Sends `units` along the path a search left in `prevEdge`/`prevDir` (1: along the edge, -1: back against it), from
+ * the destination back to the source.
+ */
+export function pushAlong(
+  g: ChannelGraph,
+  flow: Int32Array,
+  prevEdge: Int32Array,
+  prevDir: Int8Array,
+  source: number,
+  destination: number,
+  units: number,
+): void {
+  for (let v = destination; v !== source; ) {
+    const e = prevEdge[v] as number;
+    if (prevDir[v] === 1) {
+      flow[e] = (flow[e] as number) + units;
+      v = g.from[e] as number;
+    } else {
+      flow[e] = (flow[e] as number) - units;
+      v = g.to[e] as number;
+    }
   }
-  return s;
 }
 
 /**
@@ -65,7 +83,7 @@ export function flowExtends(
   source: number,
   destination: number,
 ): boolean {
-  const s = scratchFor(g);
+  const s = perGraph(scratchCache, g, newScratch);
   const { flow, cap, capStamp, seen, prevEdge, prevDir, queue } = s;
   if (s.stamp >= 0xfffffff0) {
     s.stamp = 0;
@@ -120,6 +138,7 @@ export function flowExtends(
       let b = need - carried;
       for (let v = destination; v !== source; ) {
         const e = prevEdge[v] as number;
+        dirty.push(e);
         if (prevDir[v] === 1) {
           b = Math.min(b, capacity(e) - (flow[e] as number));
           v = g.from[e] as number;
@@ -128,17 +147,7 @@ export function flowExtends(
           v = g.to[e] as number;
         }
       }
-      for (let v = destination; v !== source; ) {
-        const e = prevEdge[v] as number;
-        dirty.push(e);
-        if (prevDir[v] === 1) {
-          flow[e] = (flow[e] as number) + b;
-          v = g.from[e] as number;
-        } else {
-          flow[e] = (flow[e] as number) - b;
-          v = g.to[e] as number;
-        }
-      }
+      pushAlong(g, flow, prevEdge, prevDir, source, destination, b);
       carried += b;
     }
     return true;

@@ -41,8 +41,8 @@
 // ratio of median probability slope to median fee per unit (as askrene's median ratio), then 3 geometric bisection
 // steps between the last μ over the limit and the first within it; the most probable plan within the limit wins.
 
-import { flowExtends } from './augment.ts';
-import type { ChannelGraph } from './graph.ts';
+import { flowExtends, pushAlong } from './augment.ts';
+import { type ChannelGraph, perGraph } from './graph.ts';
 import type { UncertaintyNetwork } from './uncertainty.ts';
 
 export const DEFAULT_PIVOTS: readonly number[] = [0.5, 0.8, 0.95];
@@ -304,11 +304,13 @@ interface Scratch {
 const scratchCache = new WeakMap<ChannelGraph, Scratch>();
 
 function scratchFor(g: ChannelGraph): Scratch {
-  let s = scratchCache.get(g);
-  if (s) return s;
+  return perGraph(scratchCache, g, newScratch);
+}
+
+function newScratch(g: ChannelGraph): Scratch {
   const n = g.nodeCount;
   const m = g.edgeCount;
-  s = {
+  return {
     usable: new Uint8Array(m),
     usableAll: new Uint8Array(m),
     linearized: new Uint32Array(m),
@@ -333,8 +335,6 @@ function scratchFor(g: ChannelGraph): Scratch {
     cursor: new Uint32Array(n),
     onPath: new Int32Array(n).fill(-1),
   };
-  scratchCache.set(g, s);
-  return s;
 }
 
 /** The kept (pruned) edge set with linearised costs for one unit size. */
@@ -658,16 +658,7 @@ function solve(p: Problem, mu: number): boolean {
       p.carried = p.units - remaining;
       return false;
     }
-    for (let v = destination; v !== source; ) {
-      const e = prevEdge[v] as number;
-      if (prevDir[v] === 1) {
-        flow[e] = (flow[e] as number) + b;
-        v = g.from[e] as number;
-      } else {
-        flow[e] = (flow[e] as number) - b;
-        v = g.to[e] as number;
-      }
-    }
+    pushAlong(g, flow, prevEdge, prevDir, source, destination, b);
     remaining -= b;
   }
   p.carried = p.units;
