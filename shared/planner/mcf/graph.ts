@@ -143,6 +143,16 @@ export function findEdge(g: ChannelGraph, u: number, v: number): number {
   return -1;
 }
 
+/** What `make` derives from a graph, made once per graph and kept in `cache` (scratch space, indexes). */
+export function perGraph<T>(cache: WeakMap<ChannelGraph, T>, g: ChannelGraph, make: (g: ChannelGraph) => T): T {
+  let value = cache.get(g);
+  if (value === undefined) {
+    value = make(g);
+    cache.set(g, value);
+  }
+  return value;
+}
+
 const scidIndexCache = new WeakMap<ChannelGraph, Map<string, number>>();
 
 /** Map from scid string to channel index (built once per graph). */

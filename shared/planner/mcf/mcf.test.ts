@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph, type ChannelGraph, type ChannelInput, findEdge, type Policy } from './graph.ts';
-import { hopAmounts, linearize, type Plan, planPayment } from './mcf.ts';
+import { FULL_PIVOTS, hopAmounts, linearize, type Plan, planPayment, topUnits } from './mcf.ts';
 import { rng } from './rng';
 import { UncertaintyNetwork } from './uncertainty.ts';
 
@@ -81,6 +81,28 @@ describe('linearize', () => {
     expect(linearize(bi.net, bi.e.at, U, 6 * U).slopes[1]).toBeCloseTo(Math.log(2) / 3, 12);
     // own channel: one certain piece of 100 units
     expect(linearize(net, e.sa, U, 100 * U)).toEqual({ ends: [100], slopes: [0] });
+  });
+});
+
+describe('topUnits', () => {
+  it('is where linearize ends the last piece, for any belief, amount in flight and model', () => {
+    const g = randomGraph(3, 30, 120);
+    for (const model of ['uniform', 'bimodal'] as const) {
+      const net = new UncertaintyNetwork(g, { model });
+      const r = rng(model === 'uniform' ? 11 : 12);
+      for (let e = 0; e < g.edgeCount; e++) {
+        const cap = g.capacityMsat[e] as number;
+        if (r() < 0.5) net.onSuccess([e], Math.floor(r() * cap));
+        if (r() < 0.5) net.onFailure([e], 0, Math.floor(r() * cap) + 1);
+        if (r() < 0.3) net.reserve([e], Math.floor(r() * cap * 0.5));
+        const unit = Math.max(1, Math.floor(cap / (1 + r() * 300)));
+        const limit = r() < 0.5 ? cap : Math.floor(r() * cap);
+        for (const pivots of [undefined, FULL_PIVOTS]) {
+          const { ends } = linearize(net, e, unit, limit, pivots);
+          expect(topUnits(net, e, unit, limit, pivots ?? [0.5, 0.8, 0.95])).toBe(ends.at(-1) ?? 0);
+        }
+      }
+    }
   });
 });
 
@@ -170,8 +192,17 @@ describe('planPayment', () => {
 
   it('reports insufficient capacity and unreachable destinations', () => {
     const { g, net } = diamond();
-    const big = planPayment(g, net, { source: 0, destination: 4, amountMsat: BigInt(20 * U), maxFeeMsat: 10n ** 9n });
+    const stats = { solved: 0, skipped: 0 };
+    const big = planPayment(
+      g,
+      net,
+      { source: 0, destination: 4, amountMsat: BigInt(20 * U), maxFeeMsat: 10n ** 9n },
+      stats,
+    );
     expect(big).toMatchObject({ ok: false, reason: 'insufficient-capacity' });
+    // The channels into t carry 11 units at most: each of the four solves (pruned, whole graph, top of the ranges, a
+    // finer unit) would fail, and none is run.
+    expect(stats).toEqual({ solved: 0, skipped: 4 });
     const back = planPayment(g, net, { source: 4, destination: 0, amountMsat: BigInt(U), maxFeeMsat: 10n ** 9n });
     expect(back.ok).toBe(false);
   });
@@ -213,6 +244,14 @@ describe('planPayment', () => {
     expect(large.parts.length).toBe(2);
     // Both first pieces (half of each range) have the same slope: any split within them is optimal to the planner.
     expect(large.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(BigInt(60 * U));
+    // The one-path alternative is not solved there: a channel into t carries 60 units with 41/101 at best, below
+    // what one path would need (0.9 × the split's probability).
+    const stats = { solved: 0, skipped: 0 };
+    const again = mustPlan(
+      planPayment(g, net, { source: 0, destination: 3, amountMsat: BigInt(60 * U), maxFeeMsat: 0n }, stats),
+    );
+    expect(again).toEqual(large);
+    expect(stats).toEqual({ solved: 1, skipped: 1 });
   });
 
   it('plans with a finer unit when rounding to units would drop what the amount needs', () => {
@@ -275,6 +314,46 @@ describe('planPayment', () => {
     expect(busy.parts.reduce((s, p) => s + p.amountMsat, 0n)).toBe(req.amountMsat);
   });
 
+  it('tries the whole graph beyond the hop slack, without solving it again when the failed flow cannot grow there', () => {
+    // s → t directly (10 units of our own), or s → a1 → … → a5 → t (6 hops, beyond the shortest + 3), whose channels
+    // are known to hold their capacity on the way to t: 20 units between a3 and a4, more elsewhere.
+    const chain = ['s', 'a1', 'a2', 'a3', 'a4', 'a5', 't'];
+    const caps = [100, 50, 50, 20, 50, 100];
+    const g = buildGraph({
+      nodes: chain,
+      channels: [
+        { scid: '0', node1: 0, node2: 6, capacityMsat: BigInt(10 * U), policies: [pol(0), pol(0)] },
+        ...caps.map((cap, i) => ({
+          scid: String(i + 1),
+          node1: i,
+          node2: i + 1,
+          capacityMsat: BigInt(cap * U),
+          policies: [pol(10), pol(10)] as [Policy, Policy],
+        })),
+      ],
+    });
+    const net = new UncertaintyNetwork(g);
+    net.setOwnBalance(findEdge(g, 0, 6), 10 * U);
+    net.setOwnBalance(findEdge(g, 0, 1), 100 * U);
+    const path = caps.map((_, i) => findEdge(g, i, i + 1));
+    net.onSuccess(
+      path.slice(1),
+      caps.slice(1).map((cap) => cap * U),
+    );
+    const req = { source: 0, destination: 6, maxFeeMsat: 10n ** 9n };
+    // 25 units: the hop-pruned edges leave our node with 10 (not solved), the whole graph carries them.
+    const stats = { solved: 0, skipped: 0 };
+    const plan = mustPlan(planPayment(g, net, { ...req, amountMsat: BigInt(25 * U) }, stats));
+    expect(flowOn(plan, path[0] as number)).toBe(BigInt(15 * U));
+    expect(stats.skipped).toBe(1);
+    // 70 units: both ends could carry them over the whole graph, the middle cannot. Augmenting paths show it, so the
+    // whole graph's solve is skipped (counted against the budget); the top of the ranges and a finer unit are solved.
+    const more = { solved: 0, skipped: 0 };
+    const none = planPayment(g, net, { ...req, amountMsat: BigInt(70 * U) }, more);
+    expect(none).toMatchObject({ ok: false, reason: 'insufficient-capacity' });
+    expect(more).toEqual({ solved: 2, skipped: 2 });
+  });
+
   it('respects the maximum number of parts', () => {
     const { g, net } = diamond();
     const plan = mustPlan(
@@ -289,6 +368,18 @@ describe('planPayment', () => {
     );
     expect(plan.parts.length).toBe(1);
     expect(plan.parts[0]?.amountMsat).toBe(BigInt(5 * U));
+  });
+
+  it('with one part allowed, coarsens the unit without re-planning the same amount first', () => {
+    const { g, net } = diamond();
+    const stats = { solved: 0, skipped: 0 };
+    const req = { source: 0, destination: 4, amountMsat: BigInt(5 * U), maxFeeMsat: 10n ** 9n, maxParts: 1 };
+    const plan = mustPlan(planPayment(g, net, req, stats));
+    expect(plan.parts.length).toBe(1);
+    expect(plan.parts[0]?.amountMsat).toBe(BigInt(5 * U));
+    // The first solve (several paths), then coarser units until one path carries it all: 4 solves. Re-planning the
+    // whole amount in the one slot first solved the first problem again, and took 5.
+    expect(stats).toEqual({ solved: 4, skipped: 0 });
   });
 });
 

@@ -27,8 +27,13 @@
 // flight) and what they leave is planned in the remaining slots; failing that, the unit is doubled, up to
 // ceil(amount / maxParts) (then D ≤ maxParts bounds the parts). A plan spends at most 40 solves in all.
 //
+// Solves that must fail are not run (issue 14), each counted against the budget as if it had been, so the plans are
+// the same: one whose source's or destination's edges cannot carry the amount, and, after a hop-pruned solve failed,
+// the whole graph's when augmenting paths (augment.ts) cannot extend the failed flow over it.
+//
 // One part or several: a single path (one more solve, a flow of one unit) is taken unless splitting multiplies the
-// probability by at least 1/0.9 per extra part: an HTLC is not free (receiver, fees, exposure).
+// probability by at least 1/0.9 per extra part: an HTLC is not free (receiver, fees, exposure). That solve is skipped
+// when no channel into the destination carries the whole amount with that probability.
 //
 // μ: starts at 1 / attemptCost (LND's attempt cost by default: 100 sat + 1000 ppm of the amount), so a fee is paid
 // when it buys as much probability as it saves in expected retries; this keeps fees near LND's while the flow stays
@@ -36,7 +41,8 @@
 // ratio of median probability slope to median fee per unit (as askrene's median ratio), then 3 geometric bisection
 // steps between the last μ over the limit and the first within it; the most probable plan within the limit wins.
 
-import type { ChannelGraph } from './graph.ts';
+import { flowExtends, pushAlong } from './augment.ts';
+import { type ChannelGraph, perGraph } from './graph.ts';
 import type { UncertaintyNetwork } from './uncertainty.ts';
 
 export const DEFAULT_PIVOTS: readonly number[] = [0.5, 0.8, 0.95];
@@ -112,14 +118,20 @@ export function linearize(
 }
 
 const pivotCostCache = new WeakMap<readonly number[], Float64Array>();
+/** The last pivot list asked for and its costs: every edge of a problem asks for the same. */
+let lastPivots: readonly number[] | undefined;
+let lastCosts: Float64Array = new Float64Array(0);
 
 /** −log(1 − p) for each pivot (the uniform model's cost at a + p·(b − a)), computed once per pivot list. */
 function pivotCosts(pivots: readonly number[]): Float64Array {
+  if (pivots === lastPivots) return lastCosts;
   let costs = pivotCostCache.get(pivots);
   if (!costs) {
     costs = Float64Array.from(pivots, (p) => (p < 1 ? -Math.log(1 - p) : 1e9));
     pivotCostCache.set(pivots, costs);
   }
+  lastPivots = pivots;
+  lastCosts = costs;
   return costs;
 }
 
@@ -176,6 +188,26 @@ function linearizeInto(
     prevSlope = slope;
   }
   return n;
+}
+
+/**
+ * Where linearizeInto's last piece ends, in units: the most the edge carries in that problem (0 when it carries
+ * nothing), without computing the pieces.
+ */
+export function topUnits(
+  net: UncertaintyNetwork,
+  edge: number,
+  unitMsat: number,
+  limitMsat: number,
+  pivots: readonly number[],
+): number {
+  const h = net.inFlight[edge] as number;
+  const b = (net.maxLiq[edge] as number) - h;
+  const a = Math.min(b, Math.max(0, (net.minLiq[edge] as number) - h));
+  if (b <= 0) return 0;
+  const p = pivots.at(-1);
+  if (b - a < unitMsat || p === undefined) return Math.floor(Math.min(a, limitMsat) / unitMsat);
+  return Math.floor(Math.min(a + p * (b - a), limitMsat) / unitMsat);
 }
 
 /** Binary min-heap of (key, node) in typed arrays; ties broken by node index for determinism. */
@@ -242,11 +274,11 @@ function heapPop(h: Heap): void {
 interface Scratch {
   /** 1: the edge is usable in the current problem (see prepare). */
   usable: Uint8Array;
+  /** The same before the hop-slack pruning: what the whole graph offers at the problem's unit. */
+  usableAll: Uint8Array;
   /** linearized[e] === problem: the edge's pieces are computed for the current problem. */
   linearized: Uint32Array;
   problem: number;
-  /** potMark[u] === problem: u's potential was set in the current problem (and is reset with it). */
-  potMark: Uint32Array;
   flow: Int32Array;
   ends: Int32Array;
   slope: Float64Array;
@@ -272,15 +304,17 @@ interface Scratch {
 const scratchCache = new WeakMap<ChannelGraph, Scratch>();
 
 function scratchFor(g: ChannelGraph): Scratch {
-  let s = scratchCache.get(g);
-  if (s) return s;
+  return perGraph(scratchCache, g, newScratch);
+}
+
+function newScratch(g: ChannelGraph): Scratch {
   const n = g.nodeCount;
   const m = g.edgeCount;
-  s = {
+  return {
     usable: new Uint8Array(m),
+    usableAll: new Uint8Array(m),
     linearized: new Uint32Array(m),
     problem: 0,
-    potMark: new Uint32Array(n),
     flow: new Int32Array(m),
     ends: new Int32Array(m * PIECES),
     slope: new Float64Array(m * PIECES),
@@ -301,8 +335,6 @@ function scratchFor(g: ChannelGraph): Scratch {
     cursor: new Uint32Array(n),
     onPath: new Int32Array(n).fill(-1),
   };
-  scratchCache.set(g, s);
-  return s;
 }
 
 /** The kept (pruned) edge set with linearised costs for one unit size. */
@@ -319,8 +351,10 @@ interface Problem {
   maxParts: number;
   /** Edges linearized so far (lazily, as the searches reach them): their flows are reset with the problem. */
   touched: number[];
-  /** Nodes whose potential was set: reset with the problem. */
-  potNodes: number[];
+  /** Edges were pruned by hop slack (s.usableAll holds the set before). */
+  pruned: boolean;
+  /** Units the last solve routed (all of them unless it failed). */
+  carried: number;
 }
 
 function prepare(
@@ -339,7 +373,6 @@ function prepare(
   if (s.problem >= 0xfffffff0) {
     s.problem = 0;
     s.linearized.fill(0);
-    s.potMark.fill(0);
   }
   s.problem++;
   const units = Math.ceil(amount / unit);
@@ -364,7 +397,9 @@ function prepare(
   // widen every search: they are dropped.
   const from = hopsBfs(g, ok, source, s.hopsFrom, s.queue, false);
   if ((from[destination] as number) < 0) return undefined;
-  if (Number.isFinite(hopSlack)) {
+  const pruned = Number.isFinite(hopSlack);
+  if (pruned) {
+    s.usableAll.set(ok);
     const to = hopsBfs(g, ok, destination, s.hopsTo, s.queue, true);
     const limit = (from[destination] as number) + hopSlack;
     for (let e = 0; e < g.edgeCount; e++) {
@@ -374,7 +409,21 @@ function prepare(
       if (hf < 0 || ht < 0 || hf + 1 + ht > limit) ok[e] = 0;
     }
   }
-  return { g, net, s, source, destination, amount, unit, units, pivots, maxParts, touched: [], potNodes: [] };
+  return {
+    g,
+    net,
+    s,
+    source,
+    destination,
+    amount,
+    unit,
+    units,
+    pivots,
+    maxParts,
+    touched: [],
+    pruned,
+    carried: 0,
+  };
 }
 
 /** Breadth-first hop counts from `start` over usable edges (backward: over edges into each node). */
@@ -414,27 +463,28 @@ function hopsBfs(
  */
 function linearizeEdge(p: Problem, e: number): void {
   const { g, s, unit, units } = p;
+  const { ends, slope } = s;
   s.linearized[e] = s.problem;
   s.flow[e] = 0;
   p.touched.push(e);
-  // Several parts may share an edge, each within its htlc max (toPlan splits a path that carries more).
-  const limit = Math.min((g.htlcMaxMsat[e] as number) * p.maxParts, units * unit);
+  const limit = edgeLimit(p, e);
   const base = e * PIECES;
-  let count = linearizeInto(p.net, e, unit, limit, p.pivots, s.ends, s.slope, base);
+  let count = linearizeInto(p.net, e, unit, limit, p.pivots, ends, slope, base);
   if (count === 0) {
-    s.ends[base] = 0;
-    s.slope[base] = 0;
+    ends[base] = 0;
+    slope[base] = 0;
     count = 1;
-  }
-  // Unused pieces repeat the last one with zero width.
-  for (let i = count; i < PIECES; i++) {
-    s.ends[base + i] = s.ends[base + count - 1] as number;
-    s.slope[base + i] = s.slope[base + count - 1] as number;
   }
   // Every hop costs the same per unit on every piece (convexity kept): a path of k hops pays k · HOP_COST nats.
   const hop = HOP_COST / units;
-  for (let i = 0; i < PIECES; i++) s.slope[base + i] = (s.slope[base + i] as number) + hop;
-  const capUnits = s.ends[base + PIECES - 1] as number;
+  for (let i = 0; i < count; i++) slope[base + i] = (slope[base + i] as number) + hop;
+  // Unused pieces repeat the last one with zero width.
+  const capUnits = ends[base + count - 1] as number;
+  const lastSlope = slope[base + count - 1] as number;
+  for (let i = count; i < PIECES; i++) {
+    ends[base + i] = capUnits;
+    slope[base + i] = lastSlope;
+  }
   if (g.from[e] === p.source) s.feeUnit[e] = 0;
   else {
     s.feeUnit[e] =
@@ -442,20 +492,71 @@ function linearizeEdge(p: Problem, e: number): void {
   }
 }
 
+/** The most an edge may carry in msat: several parts may share it, each within its htlc max (toPlan splits them). */
+function edgeLimit(p: Problem, e: number): number {
+  return Math.min((p.g.htlcMaxMsat[e] as number) * p.maxParts, p.units * p.unit);
+}
+
+/**
+ * After a solve over the hop-pruned edges failed: whether the whole graph, at the same unit and pieces, carries the
+ * amount. Its solve would route every unit again only to find the same answer; the failed flow, extended by
+ * augmenting paths over the whole graph, finds it in a few searches.
+ */
+function wholeGraphCarries(p: Problem): boolean {
+  const { g, s, net, unit, pivots } = p;
+  if (!cutsCarry(p, s.usableAll)) return false;
+  const ends = s.ends;
+  const flowing = p.touched.filter((e) => (s.flow[e] as number) > 0);
+  return flowExtends(
+    g,
+    {
+      usable: s.usableAll,
+      capacity: (e) =>
+        s.linearized[e] === s.problem
+          ? (ends[e * PIECES + PIECES - 1] as number)
+          : topUnits(net, e, unit, edgeLimit(p, e), pivots),
+    },
+    { edges: flowing, units: s.flow, carried: p.carried },
+    p.units,
+    p.source,
+    p.destination,
+  );
+}
+
+/**
+ * Whether the edges out of the source, and those into the destination, usable in `usable`, can carry the amount:
+ * no flow crosses either cut with more, so when one cannot, no solve is needed to know it would fail.
+ */
+function cutsCarry(p: Problem, usable: Uint8Array): boolean {
+  const { g, net, unit, units, pivots, source, destination } = p;
+  let out = 0;
+  const outEnd = g.offsets[source + 1] as number;
+  for (let e = g.offsets[source] as number; e < outEnd && out < units; e++) {
+    if (usable[e] === 1) out += topUnits(net, e, unit, edgeLimit(p, e), pivots);
+  }
+  if (out < units) return false;
+  let into = 0;
+  const inEnd = g.offsets[destination + 1] as number;
+  for (let e2 = g.offsets[destination] as number; e2 < inEnd && into < units; e2++) {
+    const e = g.reverse[e2] as number;
+    if (usable[e] === 1) into += topUnits(net, e, unit, edgeLimit(p, e), pivots);
+  }
+  return into >= units;
+}
+
 function release(p: Problem): void {
   for (const e of p.touched) p.s.flow[e] = 0;
   p.touched.length = 0;
-  p.potNodes.length = 0;
 }
 
 /** Successive shortest paths; leaves the flow in s.flow. Returns false if D units cannot be routed. */
 function solve(p: Problem, mu: number): boolean {
   const { g, s, source, destination } = p;
-  const { flow, ends, slope, feeUnit, pot, dist, seen, done, prevEdge, prevDir, usable, linearized, potMark } = s;
+  const { flow, ends, slope, feeUnit, pot, dist, seen, done, prevEdge, prevDir, usable, linearized } = s;
   const problem = s.problem;
-  // Each solve starts from no flow and zero potentials (only differences matter).
+  // Each solve starts from no flow and zero potentials (only differences matter), whatever an enclosing problem left.
   for (const e of p.touched) flow[e] = 0;
-  for (const u of p.potNodes) pot[u] = 0;
+  pot.fill(0);
   let remaining = p.units;
   while (remaining > 0) {
     // Dijkstra with reduced costs.
@@ -479,8 +580,7 @@ function solve(p: Problem, mu: number): boolean {
         reached = true;
         break;
       }
-      // A potential not set in this problem is 0 (an enclosing problem's may still be in the array).
-      const pu = potMark[u] === problem ? (pot[u] as number) : 0;
+      const pu = pot[u] as number;
       const end = g.offsets[u + 1] as number;
       for (let e = g.offsets[u] as number; e < end; e++) {
         const v = g.to[e] as number;
@@ -492,11 +592,7 @@ function solve(p: Problem, mu: number): boolean {
           let i = 0;
           while (i < PIECES && (ends[base + i] as number) <= f) i++;
           if (i < PIECES) {
-            let c =
-              (slope[base + i] as number) +
-              mu * (feeUnit[e] as number) +
-              pu -
-              (potMark[v] === problem ? (pot[v] as number) : 0);
+            let c = (slope[base + i] as number) + mu * (feeUnit[e] as number) + pu - (pot[v] as number);
             if (c < 0) c = 0;
             const nd = d + c;
             if (seen[v] !== stamp || nd < (dist[v] as number)) {
@@ -510,16 +606,13 @@ function solve(p: Problem, mu: number): boolean {
         }
         const r = g.reverse[e] as number; // v → u
         // Flow only runs on edges linearized in this problem (what another left behind is not this one's).
-        if (usable[r] === 1 && linearized[r] === problem) {
-          const f = flow[r] as number;
-          if (f > 0) {
+        const f = flow[r] as number;
+        if (f > 0 && usable[r] === 1 && linearized[r] === problem) {
+          {
             const base = r * PIECES;
             let j = 0;
             while (j < PIECES - 1 && (ends[base + j] as number) < f) j++;
-            let c =
-              -((slope[base + j] as number) + mu * (feeUnit[r] as number)) +
-              pu -
-              (potMark[v] === problem ? (pot[v] as number) : 0);
+            let c = -((slope[base + j] as number) + mu * (feeUnit[r] as number)) + pu - (pot[v] as number);
             if (c < 0) c = 0;
             const nd = d + c;
             if (seen[v] !== stamp || nd < (dist[v] as number)) {
@@ -533,15 +626,13 @@ function solve(p: Problem, mu: number): boolean {
         }
       }
     }
-    if (!reached) return false;
+    if (!reached) {
+      p.carried = p.units - remaining;
+      return false;
+    }
     const dt = dist[destination] as number;
     for (let i = 0; i < settledCount; i++) {
       const u = s.settled[i] as number;
-      if (potMark[u] !== problem) {
-        potMark[u] = problem;
-        pot[u] = 0;
-        p.potNodes.push(u);
-      }
       pot[u] = (pot[u] as number) + (dist[u] as number) - dt;
     }
     // Bottleneck along the path.
@@ -562,19 +653,15 @@ function solve(p: Problem, mu: number): boolean {
         v = g.to[e] as number;
       }
     }
-    if (b <= 0) return false; // cannot happen with consistent pieces; guards against an endless loop
-    for (let v = destination; v !== source; ) {
-      const e = prevEdge[v] as number;
-      if (prevDir[v] === 1) {
-        flow[e] = (flow[e] as number) + b;
-        v = g.from[e] as number;
-      } else {
-        flow[e] = (flow[e] as number) - b;
-        v = g.to[e] as number;
-      }
+    if (b <= 0) {
+      // Cannot happen with consistent pieces; guards against an endless loop.
+      p.carried = p.units - remaining;
+      return false;
     }
+    pushAlong(g, flow, prevEdge, prevDir, source, destination, b);
     remaining -= b;
   }
+  p.carried = p.units;
   return true;
 }
 
@@ -702,16 +789,54 @@ function median(xs: number[]): number {
   return sorted[sorted.length >> 1] as number;
 }
 
-/** Plans a payment over the uncertainty network. Pure and deterministic for identical input. */
-export function planPayment(g: ChannelGraph, net: UncertaintyNetwork, req: PlanRequest): PlanResult {
-  const budget = { solves: MAX_SOLVES };
+/** What planning cost: for tests and benchmarks (the plan does not depend on it). */
+export interface PlanStats {
+  /** Min-cost-flow solves run. */
+  solved: number;
+  /**
+   * Solves not run because they could not change the plan: augmenting paths showed they would find no flow (each
+   * counted against the budget, as the solve it replaces), or no single path could be probable enough.
+   */
+  skipped: number;
+}
+
+/**
+ * Plans a payment over the uncertainty network. Pure and deterministic for identical input; `stats`, when given, is
+ * told what the plan cost.
+ */
+export function planPayment(
+  g: ChannelGraph,
+  net: UncertaintyNetwork,
+  req: PlanRequest,
+  stats: PlanStats = { solved: 0, skipped: 0 },
+): PlanResult {
+  const budget = { solves: MAX_SOLVES, stats };
   const plan = planAt(g, net, req, 0, budget);
   if (!plan.ok || plan.parts.length < 2 || req.unitMsat !== undefined) return plan;
   // A part must earn its HTLC: one path (a flow of a single unit, one more solve) wins unless splitting raises the
   // probability by PART_GAIN per extra part. Small payments then go in one piece, as they mostly can.
+  const needed = plan.probability * PART_GAIN ** (plan.parts.length - 1);
+  if (lastHopBound(g, net, req.destination, Number(req.amountMsat)) < needed) {
+    stats.skipped++;
+    return plan;
+  }
   const single = planAt(g, net, { ...req, unitMsat: Number(req.amountMsat), maxParts: 1 }, 1, budget, true);
-  if (single.ok && single.probability >= plan.probability * PART_GAIN ** (plan.parts.length - 1)) return single;
+  if (single.ok && single.probability >= needed) return single;
   return plan;
+}
+
+/**
+ * The most probable a single path delivering `amount` can be: its last hop carries the whole amount, and no other hop
+ * makes it more probable. When even that is below what the split plan needs to lose to, the one-path solve is not run.
+ */
+function lastHopBound(g: ChannelGraph, net: UncertaintyNetwork, destination: number, amount: number): number {
+  let best = 0;
+  const end = g.offsets[destination + 1] as number;
+  for (let e = g.offsets[destination] as number; e < end; e++) {
+    const into = g.reverse[e] as number;
+    if (g.disabled[into] === 0) best = Math.max(best, net.successProbability(into, amount));
+  }
+  return best;
 }
 
 /**
@@ -744,13 +869,17 @@ const PART_GAIN = 0.9;
 const MAX_SOLVES = 40;
 
 interface Budget {
+  /** Solves left. */
   solves: number;
+  stats: PlanStats;
 }
 
 /**
  * Too many parts: keep the largest ones (they carry most of the amount over the most probable paths), hold them as
  * in flight, and plan what they leave with the remaining part slots. A coarser unit would also bound the parts, but
- * it drops every channel narrower than a unit, which near the max-flow loses the plan altogether.
+ * it drops every channel narrower than a unit, which near the max-flow loses the plan altogether. With one part
+ * allowed nothing is kept: re-planning the whole amount in one slot would only solve the same problem again before
+ * coarsening its unit as the caller does next, so the caller goes on at once (undefined).
  */
 function keepLargest(
   g: ChannelGraph,
@@ -762,6 +891,7 @@ function keepLargest(
   budget: Budget,
 ): Plan | undefined {
   const slots = Math.max(1, Math.ceil(maxParts / 4));
+  if (maxParts - slots <= 0) return undefined;
   const keep = plan.parts
     .slice()
     .sort((a, b) => (a.amountMsat === b.amountMsat ? 0 : a.amountMsat > b.amountMsat ? -1 : 1))
@@ -893,11 +1023,20 @@ function planAt(
       const run = (mu: number): Candidate | undefined => {
         if (budget.solves <= 0) return undefined;
         budget.solves--;
+        budget.stats.solved++;
         return solve(p, mu) ? toPlan(p, decompose(p), mu, maxHops) : undefined;
       };
       const mus: number[] = [];
       let chosen: Candidate | undefined;
-      const first = run(mu0);
+      // A solve the cuts at either end already show would fail is counted as that solve and not run.
+      const skip = (): undefined => {
+        if (budget.solves <= 0) return undefined;
+        budget.solves--;
+        budget.stats.skipped++;
+        p.carried = 0;
+        return undefined;
+      };
+      const first = cutsCarry(p, p.s.usable) ? run(mu0) : skip();
       if (!first) {
         if (budget.solves <= 0) break;
         lastFailure = {
@@ -907,11 +1046,18 @@ function planAt(
         };
         if (singlePath) break;
         // The whole graph before the top of the ranges: longer paths are better than improbable ones.
-        if (Number.isFinite(hopSlack)) hopSlack = Number.POSITIVE_INFINITY;
+        if (p.pruned) {
+          hopSlack = Number.POSITIVE_INFINITY;
+          if (wholeGraphCarries(p)) continue;
+          // Its solve would fail: counted as that solve (the same budget, so the same plans), and the next step taken.
+          budget.solves--;
+          budget.stats.skipped++;
+          if (budget.solves <= 0) break;
+        }
         // A coarser unit (too many parts before) that the whole graph cannot carry: a finer one would be too many
         // parts again, so the top of the ranges and a finer unit are not tried.
-        else if (coarsened) break;
-        else if (pivots !== FULL_PIVOTS) pivots = FULL_PIVOTS;
+        if (coarsened) break;
+        if (pivots !== FULL_PIVOTS) pivots = FULL_PIVOTS;
         else if (!refined && unit >= 10) {
           // Each edge loses up to a unit to rounding: near the limits (our own balances barely above the amount) a
           // unit ten times finer keeps what the coarse one drops.
