@@ -25,3 +25,14 @@ export async function closeRebalanceApp(r: Partial<RebalanceApp> | undefined): P
   await closeBrowser(r?.app, r?.browser);
   await r?.stack?.stop();
 }
+
+/** Alice's side of each of her channels, msat, by the network's channel id, as the network holds it. */
+export function ownBalances(stack: Stack): Map<bigint, bigint> {
+  const net = stack.simnet.sim.net;
+  const alice = net.nodeByAlias('alice')?.index;
+  return new Map(
+    net.channels
+      .filter((c) => c.node1 === alice || c.node2 === alice)
+      .map((c) => [c.id, c.node1 === alice ? c.balance[0] : c.balance[1]]),
+  );
+}

@@ -5,7 +5,7 @@ import type { ListRebalancesResult, Rebalance, RebalanceResult } from '../shared
 import { formatScid } from '../shared/scid';
 import type { Payment } from '../shared/types';
 import { type App, goTo, poll, screenshot, screenshotOnFailure } from './browser';
-import { closeRebalanceApp, openRebalanceApp, type RebalanceApp } from './rebalance-app';
+import { closeRebalanceApp, openRebalanceApp, ownBalances, type RebalanceApp } from './rebalance-app';
 import { horizontalOverflow } from './screens';
 import type { Stack } from './stack';
 
@@ -30,15 +30,8 @@ afterAll(() => closeRebalanceApp(opened), 60_000);
 const call = <T>(method: string, params: unknown) => stack.core.call(method, params) as Promise<T>;
 
 /** Alice's side of each of her channels, msat, by short channel id, as the network holds it. */
-function ownBalances(): Map<string, bigint> {
-  const net = stack.simnet.sim.net;
-  const alice = net.nodeByAlias('alice')?.index;
-  return new Map(
-    net.channels
-      .filter((c) => c.node1 === alice || c.node2 === alice)
-      .map((c) => [formatScid(c.id), c.node1 === alice ? c.balance[0] : c.balance[1]]),
-  );
-}
+const ownBalancesByScid = (): Map<string, bigint> =>
+  new Map([...ownBalances(stack)].map(([id, msat]) => [formatScid(id), msat]));
 
 /** The alias of the peer at the other end of one of alice's channels, as the network names it. */
 function peerAlias(channel: string): string {
@@ -111,10 +104,10 @@ describe('History shows a rebalance', () => {
     const tea = await call<Payment>('pay', { bolt11 });
     await goTo(page, 'History');
 
-    const before = ownBalances();
+    const before = ownBalancesByScid();
     const result = await call<RebalanceResult>('rebalance', { msatoshi: 300_000_000n, maxfeeppm: 3000 });
     expect(result.status).toBe('complete');
-    const after = ownBalances();
+    const after = ownBalancesByScid();
     const [r] = (await call<ListRebalancesResult>('listrebalances', { payment_hash: result.payment_hash })).rebalances;
     if (!r) throw new Error('the rebalance is not in the ledger');
     // What the ledger says each channel moved is what the network moved (the part that arrived at the target, the

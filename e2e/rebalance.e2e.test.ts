@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type App, navEntry, poll, screenshot } from './browser';
-import { closeRebalanceApp, openRebalanceApp, type RebalanceApp } from './rebalance-app';
+import { closeRebalanceApp, openRebalanceApp, ownBalances, type RebalanceApp } from './rebalance-app';
 import type { Stack } from './stack';
 import { getTestInvoice, waitForProposal } from './ui';
 
@@ -21,22 +21,13 @@ beforeAll(async () => {
 
 afterAll(() => closeRebalanceApp(opened), 60_000);
 
-const ownChannelsOf = (s: Stack) => {
-  const alice = s.simnet.sim.net.nodeByAlias('alice')?.index;
-  return new Map(
-    s.simnet.sim.net.channels
-      .filter((c) => c.node1 === alice || c.node2 === alice)
-      .map((c) => [c.id, c.node1 === alice ? c.balance[0] : c.balance[1]]),
-  );
-};
-
 describe('Rebalance screen', () => {
   it('picks channels, sends, shows the parts travel and each channel before and after', async () => {
     onTestFailed(async () => {
       if (page) await screenshot(page, 'failed-rebalance').catch(() => {});
     });
     const s = stack as Stack;
-    const before = ownChannelsOf(s);
+    const before = ownBalances(s);
     await navEntry(page, 'Rebalance').click();
     await page.getByRole('heading', { name: 'Rebalance', exact: true }).waitFor();
     // Our six channels with their bars (four of the small topology, the two nearly empty ones).
@@ -94,7 +85,7 @@ describe('Rebalance screen', () => {
       .locator('table.before-after tbody tr')
       .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent ?? '')));
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    const after = ownChannelsOf(s);
+    const after = ownBalances(s);
     const moved = [...after].filter(([id, msat]) => before.get(id) !== msat);
     expect(moved.length).toBeGreaterThanOrEqual(2);
     expect(rows.some((r) => r[1] === 'target')).toBe(true);
@@ -122,7 +113,7 @@ describe('Rebalance screen', () => {
     const s = stack as Stack;
     await getTestInvoice(page, 900_000, 'check routes');
     const parts = await waitForProposal(page);
-    const before = ownChannelsOf(s);
+    const before = ownBalances(s);
     await page.getByRole('button', { name: 'Check routes', exact: true }).click();
     const results = page.getByRole('region', { name: 'Check routes' }).getByRole('listitem');
     await poll(
@@ -133,7 +124,7 @@ describe('Rebalance screen', () => {
     for (const text of await results.allTextContents()) {
       expect(text).toMatch(/^Part \d+: (would get through|would fail: .+)$/);
     }
-    expect(ownChannelsOf(s)).toEqual(before);
+    expect(ownBalances(s)).toEqual(before);
     expect(app.errors).toEqual([]);
   }, 90_000);
 });
