@@ -29,8 +29,8 @@ export interface ExportRow {
  */
 export type ExportPart = Omit<PartialPayment, 'route'> & { route: string };
 
-/** `json`: as the JSON export writes it; `csv`: that JSON as one CSV field; `stored`: the stored text as it is. */
-export type ExportRouteForm = 'json' | 'csv' | 'stored';
+/** `json`: as the JSON export writes it; `csv`: that JSON as one CSV field. */
+export type ExportRouteForm = 'json' | 'csv';
 
 export interface ExportRecord {
   payment: Payment;
@@ -141,10 +141,6 @@ export function toJsonExportPart(r: PartRow): ExportPart {
 
 export function toCsvExportPart(r: PartRow): ExportPart {
   return partOf(r, routeCsvForExport(r.route));
-}
-
-export function toStoredExportPart(r: PartRow): ExportPart {
-  return partOf(r, r.route);
 }
 
 /**

@@ -29,7 +29,6 @@ import {
   exportParams,
   toCsvExportPart,
   toJsonExportPart,
-  toStoredExportPart,
 } from './export-rows';
 import { PaymentRules } from './payment-rules';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
@@ -301,8 +300,7 @@ export class Ledger {
     batchSize = 200,
   ): Generator<ExportRecord, void, undefined> {
     const params = exportParams(filter, batchSize);
-    const convert =
-      routeForm === 'csv' ? toCsvExportPart : routeForm === 'stored' ? toStoredExportPart : toJsonExportPart;
+    const convert = routeForm === 'csv' ? toCsvExportPart : toJsonExportPart;
     return exportBatches((batch) => this.exportBatchTx.deferred(batch), params, convert);
   }
 
