@@ -3,7 +3,7 @@ import type { Status } from '../../../shared/types';
 import { csvCell, csvPlain } from './csv';
 import type { Writer } from './export-writer';
 import type { CsvRecord, ExportFilter, Ledger } from './ledger';
-import type { CsvPartRow, CsvPaymentRow } from './statements';
+import { type CsvPartRow, type CsvPaymentRow, CSV_PAYMENT as P, CSV_PART as Q } from './statements';
 
 // exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (Ledger.exportCsvRecords:
 // arrays of the columns written, no Payment or part object in between). export.ts writes the file.
@@ -114,36 +114,6 @@ export function searchFor(
     (names.get(destination)?.toLowerCase().includes(text) ?? false) ||
     (description?.toLowerCase().includes(text) ?? false);
 }
-
-/** Where each column is in a CsvPaymentRow (statements.ts). */
-const P = {
-  hash: 1,
-  status: 2,
-  msatoshi: 3,
-  destination: 4,
-  description: 5,
-  bolt11: 6,
-  created: 7,
-  completed: 8,
-  preimage: 9,
-} as const;
-
-/** Where each column is in a CsvPartRow (statements.ts). */
-const Q = {
-  id: 0,
-  hash: 1,
-  status: 2,
-  msatoshi: 3,
-  sent: 4,
-  destination: 5,
-  route: 6,
-  created: 7,
-  completed: 8,
-  failureCode: 9,
-  failureMessage: 10,
-  erringIndex: 11,
-  erringNode: 12,
-} as const;
 
 /**
  * The payment's row then its parts' rows, into `out`. Each part's route goes in apart from the rest of its row: JS

@@ -3,7 +3,14 @@ import type { PartialPayment, Payment, Status } from '../../../shared/types';
 import { STATUSES } from './checks';
 import { csvCell } from './csv';
 import { partOf, paymentOf } from './rows';
-import type { CsvPartRow, CsvPaymentRow, PartRow, PaymentRow } from './statements';
+import {
+  CSV_PART,
+  CSV_PAYMENT,
+  type CsvPartRow,
+  type CsvPaymentRow,
+  type PartRow,
+  type PaymentRow,
+} from './statements';
 
 // Reading the ledger for export: the filter, the batches, and the parts with their routes already in the text the
 // export writes.
@@ -121,11 +128,11 @@ export function* csvBatches(
   readBatch: (params: Record<string, unknown>) => CsvBatch,
   params: ExportParams,
 ): Generator<CsvRecord, void, undefined> {
-  for (const { payments, parts } of exportPages(readBatch, params, (b) => lastOf(b.payments)[0])) {
+  for (const { payments, parts } of exportPages(readBatch, params, (b) => lastOf(b.payments)[CSV_PAYMENT.id])) {
     let j = 0;
     for (const payment of payments) {
       const start = j;
-      while (j < parts.length && (parts[j] as CsvPartRow)[1] === payment[1]) j += 1;
+      while (j < parts.length && (parts[j] as CsvPartRow)[CSV_PART.hash] === payment[CSV_PAYMENT.hash]) j += 1;
       yield { payment, parts: parts.slice(start, j) };
     }
   }

@@ -33,7 +33,7 @@ import {
 import { PaymentRules } from './payment-rules';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
 import { toPart, toPayment } from './rows';
-import { type PartRow, prepareStatements, type Statements } from './statements';
+import { CSV_PAYMENT, type PartRow, prepareStatements, type Statements } from './statements';
 import type {
   BeginPartArgs,
   BeginPartResult,
@@ -99,7 +99,7 @@ export class Ledger {
     });
     this.exportCsvBatchTx = db.transaction((params: Record<string, unknown>): CsvBatch => {
       const payments = this.s.exportCsvPayments.all(params);
-      const last = payments.at(-1)?.[0];
+      const last = payments.at(-1)?.[CSV_PAYMENT.id];
       if (last === undefined) return { payments, parts: [] };
       return { payments, parts: this.s.exportCsvParts.all({ ...params, last }) };
     });

@@ -87,6 +87,37 @@ export type CsvPartRow = [
   erring_node: string | null,
 ];
 
+/** Where each column is in a CsvPaymentRow: the order of exportCsvPayments' SELECT. */
+export const CSV_PAYMENT = {
+  id: 0,
+  hash: 1,
+  status: 2,
+  msatoshi: 3,
+  destination: 4,
+  description: 5,
+  bolt11: 6,
+  created: 7,
+  completed: 8,
+  preimage: 9,
+} as const;
+
+/** Where each column is in a CsvPartRow: the order of exportCsvParts' SELECT. */
+export const CSV_PART = {
+  id: 0,
+  hash: 1,
+  status: 2,
+  msatoshi: 3,
+  sent: 4,
+  destination: 5,
+  route: 6,
+  created: 7,
+  completed: 8,
+  failureCode: 9,
+  failureMessage: 10,
+  erringIndex: 11,
+  erringNode: 12,
+} as const;
+
 export function prepareStatements(db: Db) {
   return {
     paymentRow: db.prepare<[string], PaymentRow>('SELECT * FROM payments WHERE payment_hash = ?'),
