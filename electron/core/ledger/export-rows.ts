@@ -3,7 +3,14 @@ import type { PartialPayment, Payment, Status } from '../../../shared/types';
 import { STATUSES } from './checks';
 import { csvCell } from './csv';
 import { partOf, paymentOf } from './rows';
-import type { PartRow, PaymentRow } from './statements';
+import {
+  CSV_PART,
+  CSV_PAYMENT,
+  type CsvPartRow,
+  type CsvPaymentRow,
+  type PartRow,
+  type PaymentRow,
+} from './statements';
 
 // Reading the ledger for export: the filter, the batches, and the parts with their routes already in the text the
 // export writes.
@@ -29,8 +36,8 @@ export interface ExportRow {
  */
 export type ExportPart = Omit<PartialPayment, 'route'> & { route: string };
 
-/** `json`: as the JSON export writes it; `csv`: that JSON as one CSV field; `stored`: the stored text as it is. */
-export type ExportRouteForm = 'json' | 'csv' | 'stored';
+/** `json`: as the JSON export writes it; `csv`: that JSON as one CSV field. */
+export type ExportRouteForm = 'json' | 'csv';
 
 export interface ExportRecord {
   payment: Payment;
@@ -62,18 +69,31 @@ export function exportParams(filter: ExportFilter, batchSize: number): ExportPar
 }
 
 /**
- * The payments after `params`' filter, oldest first, each with its parts converted by `convert`: read `params.limit`
- * payments at a time by `readBatch` (one read transaction each), so that no cursor stays open between yields.
+ * The batches after `params`' filter, oldest first: read `params.limit` payments at a time by `readBatch` (one read
+ * transaction each, its parts after its payments in payment order, each payment's together), so that no cursor stays
+ * open between yields. `lastId`: a batch's last payment's id, where the next batch starts.
  */
+function* exportPages<B extends { payments: readonly unknown[] }>(
+  readBatch: (params: Record<string, unknown>) => B,
+  params: ExportParams,
+  lastId: (batch: B) => bigint,
+): Generator<B, void, undefined> {
+  let after = 0n;
+  for (;;) {
+    const batch = readBatch({ ...params, after });
+    yield batch;
+    if (batch.payments.length < params.limit) return;
+    after = lastId(batch);
+  }
+}
+
+/** The payments after `params`' filter, oldest first (see exportPages), each with its parts converted by `convert`. */
 export function* exportBatches<P extends { status: Status; msatoshi_sent: bigint }>(
   readBatch: (params: Record<string, unknown>) => ExportBatch,
   params: ExportParams,
   convert: (row: PartRow) => P,
 ): Generator<{ payment: Payment; parts: P[] }, void, undefined> {
-  let after = 0n;
-  for (;;) {
-    const batch = readBatch({ ...params, after });
-    const { payments, parts: partRows } = batch;
+  for (const { payments, parts: partRows } of exportPages(readBatch, params, (b) => lastOf(b.payments).id)) {
     // The parts come in payment order, each payment's together: walk both lists side by side.
     let j = 0;
     for (const row of payments) {
@@ -88,9 +108,38 @@ export function* exportBatches<P extends { status: Status; msatoshi_sent: bigint
       }
       yield { payment: paymentOf(row, sent, counts), parts };
     }
-    if (payments.length < params.limit) return;
-    after = (payments[payments.length - 1] as PaymentRow).id;
   }
+}
+
+/** A batch for the CSV export: its rows as arrays of the columns the CSV writes (statements.ts CsvPaymentRow). */
+export interface CsvBatch {
+  payments: CsvPaymentRow[];
+  parts: CsvPartRow[];
+}
+
+/** A payment for the CSV export, with its parts (ascending id). */
+export interface CsvRecord {
+  payment: CsvPaymentRow;
+  parts: CsvPartRow[];
+}
+
+/** exportBatches for the CSV export: the rows as read, with no Payment or part object made of them. */
+export function* csvBatches(
+  readBatch: (params: Record<string, unknown>) => CsvBatch,
+  params: ExportParams,
+): Generator<CsvRecord, void, undefined> {
+  for (const { payments, parts } of exportPages(readBatch, params, (b) => lastOf(b.payments)[CSV_PAYMENT.id])) {
+    let j = 0;
+    for (const payment of payments) {
+      const start = j;
+      while (j < parts.length && (parts[j] as CsvPartRow)[CSV_PART.hash] === payment[CSV_PAYMENT.hash]) j += 1;
+      yield { payment, parts: parts.slice(start, j) };
+    }
+  }
+}
+
+function lastOf<T>(rows: readonly T[]): T {
+  return rows[rows.length - 1] as T;
 }
 
 export function toJsonExportPart(r: PartRow): ExportPart {
@@ -99,10 +148,6 @@ export function toJsonExportPart(r: PartRow): ExportPart {
 
 export function toCsvExportPart(r: PartRow): ExportPart {
   return partOf(r, routeCsvForExport(r.route));
-}
-
-export function toStoredExportPart(r: PartRow): ExportPart {
-  return partOf(r, r.route);
 }
 
 /**

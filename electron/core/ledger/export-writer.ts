@@ -37,7 +37,7 @@ export class Writer {
 
   constructor(private readonly handle: FileHandle) {}
 
-  /** Buffers `text`; true when the caller should `await flush()` before writing more. */
+  /** Buffers `text`; true when the caller should `await flush()` before writing more (see wantsFlush). */
   write(text: string): boolean {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: a text within that bound always fits whole.
     if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
@@ -45,6 +45,11 @@ export class Writer {
     } else {
       this.overflow.push(text);
     }
+    return this.wantsFlush;
+  }
+
+  /** True when the caller should `await flush()` before writing more. */
+  get wantsFlush(): boolean {
     return this.buffer.length - this.used < ROOM || this.overflow.length > 0;
   }
 

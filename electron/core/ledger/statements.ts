@@ -56,6 +56,68 @@ const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
   AND (@until IS NULL OR p.created_at < @until)
   AND (@status IS NULL OR p.status = @status)`;
 
+/** A payment as the CSV export reads it (statement `exportCsvPayments`, raw): the columns it writes, in this order. */
+export type CsvPaymentRow = [
+  id: bigint,
+  payment_hash: string,
+  status: Status,
+  msatoshi: bigint,
+  destination: string,
+  description: string | null,
+  bolt11: string | null,
+  created_at: bigint,
+  completed_at: bigint | null,
+  payment_preimage: string | null,
+];
+
+/** A part as the CSV export reads it (statement `exportCsvParts`, raw): the columns it writes, in this order. */
+export type CsvPartRow = [
+  id: bigint,
+  payment_hash: string,
+  status: Status,
+  msatoshi: bigint,
+  msatoshi_sent: bigint,
+  destination: string,
+  route: string,
+  created_at: bigint,
+  completed_at: bigint | null,
+  failure_code: string | null,
+  failure_message: string | null,
+  erring_index: bigint | null,
+  erring_node: string | null,
+];
+
+/** Where each column is in a CsvPaymentRow: the order of exportCsvPayments' SELECT. */
+export const CSV_PAYMENT = {
+  id: 0,
+  hash: 1,
+  status: 2,
+  msatoshi: 3,
+  destination: 4,
+  description: 5,
+  bolt11: 6,
+  created: 7,
+  completed: 8,
+  preimage: 9,
+} as const;
+
+/** Where each column is in a CsvPartRow: the order of exportCsvParts' SELECT. */
+export const CSV_PART = {
+  id: 0,
+  hash: 1,
+  status: 2,
+  msatoshi: 3,
+  sent: 4,
+  destination: 5,
+  route: 6,
+  created: 7,
+  completed: 8,
+  failureCode: 9,
+  failureMessage: 10,
+  erringIndex: 11,
+  erringNode: 12,
+} as const;
+
 export function prepareStatements(db: Db) {
   return {
     paymentRow: db.prepare<[string], PaymentRow>('SELECT * FROM payments WHERE payment_hash = ?'),
@@ -75,6 +137,23 @@ export function prepareStatements(db: Db) {
        WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}
        ORDER BY p.id, q.id`,
     ),
+    // The same two for the CSV export, as arrays (raw) of the columns it writes: no object per row.
+    exportCsvPayments: db
+      .prepare<[Record<string, unknown>], CsvPaymentRow>(
+        `SELECT p.id, p.payment_hash, p.status, p.msatoshi, p.destination, p.description, p.bolt11, p.created_at,
+           p.completed_at, p.payment_preimage
+         FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
+      )
+      .raw(true),
+    exportCsvParts: db
+      .prepare<[Record<string, unknown>], CsvPartRow>(
+        `SELECT q.id, q.payment_hash, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
+           q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node
+         FROM payments p JOIN partial_payments q ON q.payment_hash = p.payment_hash
+         WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}
+         ORDER BY p.id, q.id`,
+      )
+      .raw(true),
     part: db.prepare<[number], PartRow>('SELECT * FROM partial_payments WHERE id = ?'),
     allParts: db.prepare<[], PartRow>('SELECT * FROM partial_payments ORDER BY id'),
     partsByHash: db.prepare<[string], PartRow>('SELECT * FROM partial_payments WHERE payment_hash = ? ORDER BY id'),

@@ -1,0 +1,240 @@
+import { toFailureCode } from '../../../shared/failures';
+import type { Status } from '../../../shared/types';
+import { csvCell, csvPlain } from './csv';
+import type { Writer } from './export-writer';
+import type { CsvRecord, ExportFilter, Ledger } from './ledger';
+import { type CsvPartRow, type CsvPaymentRow, CSV_PAYMENT as P, CSV_PART as Q } from './statements';
+
+// exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (Ledger.exportCsvRecords:
+// arrays of the columns written, no Payment or part object in between). export.ts writes the file.
+
+/**
+ * One file, a `kind` column telling payment rows (`payment`, or `rebalance` for a payment to ourselves between our
+ * channels, see csvPaymentRow) from part rows (`part`). Each amount has its own columns on its own kind of
+ * row only (a part row never repeats its payment's amount), so that summing a column gives a true total: `amount_*`
+ * and `fee_paid_*` on payment rows, `part_amount_*` and `part_fee_paid_*` on part rows. A fee is what was paid: a
+ * complete part's `msatoshi_sent - msatoshi`, nothing for a failed or pending one; a payment's is its complete parts'
+ * fees. Times are ISO-8601 UTC. Amounts in sat (exact, up to three decimals) and in msat.
+ */
+export const CSV_COLUMNS = [
+  'kind',
+  'payment_hash',
+  'part_id',
+  'status',
+  'created_at',
+  'completed_at',
+  'destination_alias',
+  'destination',
+  'description',
+  'amount_sat',
+  'amount_msat',
+  'fee_paid_sat',
+  'fee_paid_msat',
+  'part_amount_sat',
+  'part_amount_msat',
+  'part_fee_paid_sat',
+  'part_fee_paid_msat',
+  'payment_preimage',
+  'failure_code',
+  'failure_message',
+  'failed_at_hop',
+  'failed_at_node',
+  'route',
+  'bolt11',
+] as const;
+
+/** Names of nodes for the CSV: an alias when the graph has one, else the id. */
+export type NodeNames = ReadonlyMap<string, string>;
+
+/** The names as the CSV export uses them, looked at once per export. */
+export interface CsvNames {
+  names: NodeNames;
+  /**
+   * Every name is a CSV field as it stands (csvPlain): then so is every route's text, names and hex ids (checked when
+   * the route was stored) joined by arrows, and it needs no quoting pass.
+   */
+  plain: boolean;
+}
+
+export function namesForCsv(names: NodeNames): CsvNames {
+  let plain = true;
+  for (const name of names.values()) {
+    if (!csvPlain(name)) {
+      plain = false;
+      break;
+    }
+  }
+  return { names, plain };
+}
+
+/** A node's id with its name (undefined when the graph has none). */
+interface Named {
+  id: string;
+  name: string | undefined;
+}
+
+/** What the export loop needs of a format: the records to go through, and how to write one. */
+export interface CsvExport {
+  records: Iterable<CsvRecord>;
+  /** Writes `record`'s rows into `out`; its number of parts, or undefined when the search leaves it out. */
+  write(out: Writer, record: CsvRecord): number | undefined;
+}
+
+/** The CSV export of the payments matching `filter` and `search`, their nodes named by `names`. */
+export function csvExport(
+  ledger: Ledger,
+  filter: ExportFilter,
+  names: NodeNames,
+  search: string | undefined,
+): CsvExport {
+  const records = ledger.exportCsvRecords(filter);
+  const rebalances = ledger.rebalances.hashes();
+  const matches = searchFor(search, names);
+  const csvNames = namesForCsv(names);
+  return {
+    records,
+    write(out, { payment, parts }) {
+      if (!matches(payment[P.hash], payment[P.destination], payment[P.description])) return undefined;
+      writeCsvRows(out, payment, parts, csvNames, rebalances.has(payment[P.hash]));
+      return parts.length;
+    },
+  };
+}
+
+/** History's search: the text in the payment's hash, destination (id or name) or description, any case. */
+export function searchFor(
+  search: string | undefined,
+  names: NodeNames,
+): (hash: string, destination: string, description: string | null | undefined) => boolean {
+  const text = search?.trim().toLowerCase() ?? '';
+  if (text === '') return () => true;
+  return (hash, destination, description) =>
+    hash.includes(text) ||
+    destination.includes(text) ||
+    (names.get(destination)?.toLowerCase().includes(text) ?? false) ||
+    (description?.toLowerCase().includes(text) ?? false);
+}
+
+/**
+ * The payment's row then its parts' rows, into `out`. Each part's route goes in apart from the rest of its row: JS
+ * keeps a string holding any character past Latin-1 (the route's arrows) at two bytes a character, so a row joined to
+ * its route would be copied into two bytes and encoded to UTF-8 from there, which cost more than making the row. The
+ * destination is named once: it is normally every part's and every route's last hop.
+ */
+function writeCsvRows(
+  out: Writer,
+  payment: CsvPaymentRow,
+  parts: CsvPartRow[],
+  names: CsvNames,
+  rebalance: boolean,
+): void {
+  let fee = 0n;
+  for (const part of parts) fee += partFeePaid(part[Q.status], part[Q.msatoshi], part[Q.sent]);
+  const destination: Named = { id: payment[P.destination], name: names.names.get(payment[P.destination]) };
+  out.write(csvPaymentRow(payment, fee, destination.name, rebalance));
+  for (const part of parts) {
+    out.write(csvPartRow(part, names.names, destination));
+    const route = routeText(part[Q.route], names.names, destination);
+    out.write(`${names.plain ? route : csvCell(route)},\r\n`);
+  }
+}
+
+/**
+ * The payment's row, CRLF ended. `fee`: what its complete parts paid in fees; `alias`: its destination's name. A
+ * rebalance (a payment to ourselves between our own channels) is `kind` `rebalance` with no amount, since nothing left
+ * the wallet but the fee: its fee is a cost like any payment's; what it moved is on its part rows. The preimage is
+ * written for a complete payment only.
+ */
+function csvPaymentRow(p: CsvPaymentRow, fee: bigint, alias: string | undefined, rebalance: boolean): string {
+  const kind = rebalance ? 'rebalance' : 'payment';
+  const status = p[P.status];
+  const amount = rebalance ? ',' : `${sat(p[P.msatoshi])},${p[P.msatoshi]}`;
+  const preimage = status === 'complete' ? (p[P.preimage] ?? '') : '';
+  return (
+    `${kind},${p[P.hash]},,${status},${time(p[P.created])},${time(p[P.completed])},` +
+    `${csvCell(alias)},${p[P.destination]},${csvCell(p[P.description] ?? undefined)},` +
+    `${amount},${sat(fee)},${fee},,,,,${preimage},,,,,,${csvCell(p[P.bolt11] ?? undefined)}\r\n`
+  );
+}
+
+/**
+ * A part's row up to its route (writeCsvRows writes the route and the rest). A failure is written for a failed part
+ * only, its code as the API has it (an unknown one is UNKNOWN_FAILURE).
+ */
+function csvPartRow(part: CsvPartRow, names: NodeNames, destination: Named): string {
+  const status = part[Q.status];
+  const fee = partFeePaid(status, part[Q.msatoshi], part[Q.sent]);
+  const erringIndex = part[Q.erringIndex];
+  const erringNode = part[Q.erringNode];
+  const failure =
+    status !== 'failed'
+      ? ',,,'
+      : `${csvCell(toFailureCode(part[Q.failureCode]))},${csvCell(part[Q.failureMessage] ?? '')},` +
+        `${erringIndex === null ? '' : erringIndex},${erringNode === null ? '' : csvCell(nameOf(erringNode, names))}`;
+  const partDestination = part[Q.destination];
+  const alias = partDestination === destination.id ? destination.name : names.get(partDestination);
+  return (
+    `part,${part[Q.hash]},${part[Q.id]},${status},${time(part[Q.created])},${time(part[Q.completed])},` +
+    `${csvCell(alias)},${partDestination},,,,,,` +
+    `${sat(part[Q.msatoshi])},${part[Q.msatoshi]},${sat(fee)},${fee},,${failure},`
+  );
+}
+
+/** A stored time (Unix seconds) as the CSV writes it; empty when absent. */
+function time(seconds: bigint | null): string {
+  return seconds === null ? '' : isoTime(Number(seconds));
+}
+
+/** The fee a part paid: a complete part's; a failed or pending one has paid none. */
+function partFeePaid(status: Status, msatoshi: bigint, sent: bigint): bigint {
+  return status === 'complete' ? sent - msatoshi : 0n;
+}
+
+function nameOf(id: string, names: NodeNames): string {
+  return names.get(id) ?? id;
+}
+
+const HOP_ID = '"id":"';
+
+/**
+ * "atlas → carol → bob": the route's nodes (ours left out) by name, from the stored route's text. `known`: a node
+ * already named (the destination), told by its id without a look-up.
+ */
+export function routeText(stored: string, names: NodeNames, known?: Named): string {
+  const lookUp = names.size > 0;
+  let text = '';
+  // Each hop's id is the 66 hex characters after `"id":"` (routes are stored by routeToJson, ids checked hex).
+  for (let at = stored.indexOf(HOP_ID); at !== -1; at = stored.indexOf(HOP_ID, at + 72)) {
+    const end = stored.indexOf('"', at + 6);
+    const id = stored.slice(at + 6, end);
+    const name = !lookUp ? id : id === known?.id ? (known.name ?? id) : nameOf(id, names);
+    text += text === '' ? name : ` → ${name}`;
+  }
+  return text;
+}
+
+/** Millisatoshi as sat, exact: "700000", "0.001", "12.345" (from the digits: no bigint division per cell). */
+export function sat(msat: bigint): string {
+  const digits = `${msat}`;
+  if (digits.length <= 3) return digits === '0' ? '0' : `0.${digits.padStart(3, '0').replace(/0+$/, '')}`;
+  const whole = digits.slice(0, -3);
+  const frac = digits.slice(-3);
+  return frac === '000' ? whole : `${whole}.${frac.replace(/0+$/, '')}`;
+}
+
+/** Unix seconds as ISO-8601 UTC ("2026-12-07T07:08:43Z"); empty when absent. */
+export function isoTime(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  if (!Number.isSafeInteger(seconds)) return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+  // Date's toISOString costs more than the rest of a row: the date part is made once per day, the time by table.
+  const day = Math.floor(seconds / 86_400);
+  if (day !== lastDay.day) {
+    lastDay.day = day;
+    lastDay.text = new Date(day * 86_400_000).toISOString().slice(0, 11);
+  }
+  const rest = seconds - day * 86_400;
+  const minutes = Math.floor(rest / 60);
+  return `${lastDay.text}${TWO_DIGITS[Math.floor(minutes / 60)]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[rest % 60]}Z`;
+}
+const lastDay = { day: Number.NaN, text: '' };
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => `${i}`.padStart(2, '0'));
