@@ -28,6 +28,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseCommandLine } from '../../electron/core/command-line';
+import { DEFAULT_FINAL_CLTV_DELTA } from '../../simnet/model/lnd';
 import { Rng } from '../../simnet/model/rng';
 import type { Sim } from '../../simnet/model/sim';
 import { maxRssMb, median, percentile, print, round } from '../bench-util';
@@ -86,7 +87,6 @@ const STRATEGIES: Strategy[] = (cli.values.strategies?.split(',') ?? [...STRATEG
     ? (name as Strategy)
     : cli.fail(`--strategies: unknown strategy ${name} (one of ${STRATEGY_NAMES.join(', ')})`),
 );
-const FINAL_CLTV_DELTA = 80;
 /** Payments per strategy before measuring. */
 const WARM_UP = 3;
 
@@ -105,7 +105,7 @@ function invoiceFor(sim: Sim, receiver: number, amountMsat: bigint) {
     valueMsat: amountMsat,
     memo: 'bench',
     expiry: 3600,
-    cltvExpiry: FINAL_CLTV_DELTA,
+    cltvExpiry: DEFAULT_FINAL_CLTV_DELTA,
     preimage: randomBytes(32),
     encode: () => '',
   });

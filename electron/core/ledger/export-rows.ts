@@ -1,7 +1,6 @@
 import { invalidParam } from '../../../shared/api/errors';
 import type { PartialPayment, Payment, Status } from '../../../shared/types';
 import { STATUSES } from './checks';
-import { csvCell } from './csv';
 import { partOf, paymentOf } from './rows';
 import {
   CSV_PART,
@@ -30,14 +29,10 @@ export interface ExportRow {
 }
 
 /**
- * A part as the export writes it: a PartialPayment whose `route` is already text, as the export writes it. `json`:
- * the route's JSON, amounts as JSON numbers (exact: digits, never a float), exactly what `toJson(part.route)` writes;
- * `csv`: that JSON as one CSV field, exactly what `csvCell` makes of it.
+ * A part as the JSON export writes it: a PartialPayment whose `route` is already the route's JSON, amounts as JSON
+ * numbers (exact: digits, never a float), exactly what `toJson(part.route)` writes.
  */
 export type ExportPart = Omit<PartialPayment, 'route'> & { route: string };
-
-/** `json`: as the JSON export writes it; `csv`: that JSON as one CSV field. */
-export type ExportRouteForm = 'json' | 'csv';
 
 export interface ExportRecord {
   payment: Payment;
@@ -146,10 +141,6 @@ export function toJsonExportPart(r: PartRow): ExportPart {
   return partOf(r, routeJsonForExport(r.route));
 }
 
-export function toCsvExportPart(r: PartRow): ExportPart {
-  return partOf(r, routeCsvForExport(r.route));
-}
-
 /**
  * The stored route (routeToJson) as the export writes it: the same JSON with each hop's msatoshi a JSON number
  * rather than a decimal string, exactly what toJson(routeFromJson(text)) writes, without parsing the route and
@@ -160,20 +151,3 @@ function routeJsonForExport(text: string): string {
   return text.replace(QUOTED_MSATOSHI, '"msatoshi":$1');
 }
 const QUOTED_MSATOSHI = /"msatoshi":"(\d+)"/g;
-
-/**
- * `csvCell(routeJsonForExport(text))`, the route as one CSV field, in one pass when the stored route has the usual
- * shape (every hop with a direction, as routeToJson writes it): each hop is rewritten whole, its quotes doubled and
- * its amount unquoted, by one native regular expression replace (a replace for each of some 30 quotes costs several
- * times as much, in time and garbage). Other shapes take the general way. The shape test makes this exact: such a
- * route starts with `[` (not a formula) and holds quotes (so csvCell quotes it), and every quote in it is inside a
- * hop, where the replacement doubles it, bar the amount's two, which routeJsonForExport drops.
- */
-function routeCsvForExport(text: string): string {
-  if (!STORED_ROUTE.test(text)) return csvCell(routeJsonForExport(text));
-  return `"${text.replace(STORED_HOP, CSV_HOP)}"`;
-}
-const STORED_HOP_SOURCE = '\\{"id":"(\\w+)","channel":"(\\w+)","direction":(\\d),"msatoshi":"(\\d+)","delay":(\\d+)\\}';
-const STORED_HOP = new RegExp(STORED_HOP_SOURCE, 'g');
-const STORED_ROUTE = new RegExp(`^\\[${STORED_HOP_SOURCE}(?:,${STORED_HOP_SOURCE})*\\]$`);
-const CSV_HOP = '{""id"":""$1"",""channel"":""$2"",""direction"":$3,""msatoshi"":$4,""delay"":$5}';

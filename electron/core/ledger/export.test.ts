@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvPlain } from './csv';
-import { csvCell, isoTime, namesForCsv, routeText, sat } from './export';
+import { csvCell, csvPlain } from './csv';
+import { isoTime, namesForCsv, routeText, sat } from './export-csv';
 import { DEST, HOP } from './test-helpers';
 
 // The CSV's cells written by hand for speed: each must equal what the obvious (slower) way writes.

@@ -3,13 +3,9 @@ import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
 import type { Payment } from '../../../shared/types';
-import { csvCell } from './csv';
 import { CSV_COLUMNS, csvExport, type NodeNames, searchFor } from './export-csv';
 import { Writer } from './export-writer';
 import type { ExportFilter, ExportPart, ExportRecord, Ledger } from './ledger';
-
-export { CSV_COLUMNS, isoTime, type NodeNames, namesForCsv, routeText, sat } from './export-csv';
-export { csvCell };
 
 // exportpayments: the history, payments with their parts, as CSV or JSON.
 //
@@ -113,7 +109,7 @@ export async function exportPayments(
     } else {
       out.write('{"payments":[');
       const matches = searchFor(options.search, names);
-      await writeAll(ledger.exportRecords(filter, 'json'), (out, { payment: p, parts }: ExportRecord) => {
+      await writeAll(ledger.exportRecords(filter), (out, { payment: p, parts }: ExportRecord) => {
         if (!matches(p.payment_hash, p.destination, p.description)) return undefined;
         out.write(`${progress.payments === 0 ? '' : ','}\n${paymentJson(p, parts)}`);
         return parts.length;

@@ -23,11 +23,9 @@ import {
   type ExportBatch,
   type ExportFilter,
   type ExportRecord,
-  type ExportRouteForm,
   type ExportRow,
   exportBatches,
   exportParams,
-  toCsvExportPart,
   toJsonExportPart,
 } from './export-rows';
 import { PaymentRules } from './payment-rules';
@@ -46,7 +44,7 @@ import type {
 } from './types';
 
 export { MAX_MSAT } from './checks';
-export type { CsvRecord, ExportFilter, ExportPart, ExportRecord, ExportRouteForm, ExportRow } from './export-rows';
+export type { CsvRecord, ExportFilter, ExportPart, ExportRecord, ExportRow } from './export-rows';
 export type * from './types';
 
 // The ledger: the two tables of the proposal (payments, partial_payments) and the rules that change them
@@ -295,13 +293,14 @@ export class Ledger {
    */
   exportRecords(
     filter: ExportFilter = {},
-    routeForm: ExportRouteForm = 'json',
     // Smaller batches than exportRows': what a batch holds is still live at each young-generation collection.
     batchSize = 200,
   ): Generator<ExportRecord, void, undefined> {
-    const params = exportParams(filter, batchSize);
-    const convert = routeForm === 'csv' ? toCsvExportPart : toJsonExportPart;
-    return exportBatches((batch) => this.exportBatchTx.deferred(batch), params, convert);
+    return exportBatches(
+      (batch) => this.exportBatchTx.deferred(batch),
+      exportParams(filter, batchSize),
+      toJsonExportPart,
+    );
   }
 
   /**
