@@ -1,29 +1,28 @@
-import type { Browser, Page } from 'playwright-core';
 import { addRebalanceChannels } from '../simnet/topology/rebalance';
-import { type App, closeBrowser, launchBrowser, openApp } from './browser';
+import { closeSuite, openSuite, type Suite } from './browser';
 import { buildRenderer, type Stack, startStack } from './stack';
 
 // The rebalance suites' app: the in-process browser harness on simnet's small network with alice's two nearly empty
-// channels (simnet/topology/rebalance.ts), open in headless Chromium.
+// channels (simnet/topology/rebalance.ts), open in headless Chromium (openSuite: what started is closed on a failure).
 
-export interface RebalanceApp {
+export interface RebalanceApp extends Suite<Stack> {
+  /** The harness, by the name the rebalance suites use. */
   stack: Stack;
-  browser: Browser;
-  app: App;
-  page: Page;
 }
 
 export async function openRebalanceApp(): Promise<RebalanceApp> {
   const rendererDir = await buildRenderer();
-  const [stack, browser] = await Promise.all([startStack({ rendererDir }), launchBrowser()]);
-  addRebalanceChannels(stack.simnet.sim, 1);
-  const app = await openApp(browser, stack.url, { defaultTimeoutMs: 30_000 });
-  return { stack, browser, app, page: app.page };
+  const suite = await openSuite(
+    startStack({ rendererDir }).then((stack) => {
+      addRebalanceChannels(stack.simnet.sim, 1);
+      return stack;
+    }),
+  );
+  return { ...suite, stack: suite.harness };
 }
 
-export async function closeRebalanceApp(r: Partial<RebalanceApp> | undefined): Promise<void> {
-  await closeBrowser(r?.app, r?.browser);
-  await r?.stack?.stop();
+export function closeRebalanceApp(r: RebalanceApp | undefined): Promise<void> {
+  return closeSuite(r);
 }
 
 /** Alice's side of each of her channels, msat, by the network's channel id, as the network holds it. */
