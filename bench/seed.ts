@@ -40,11 +40,11 @@ export function seedHistory(dataDir: string, payments: number): SeedResult {
      VALUES (@hash, @status, @msatoshi, @destination, @description, @bolt11, @secret, @created, @completed, @preimage)`,
   );
   const insertPart = db.prepare(
-    `INSERT INTO partial_payments (payment_hash, status, msatoshi, msatoshi_sent, destination, route, created_at,
-       completed_at, payment_preimage, failure_code, failure_message, erring_index, erring_node, erring_channel,
-       attempt_id)
-     VALUES (@hash, @status, @msatoshi, @sent, @destination, @route, @created, @completed, @preimage, @code, @message,
-       @erringIndex, @erringNode, @erringChannel, @attemptId)`,
+    `INSERT INTO partial_payments (payment_hash, payment_id, status, msatoshi, msatoshi_sent, destination, route,
+       created_at, completed_at, payment_preimage, failure_code, failure_message, erring_index, erring_node,
+       erring_channel, attempt_id)
+     VALUES (@hash, (SELECT id FROM payments WHERE payment_hash = @hash), @status, @msatoshi, @sent, @destination,
+       @route, @created, @completed, @preimage, @code, @message, @erringIndex, @erringNode, @erringChannel, @attemptId)`,
   );
   const routers = Array.from({ length: 40 }, nodeId);
   const merchants = Array.from({ length: 200 }, nodeId);

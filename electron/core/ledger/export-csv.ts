@@ -133,7 +133,7 @@ function writeCsvRows(
   const destination: Named = { id: payment[P.destination], name: names.names.get(payment[P.destination]) };
   out.write(csvPaymentRow(payment, fee, destination.name, rebalance));
   for (const part of parts) {
-    out.write(csvPartRow(part, names.names, destination));
+    out.write(csvPartRow(part, payment[P.hash], names.names, destination));
     const route = routeText(part[Q.route], names.names, destination);
     out.write(`${names.plain ? route : csvCell(route)},\r\n`);
   }
@@ -158,10 +158,10 @@ function csvPaymentRow(p: CsvPaymentRow, fee: bigint, alias: string | undefined,
 }
 
 /**
- * A part's row up to its route (writeCsvRows writes the route and the rest). A failure is written for a failed part
+ * A part's row up to its route (writeCsvRows writes the route and the rest); `hash`: its payment's. A failure is written for a failed part
  * only, its code as the API has it (an unknown one is UNKNOWN_FAILURE).
  */
-function csvPartRow(part: CsvPartRow, names: NodeNames, destination: Named): string {
+function csvPartRow(part: CsvPartRow, hash: string, names: NodeNames, destination: Named): string {
   const status = part[Q.status];
   const fee = partFeePaid(status, part[Q.msatoshi], part[Q.sent]);
   const erringIndex = part[Q.erringIndex];
@@ -174,7 +174,7 @@ function csvPartRow(part: CsvPartRow, names: NodeNames, destination: Named): str
   const partDestination = part[Q.destination];
   const alias = partDestination === destination.id ? destination.name : names.get(partDestination);
   return (
-    `part,${part[Q.hash]},${part[Q.id]},${status},${time(part[Q.created])},${time(part[Q.completed])},` +
+    `part,${hash},${part[Q.id]},${status},${time(part[Q.created])},${time(part[Q.completed])},` +
     `${csvCell(alias)},${partDestination},,,,,,` +
     `${sat(part[Q.msatoshi])},${part[Q.msatoshi]},${sat(fee)},${fee},,${failure},`
   );

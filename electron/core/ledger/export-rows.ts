@@ -95,7 +95,7 @@ export function* exportBatches<P extends { status: Status; msatoshi_sent: bigint
       const parts: P[] = [];
       let sent = 0n;
       const counts = { pending: 0, complete: 0, failed: 0 };
-      for (let r = partRows[j]; r !== undefined && r.payment_hash === row.payment_hash; r = partRows[++j]) {
+      for (let r = partRows[j]; r !== undefined && r.payment_id === row.id; r = partRows[++j]) {
         const part = convert(r);
         parts.push(part);
         counts[part.status] += 1;
@@ -127,7 +127,7 @@ export function* csvBatches(
     let j = 0;
     for (const payment of payments) {
       const start = j;
-      while (j < parts.length && (parts[j] as CsvPartRow)[CSV_PART.hash] === payment[CSV_PAYMENT.hash]) j += 1;
+      while (j < parts.length && (parts[j] as CsvPartRow)[CSV_PART.paymentId] === payment[CSV_PAYMENT.id]) j += 1;
       yield { payment, parts: parts.slice(start, j) };
     }
   }

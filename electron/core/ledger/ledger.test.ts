@@ -11,7 +11,7 @@ import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { FailureCode } from '../../../shared/failures';
 import type { PartFailure } from '../../../shared/types';
 import { csvCell } from './csv';
-import { LEDGER_FILE, LedgerLockedError, LedgerSchemaError, openDatabase, SCHEMA_VERSION } from './db';
+import { LEDGER_FILE, LedgerLockedError, LedgerSchemaError, MIGRATIONS, openDatabase, SCHEMA_VERSION } from './db';
 import { exportPayments, toJson } from './export';
 import { CSV_COLUMNS } from './export-csv';
 import { type BeginPartArgs, Ledger, type ResolveItem } from './ledger';
@@ -103,7 +103,7 @@ describe('db', () => {
       expect(Number(db.pragma('busy_timeout', { simple: true }))).toBe(5000);
       expect(String(db.pragma('locking_mode', { simple: true }))).toBe('exclusive');
       expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).toBe(3);
+      expect(SCHEMA_VERSION).toBe(4);
     } finally {
       db.close();
     }
@@ -117,7 +117,68 @@ describe('db', () => {
     raw.pragma('user_version = 99');
     raw.close();
     expect(() => Ledger.open(dir)).toThrow(LedgerSchemaError);
-    expect(() => Ledger.open(dir)).toThrow(/schema version 99, newer than this Braid knows \(3\)/);
+    expect(() => Ledger.open(dir)).toThrow(/schema version 99, newer than this Braid knows \(4\)/);
+  });
+
+  it('migrates a schema 3 ledger: every part gets its payment_id, and no part can have another one after', () => {
+    // A file as Braid with schema 3 left it: two payments whose parts were inserted interleaved.
+    const dir = tmpDir();
+    const raw = new Database(path.join(dir, LEDGER_FILE));
+    for (const sql of MIGRATIONS.slice(0, 3)) raw.exec(sql);
+    raw.pragma('user_version = 3');
+    const H2 = hashOf(preimageOf(2));
+    const route = '[{"id":"' + DEST + '","channel":"100x1x0","direction":0,"msatoshi":"1000","delay":40}]';
+    const pay = raw.prepare(
+      "INSERT INTO payments (payment_hash, status, msatoshi, destination, created_at) VALUES (?, 'pending', 3000, ?, ?)",
+    );
+    pay.run(H1, DEST, NOW);
+    pay.run(H2, DEST, NOW);
+    fs.chmodSync(path.join(dir, LEDGER_FILE), 0o600);
+    const insertPart = raw.prepare(
+      `INSERT INTO partial_payments (payment_hash, status, msatoshi, msatoshi_sent, destination, route, created_at)
+       VALUES (?, 'pending', 1000, 1000, ?, ?, ?)`,
+    );
+    for (const hash of [H2, H1, H2, H1, H1]) insertPart.run(hash, DEST, route, NOW);
+    raw.close();
+
+    const ledger = openLedger(dir);
+    const { payments, partial_payments } = ledger.dumpTables() as {
+      payments: { id: bigint; payment_hash: string }[];
+      partial_payments: { id: bigint; payment_hash: string; payment_id: bigint }[];
+    };
+    const idOf = new Map(payments.map((p) => [p.payment_hash, p.id]));
+    expect(partial_payments.map((q) => [q.payment_hash, q.payment_id])).toEqual(
+      [H2, H1, H2, H1, H1].map((h) => [h, idOf.get(h)]),
+    );
+    // The exports read parts by payment_id: each payment gets exactly its own, in id order.
+    const records = [...ledger.exportRecords()].map((r) => [r.payment.payment_hash, r.parts.map((q) => q.id)]);
+    expect(records).toEqual([
+      [H1, [2, 4, 5]],
+      [H2, [1, 3]],
+    ]);
+    // A new part gets its payment's id; a wrong or missing one is refused, on insert and on update.
+    const made = created(ledger, part(1000n, { paymentHash: H2, intendedMsat: 3000n }));
+    expect(made.part.id).toBe(6);
+    ledger.close();
+    const db = new Database(path.join(dir, LEDGER_FILE));
+    try {
+      expect(db.prepare('SELECT payment_id FROM partial_payments WHERE id = 6').get()).toEqual({
+        payment_id: Number(idOf.get(H2)),
+      });
+      const insertWith = db.prepare(
+        `INSERT INTO partial_payments (payment_hash, payment_id, status, msatoshi, msatoshi_sent, destination, route,
+           created_at) VALUES (?, ?, 'pending', 1000, 1000, ?, ?, ?)`,
+      );
+      const own = /payment_id must be the id of the payment of its payment_hash/;
+      expect(() => insertWith.run(H1, Number(idOf.get(H2)), DEST, route, NOW)).toThrow(own);
+      expect(() => insertWith.run(H1, null, DEST, route, NOW)).toThrow(own);
+      expect(() =>
+        db.prepare('UPDATE partial_payments SET payment_id = ? WHERE id = 1').run(Number(idOf.get(H1))),
+      ).toThrow(own);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM partial_payments').get()).toEqual({ n: 6 });
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a second Ledger on the same data directory in the same process', () => {

@@ -27,6 +27,8 @@ export interface PaymentAggRow extends PaymentRow {
 export interface PartRow {
   id: bigint;
   payment_hash: string;
+  /** payments.id of payment_hash (schema 4). */
+  payment_id: bigint;
   status: Status;
   msatoshi: bigint;
   msatoshi_sent: bigint;
@@ -56,6 +58,12 @@ const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
   AND (@until IS NULL OR p.created_at < @until)
   AND (@status IS NULL OR p.status = @status)`;
 
+/**
+ * The ids of one export batch's payments: those passing the filter after id `after` up to `last`, the batch's last
+ * (its parts are read by payment_id, in payment order: a range scan of partial_payments_by_payment).
+ */
+const EXPORT_BATCH_IDS = `SELECT p.id FROM payments p WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}`;
+
 /** A payment as the CSV export reads it (statement `exportCsvPayments`, raw): the columns it writes, in this order. */
 export type CsvPaymentRow = [
   id: bigint,
@@ -73,7 +81,7 @@ export type CsvPaymentRow = [
 /** A part as the CSV export reads it (statement `exportCsvParts`, raw): the columns it writes, in this order. */
 export type CsvPartRow = [
   id: bigint,
-  payment_hash: string,
+  payment_id: bigint,
   status: Status,
   msatoshi: bigint,
   msatoshi_sent: bigint,
@@ -104,7 +112,7 @@ export const CSV_PAYMENT = {
 /** Where each column is in a CsvPartRow: the order of exportCsvParts' SELECT. */
 export const CSV_PART = {
   id: 0,
-  hash: 1,
+  paymentId: 1,
   status: 2,
   msatoshi: 3,
   sent: 4,
@@ -133,9 +141,7 @@ export function prepareStatements(db: Db) {
       `SELECT COUNT(*) AS n FROM payments p WHERE ${EXPORT_FILTER}`,
     ),
     exportParts: db.prepare<[Record<string, unknown>], PartRow>(
-      `SELECT q.* FROM payments p JOIN partial_payments q ON q.payment_hash = p.payment_hash
-       WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}
-       ORDER BY p.id, q.id`,
+      `SELECT q.* FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
     ),
     // The same two for the CSV export, as arrays (raw) of the columns it writes: no object per row.
     exportCsvPayments: db
@@ -147,11 +153,9 @@ export function prepareStatements(db: Db) {
       .raw(true),
     exportCsvParts: db
       .prepare<[Record<string, unknown>], CsvPartRow>(
-        `SELECT q.id, q.payment_hash, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
+        `SELECT q.id, q.payment_id, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
            q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node
-         FROM payments p JOIN partial_payments q ON q.payment_hash = p.payment_hash
-         WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}
-         ORDER BY p.id, q.id`,
+         FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
       )
       .raw(true),
     part: db.prepare<[number], PartRow>('SELECT * FROM partial_payments WHERE id = ?'),
@@ -183,8 +187,10 @@ export function prepareStatements(db: Db) {
        WHERE payment_hash = @hash AND status <> 'complete'`,
     ),
     insertPart: db.prepare(
-      `INSERT INTO partial_payments (payment_hash, status, msatoshi, msatoshi_sent, destination, route, created_at)
-       VALUES (@hash, 'pending', @msatoshi, @sent, @destination, @route, @now)`,
+      `INSERT INTO partial_payments (payment_hash, payment_id, status, msatoshi, msatoshi_sent, destination, route,
+         created_at)
+       VALUES (@hash, (SELECT id FROM payments WHERE payment_hash = @hash), 'pending', @msatoshi, @sent, @destination,
+         @route, @now)`,
     ),
     completePart: db.prepare(
       `UPDATE partial_payments SET status = 'complete', payment_preimage = @preimage, completed_at = @now,
