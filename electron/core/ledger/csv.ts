@@ -1,5 +1,4 @@
-// RFC 4180 fields with a guard against formula injection: shared by the export (export.ts) and by the ledger, which
-// can give a part's route already as a CSV field (export-rows.ts, for Ledger.exportRecords).
+// RFC 4180 fields with a guard against formula injection, for the CSV export (export-csv.ts).
 
 /** Text a spreadsheet would take for a formula (OWASP "CSV injection"). Only text cells: numbers are never guarded. */
 const FORMULA_START = /^[=+\-@\t\r]/;

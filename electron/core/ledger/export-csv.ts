@@ -1,12 +1,13 @@
 import { toFailureCode } from '../../../shared/failures';
 import type { Status } from '../../../shared/types';
 import { csvCell, csvPlain } from './csv';
+import { type NodeNames, type RawExport, searchFor } from './export-rows';
 import type { Writer } from './export-writer';
-import type { CsvRecord, ExportFilter, Ledger } from './ledger';
-import { type CsvPartRow, type CsvPaymentRow, CSV_PAYMENT as P, CSV_PART as Q } from './statements';
+import type { ExportFilter, Ledger } from './ledger';
+import { RAW_PAYMENT as P, RAW_PART as Q, type RawPartRow, type RawPaymentRow } from './statements';
 
-// exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (Ledger.exportCsvRecords:
-// arrays of the columns written, no Payment or part object in between). export.ts writes the file.
+// exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (Ledger.exportRawRecords:
+// arrays of the columns read, no Payment or part object in between). export.ts writes the file.
 
 /**
  * One file, a `kind` column telling payment rows (`payment`, or `rebalance` for a payment to ourselves between our
@@ -43,9 +44,6 @@ export const CSV_COLUMNS = [
   'bolt11',
 ] as const;
 
-/** Names of nodes for the CSV: an alias when the graph has one, else the id. */
-export type NodeNames = ReadonlyMap<string, string>;
-
 /** The names as the CSV export uses them, looked at once per export. */
 export interface CsvNames {
   names: NodeNames;
@@ -73,21 +71,14 @@ interface Named {
   name: string | undefined;
 }
 
-/** What the export loop needs of a format: the records to go through, and how to write one. */
-export interface CsvExport {
-  records: Iterable<CsvRecord>;
-  /** Writes `record`'s rows into `out`; its number of parts, or undefined when the search leaves it out. */
-  write(out: Writer, record: CsvRecord): number | undefined;
-}
-
 /** The CSV export of the payments matching `filter` and `search`, their nodes named by `names`. */
 export function csvExport(
   ledger: Ledger,
   filter: ExportFilter,
   names: NodeNames,
   search: string | undefined,
-): CsvExport {
-  const records = ledger.exportCsvRecords(filter);
+): RawExport {
+  const records = ledger.exportRawRecords(filter);
   const rebalances = ledger.rebalances.hashes();
   const matches = searchFor(search, names);
   const csvNames = namesForCsv(names);
@@ -101,20 +92,6 @@ export function csvExport(
   };
 }
 
-/** History's search: the text in the payment's hash, destination (id or name) or description, any case. */
-export function searchFor(
-  search: string | undefined,
-  names: NodeNames,
-): (hash: string, destination: string, description: string | null | undefined) => boolean {
-  const text = search?.trim().toLowerCase() ?? '';
-  if (text === '') return () => true;
-  return (hash, destination, description) =>
-    hash.includes(text) ||
-    destination.includes(text) ||
-    (names.get(destination)?.toLowerCase().includes(text) ?? false) ||
-    (description?.toLowerCase().includes(text) ?? false);
-}
-
 /**
  * The payment's row then its parts' rows, into `out`. Each part's route goes in apart from the rest of its row: JS
  * keeps a string holding any character past Latin-1 (the route's arrows) at two bytes a character, so a row joined to
@@ -123,8 +100,8 @@ export function searchFor(
  */
 function writeCsvRows(
   out: Writer,
-  payment: CsvPaymentRow,
-  parts: CsvPartRow[],
+  payment: RawPaymentRow,
+  parts: RawPartRow[],
   names: CsvNames,
   rebalance: boolean,
 ): void {
@@ -145,7 +122,7 @@ function writeCsvRows(
  * the wallet but the fee: its fee is a cost like any payment's; what it moved is on its part rows. The preimage is
  * written for a complete payment only.
  */
-function csvPaymentRow(p: CsvPaymentRow, fee: bigint, alias: string | undefined, rebalance: boolean): string {
+function csvPaymentRow(p: RawPaymentRow, fee: bigint, alias: string | undefined, rebalance: boolean): string {
   const kind = rebalance ? 'rebalance' : 'payment';
   const status = p[P.status];
   const amount = rebalance ? ',' : `${sat(p[P.msatoshi])},${p[P.msatoshi]}`;
@@ -161,7 +138,7 @@ function csvPaymentRow(p: CsvPaymentRow, fee: bigint, alias: string | undefined,
  * A part's row up to its route (writeCsvRows writes the route and the rest); `hash`: its payment's. A failure is written for a failed part
  * only, its code as the API has it (an unknown one is UNKNOWN_FAILURE).
  */
-function csvPartRow(part: CsvPartRow, hash: string, names: NodeNames, destination: Named): string {
+function csvPartRow(part: RawPartRow, hash: string, names: NodeNames, destination: Named): string {
   const status = part[Q.status];
   const fee = partFeePaid(status, part[Q.msatoshi], part[Q.sent]);
   const erringIndex = part[Q.erringIndex];

@@ -1,18 +1,19 @@
 import { invalidParam } from '../../../shared/api/errors';
 import type { PartialPayment, Payment, Status } from '../../../shared/types';
 import { STATUSES } from './checks';
-import { partOf, paymentOf } from './rows';
+import type { Writer } from './export-writer';
+import { paymentOf } from './rows';
 import {
-  CSV_PART,
-  CSV_PAYMENT,
-  type CsvPartRow,
-  type CsvPaymentRow,
   type PartRow,
   type PaymentRow,
+  RAW_PART,
+  RAW_PAYMENT,
+  type RawPartRow,
+  type RawPaymentRow,
 } from './statements';
 
-// Reading the ledger for export: the filter, the batches, and the parts with their routes already in the text the
-// export writes.
+// Reading the ledger for export: the filter, and the batches, as objects (exportRows) or as the rows read (the
+// exports' files).
 
 export interface ExportFilter {
   /** Payments created at or after this Unix time. */
@@ -26,18 +27,6 @@ export interface ExportRow {
   payment: Payment;
   /** Ascending id. */
   parts: PartialPayment[];
-}
-
-/**
- * A part as the JSON export writes it: a PartialPayment whose `route` is already the route's JSON, amounts as JSON
- * numbers (exact: digits, never a float), exactly what `toJson(part.route)` writes.
- */
-export type ExportPart = Omit<PartialPayment, 'route'> & { route: string };
-
-export interface ExportRecord {
-  payment: Payment;
-  /** Ascending id. */
-  parts: ExportPart[];
 }
 
 export interface ExportParams {
@@ -106,28 +95,28 @@ export function* exportBatches<P extends { status: Status; msatoshi_sent: bigint
   }
 }
 
-/** A batch for the CSV export: its rows as arrays of the columns the CSV writes (statements.ts CsvPaymentRow). */
-export interface CsvBatch {
-  payments: CsvPaymentRow[];
-  parts: CsvPartRow[];
+/** A batch for the exports' files: its rows as arrays of the columns they write (statements.ts RawPaymentRow). */
+export interface RawBatch {
+  payments: RawPaymentRow[];
+  parts: RawPartRow[];
 }
 
-/** A payment for the CSV export, with its parts (ascending id). */
-export interface CsvRecord {
-  payment: CsvPaymentRow;
-  parts: CsvPartRow[];
+/** A payment as read for the exports' files, with its parts (ascending id). */
+export interface RawRecord {
+  payment: RawPaymentRow;
+  parts: RawPartRow[];
 }
 
-/** exportBatches for the CSV export: the rows as read, with no Payment or part object made of them. */
-export function* csvBatches(
-  readBatch: (params: Record<string, unknown>) => CsvBatch,
+/** exportBatches for the exports' files: the rows as read, with no Payment or part object made of them. */
+export function* rawBatches(
+  readBatch: (params: Record<string, unknown>) => RawBatch,
   params: ExportParams,
-): Generator<CsvRecord, void, undefined> {
-  for (const { payments, parts } of exportPages(readBatch, params, (b) => lastOf(b.payments)[CSV_PAYMENT.id])) {
+): Generator<RawRecord, void, undefined> {
+  for (const { payments, parts } of exportPages(readBatch, params, (b) => lastOf(b.payments)[RAW_PAYMENT.id])) {
     let j = 0;
     for (const payment of payments) {
       const start = j;
-      while (j < parts.length && (parts[j] as CsvPartRow)[CSV_PART.paymentId] === payment[CSV_PAYMENT.id]) j += 1;
+      while (j < parts.length && (parts[j] as RawPartRow)[RAW_PART.paymentId] === payment[RAW_PAYMENT.id]) j += 1;
       yield { payment, parts: parts.slice(start, j) };
     }
   }
@@ -137,17 +126,26 @@ function lastOf<T>(rows: readonly T[]): T {
   return rows[rows.length - 1] as T;
 }
 
-export function toJsonExportPart(r: PartRow): ExportPart {
-  return partOf(r, routeJsonForExport(r.route));
+/** What the export loop needs of a format: the records to go through, and how to write one. */
+export interface RawExport {
+  records: Iterable<RawRecord>;
+  /** Writes `record` into `out`; its number of parts, or undefined when the search leaves it out. */
+  write(out: Writer, record: RawRecord): number | undefined;
 }
 
-/**
- * The stored route (routeToJson) as the export writes it: the same JSON with each hop's msatoshi a JSON number
- * rather than a decimal string, exactly what toJson(routeFromJson(text)) writes, without parsing the route and
- * writing it again. One replace is exact: the stored text is only ever written by routeToJson, whose hop ids and
- * channels are checked hex and digits (checkRoute), so `"msatoshi":"` occurs nowhere but at the hops' amounts.
- */
-function routeJsonForExport(text: string): string {
-  return text.replace(QUOTED_MSATOSHI, '"msatoshi":$1');
+/** Names of nodes for the exports: an alias when the graph has one, else the id. */
+export type NodeNames = ReadonlyMap<string, string>;
+
+/** History's search: the text in the payment's hash, destination (id or name) or description, any case. */
+export function searchFor(
+  search: string | undefined,
+  names: NodeNames,
+): (hash: string, destination: string, description: string | null | undefined) => boolean {
+  const text = search?.trim().toLowerCase() ?? '';
+  if (text === '') return () => true;
+  return (hash, destination, description) =>
+    hash.includes(text) ||
+    destination.includes(text) ||
+    (names.get(destination)?.toLowerCase().includes(text) ?? false) ||
+    (description?.toLowerCase().includes(text) ?? false);
 }
-const QUOTED_MSATOSHI = /"msatoshi":"(\d+)"/g;

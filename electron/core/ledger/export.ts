@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
-import type { Payment } from '../../../shared/types';
-import { CSV_COLUMNS, csvExport, type NodeNames, searchFor } from './export-csv';
+import { CSV_COLUMNS, csvExport } from './export-csv';
+import { jsonExport } from './export-json';
+import type { NodeNames, RawExport } from './export-rows';
 import { Writer } from './export-writer';
-import type { ExportFilter, ExportPart, ExportRecord, Ledger } from './ledger';
+import type { ExportFilter, Ledger } from './ledger';
 
 // exportpayments: the history, payments with their parts, as CSV or JSON.
 //
@@ -86,8 +87,8 @@ export async function exportPayments(
     if (options.signal?.aborted) throw cancelled(progress);
   };
   try {
-    /** Goes through `records`: `write` writes one (its number of parts) or leaves it out (undefined). */
-    const writeAll = async <R>(records: Iterable<R>, write: (out: Writer, record: R) => number | undefined) => {
+    /** Goes through the format's records: each is written, or left out by the search. */
+    const writeAll = async ({ records, write }: RawExport) => {
       for (const record of records) {
         progress.scanned += 1;
         const parts = write(out, record);
@@ -104,16 +105,10 @@ export async function exportPayments(
     };
     if (format === 'csv') {
       out.write(`${CSV_COLUMNS.join(',')}\r\n`);
-      const csv = csvExport(ledger, filter, names, options.search);
-      await writeAll(csv.records, csv.write);
+      await writeAll(csvExport(ledger, filter, names, options.search));
     } else {
       out.write('{"payments":[');
-      const matches = searchFor(options.search, names);
-      await writeAll(ledger.exportRecords(filter), (out, { payment: p, parts }: ExportRecord) => {
-        if (!matches(p.payment_hash, p.destination, p.description)) return undefined;
-        out.write(`${progress.payments === 0 ? '' : ','}\n${paymentJson(p, parts)}`);
-        return parts.length;
-      });
+      await writeAll(jsonExport(ledger, filter, names, options.search));
       out.write(`${progress.payments === 0 ? '' : '\n'}]}\n`);
     }
     await out.end();
@@ -160,104 +155,5 @@ async function syncDir(dir: string): Promise<void> {
     }
   } catch {
     // Windows, some filesystems.
-  }
-}
-
-// ---- JSON --------------------------------------------------------------------------------------------------------
-
-// The export's JSON is written member by member: what `toJson({ ...payment, partialpayments: parts })` writes, the
-// same members in the same order (those of Payment and PartialPayment as the ledger builds them; absent members left
-// out), without walking the objects generically. Strings go through JSON.stringify; bigints are written as their
-// digits. ledger.test.ts checks the two agree.
-
-function paymentJson(p: Payment, parts: ExportPart[]): string {
-  // Written once, used again by each part: the payment hash, and normally the destination and preimage too.
-  const same = {
-    hash: JSON.stringify(p.payment_hash),
-    destination: JSON.stringify(p.destination),
-    preimage: p.payment_preimage === undefined ? undefined : JSON.stringify(p.payment_preimage),
-  };
-  let json =
-    `{"payment_hash":${same.hash},"status":${jsonStatus(p.status)},"msatoshi":${p.msatoshi},` +
-    `"msatoshi_sent":${p.msatoshi_sent},"destination":${same.destination}`;
-  if (p.description !== undefined) json += `,"description":${JSON.stringify(p.description)}`;
-  if (p.bolt11 !== undefined) json += `,"bolt11":${JSON.stringify(p.bolt11)}`;
-  json += `,"created_at":${jsonNumber(p.created_at)}`;
-  if (p.completed_at !== undefined) json += `,"completed_at":${jsonNumber(p.completed_at)}`;
-  if (same.preimage !== undefined) json += `,"payment_preimage":${same.preimage}`;
-  const n = p.parts;
-  json +=
-    `,"parts":{"pending":${jsonNumber(n.pending)},"complete":${jsonNumber(n.complete)},` +
-    `"failed":${jsonNumber(n.failed)}},"partialpayments":[`;
-  for (let i = 0; i < parts.length; i++) json += `${i === 0 ? '' : ','}${partJson(parts[i] as ExportPart, p, same)}`;
-  return `${json}]}`;
-}
-
-function partJson(
-  part: ExportPart,
-  p: Payment,
-  same: { hash: string; destination: string; preimage: string | undefined },
-): string {
-  const hash = part.payment_hash === p.payment_hash ? same.hash : JSON.stringify(part.payment_hash);
-  const destination = part.destination === p.destination ? same.destination : JSON.stringify(part.destination);
-  let json =
-    `{"id":${jsonNumber(part.id)},"payment_hash":${hash},"status":${jsonStatus(part.status)},` +
-    `"msatoshi":${part.msatoshi},"msatoshi_sent":${part.msatoshi_sent},"destination":${destination},` +
-    `"route":${part.route},"created_at":${jsonNumber(part.created_at)}`;
-  if (part.completed_at !== undefined) json += `,"completed_at":${jsonNumber(part.completed_at)}`;
-  const preimage = part.payment_preimage;
-  if (preimage !== undefined) {
-    json += `,"payment_preimage":${preimage === p.payment_preimage ? same.preimage : JSON.stringify(preimage)}`;
-  }
-  const f = part.failure;
-  if (f !== undefined) {
-    json += `,"failure":{"code":${JSON.stringify(f.code)},"message":${JSON.stringify(f.message)}`;
-    if (f.erring_index !== undefined) json += `,"erring_index":${jsonNumber(f.erring_index)}`;
-    if (f.erring_node !== undefined) json += `,"erring_node":${JSON.stringify(f.erring_node)}`;
-    if (f.erring_channel !== undefined) json += `,"erring_channel":${JSON.stringify(f.erring_channel)}`;
-    json += '}';
-  }
-  return `${json}}`;
-}
-
-const STATUS_JSON: Readonly<Record<string, string>> = {
-  pending: '"pending"',
-  complete: '"complete"',
-  failed: '"failed"',
-};
-
-function jsonStatus(status: string): string {
-  return STATUS_JSON[status] ?? JSON.stringify(status);
-}
-
-/** As toJson writes a number: never NaN or Infinity, which JSON cannot hold. */
-function jsonNumber(value: number): string {
-  if (!Number.isFinite(value)) throw new TypeError(`toJson: ${value} is not a JSON number`);
-  return `${value}`;
-}
-
-/** JSON.stringify with bigints written as plain JSON numbers (all their digits); undefined members left out. */
-export function toJson(value: unknown): string {
-  switch (typeof value) {
-    case 'bigint':
-      return value.toString();
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`toJson: ${value} is not a JSON number`);
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : toJson(v))).join(',')}]`;
-      const members: string[] = [];
-      for (const [k, v] of Object.entries(value)) {
-        if (v !== undefined) members.push(`${JSON.stringify(k)}:${toJson(v)}`);
-      }
-      return `{${members.join(',')}}`;
-    }
-    default:
-      throw new TypeError(`toJson: cannot write a ${typeof value}`);
   }
 }

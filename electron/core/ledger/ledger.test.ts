@@ -12,10 +12,12 @@ import type { FailureCode } from '../../../shared/failures';
 import type { PartFailure } from '../../../shared/types';
 import { csvCell } from './csv';
 import { LEDGER_FILE, LedgerLockedError, LedgerSchemaError, MIGRATIONS, openDatabase, SCHEMA_VERSION } from './db';
-import { exportPayments, toJson } from './export';
+import { exportPayments } from './export';
 import { CSV_COLUMNS } from './export-csv';
+import { routeJson } from './export-json';
 import { type BeginPartArgs, Ledger, type ResolveItem } from './ledger';
-import { DEST, HOP, hashOf, nodeId, preimageOf, routeTo, secretOf } from './test-helpers';
+import { RAW_PART, RAW_PAYMENT } from './statements';
+import { DEST, HOP, hashOf, nodeId, preimageOf, routeTo, secretOf, toJson } from './test-helpers';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(here, 'test-child.ts');
@@ -151,11 +153,15 @@ describe('db', () => {
       [H2, H1, H2, H1, H1].map((h) => [h, idOf.get(h)]),
     );
     // The exports read parts by payment_id: each payment gets exactly its own, in id order.
-    const records = [...ledger.exportRecords()].map((r) => [r.payment.payment_hash, r.parts.map((q) => q.id)]);
-    expect(records).toEqual([
+    const expected = [
       [H1, [2, 4, 5]],
       [H2, [1, 3]],
-    ]);
+    ];
+    expect([...ledger.exportRows()].map((r) => [r.payment.payment_hash, r.parts.map((q) => q.id)])).toEqual(expected);
+    const rows = [...ledger.exportRawRecords()];
+    expect(rows.map((r) => [r.payment[RAW_PAYMENT.hash], r.parts.map((q) => Number(q[RAW_PART.id]))])).toEqual(
+      expected,
+    );
     // A new part gets its payment's id; a wrong or missing one is refused, on insert and on update.
     const made = created(ledger, part(1000n, { paymentHash: H2, intendedMsat: 3000n }));
     expect(made.part.id).toBe(6);
@@ -851,6 +857,31 @@ describe('export', () => {
     expect((parsed.payments[0] as { description: string }).description).toBe(TRICKY);
   });
 
+  it("writes JSON byte for byte as toJson writes the API's payments with their parts", async () => {
+    const { ledger } = exportFixture();
+    // A complete payment (its preimage on it and its parts), and a failure code no longer known.
+    const h5 = hashOf(preimageOf(5));
+    created(ledger, part(700n, { paymentHash: h5, intendedMsat: 1000n, now: NOW + 300 }));
+    created(ledger, part(300n, { paymentHash: h5, intendedMsat: 1000n, now: NOW + 301 }));
+    ledger.resolvePart(5, { status: 'complete', preimage: preimageOf(5) }, NOW + 302);
+    ledger.resolvePart(6, { status: 'complete', preimage: preimageOf(5) }, NOW + 303);
+    const db = new Database(path.join(ledger.dataDir, LEDGER_FILE), { fileMustExist: true });
+    ledger.close();
+    db.prepare("UPDATE partial_payments SET failure_code = 'GONE_CODE' WHERE id = 4").run();
+    db.close();
+    const reopened = openLedger(ledger.dataDir);
+    const file = path.join(tmpDir(), 'all.json');
+    await exportPayments(reopened, 'json', file);
+    const payments = reopened.payments();
+    expect(payments.map((p) => p.status)).toEqual(['complete', 'pending', 'failed', 'complete']);
+    const lines = payments.map((p) =>
+      toJson({ ...p, partialpayments: reopened.parts({ paymentHash: p.payment_hash }) }),
+    );
+    expect(fs.readFileSync(file, 'utf8')).toBe(`{"payments":[\n${lines.join(',\n')}\n]}\n`);
+    expect(lines[2]).toContain('"code":"UNKNOWN_FAILURE"');
+    expect(lines[3]).toContain(`"payment_preimage":"${preimageOf(5)}","parts":{"pending":0,"complete":2`);
+  });
+
   it('filters by time and status, and writes an empty but valid file', async () => {
     const { ledger, h2, h3 } = exportFixture();
     const dir = tmpDir();
@@ -893,9 +924,9 @@ describe('export', () => {
     created(ledger, part(20n, { paymentHash: h4, intendedMsat: 20n, route, now: NOW + 300 }));
     const stored = (id: number) => toJson(ledger.part(id)?.route);
     let seen = 0;
-    for (const { parts } of ledger.exportRecords({})) {
+    for (const { parts } of ledger.exportRawRecords({})) {
       for (const p of parts) {
-        expect(p.route).toBe(stored(p.id));
+        expect(routeJson(p[RAW_PART.route])).toBe(stored(Number(p[RAW_PART.id])));
         seen += 1;
       }
     }

@@ -17,21 +17,19 @@ import {
 } from './checks';
 import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
 import {
-  type CsvBatch,
-  type CsvRecord,
-  csvBatches,
   type ExportBatch,
   type ExportFilter,
-  type ExportRecord,
   type ExportRow,
   exportBatches,
   exportParams,
-  toJsonExportPart,
+  type RawBatch,
+  type RawRecord,
+  rawBatches,
 } from './export-rows';
 import { PaymentRules } from './payment-rules';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
 import { toPart, toPayment } from './rows';
-import { CSV_PAYMENT, type PartRow, prepareStatements, type Statements } from './statements';
+import { type PartRow, prepareStatements, RAW_PAYMENT, type Statements } from './statements';
 import type {
   BeginPartArgs,
   BeginPartResult,
@@ -44,7 +42,7 @@ import type {
 } from './types';
 
 export { MAX_MSAT } from './checks';
-export type { CsvRecord, ExportFilter, ExportPart, ExportRecord, ExportRow } from './export-rows';
+export type { ExportFilter, ExportRow, RawRecord } from './export-rows';
 export type * from './types';
 
 // The ledger: the two tables of the proposal (payments, partial_payments) and the rules that change them
@@ -66,7 +64,7 @@ export class Ledger {
   private readonly resolvePartsTx: Transaction<(items: readonly ResolveItem[], now: number) => ResolveResult[]>;
   private readonly setAttemptIdTx: Transaction<(partId: number, attemptId: bigint) => void>;
   private readonly exportBatchTx: Transaction<(params: Record<string, unknown>) => ExportBatch>;
-  private readonly exportCsvBatchTx: Transaction<(params: Record<string, unknown>) => CsvBatch>;
+  private readonly exportRawBatchTx: Transaction<(params: Record<string, unknown>) => RawBatch>;
 
   private constructor(
     private readonly db: Db,
@@ -95,11 +93,11 @@ export class Ledger {
       if (last === undefined) return { payments, parts: [] };
       return { payments, parts: this.s.exportParts.all({ ...params, last }) };
     });
-    this.exportCsvBatchTx = db.transaction((params: Record<string, unknown>): CsvBatch => {
-      const payments = this.s.exportCsvPayments.all(params);
-      const last = payments.at(-1)?.[CSV_PAYMENT.id];
+    this.exportRawBatchTx = db.transaction((params: Record<string, unknown>): RawBatch => {
+      const payments = this.s.exportRawPayments.all(params);
+      const last = payments.at(-1)?.[RAW_PAYMENT.id];
       if (last === undefined) return { payments, parts: [] };
-      return { payments, parts: this.s.exportCsvParts.all({ ...params, last }) };
+      return { payments, parts: this.s.exportRawParts.all({ ...params, last }) };
     });
   }
 
@@ -288,28 +286,13 @@ export class Ledger {
   }
 
   /**
-   * `exportRows` as the export writes it: each part's route is turned from its stored text straight into the text the
-   * export writes (see `ExportPart`), instead of being parsed into hops that the export would only write back.
+   * `exportRows` as the exports' files are written from: the rows as arrays of the columns written (statements.ts
+   * RawPaymentRow, RawPartRow), without the objects the other readers make of them (an export of a large history
+   * spent more making those than writing its file). Batches are smaller than exportRows': what a batch holds is still
+   * live at each young-generation collection.
    */
-  exportRecords(
-    filter: ExportFilter = {},
-    // Smaller batches than exportRows': what a batch holds is still live at each young-generation collection.
-    batchSize = 200,
-  ): Generator<ExportRecord, void, undefined> {
-    return exportBatches(
-      (batch) => this.exportBatchTx.deferred(batch),
-      exportParams(filter, batchSize),
-      toJsonExportPart,
-    );
-  }
-
-  /**
-   * `exportRecords` for the CSV export: the rows as arrays of the columns it writes (statements.ts CsvPaymentRow,
-   * CsvPartRow), without the objects the other readers make of them (the CSV export of a large history spent more
-   * making those than writing its rows).
-   */
-  exportCsvRecords(filter: ExportFilter = {}, batchSize = 200): Generator<CsvRecord, void, undefined> {
-    return csvBatches((batch) => this.exportCsvBatchTx.deferred(batch), exportParams(filter, batchSize));
+  exportRawRecords(filter: ExportFilter = {}, batchSize = 200): Generator<RawRecord, void, undefined> {
+    return rawBatches((batch) => this.exportRawBatchTx.deferred(batch), exportParams(filter, batchSize));
   }
 
   /** How many payments pass `filter`: what an export of it will go through. */

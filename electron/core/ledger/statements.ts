@@ -64,8 +64,8 @@ const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
  */
 const EXPORT_BATCH_IDS = `SELECT p.id FROM payments p WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}`;
 
-/** A payment as the CSV export reads it (statement `exportCsvPayments`, raw): the columns it writes, in this order. */
-export type CsvPaymentRow = [
+/** A payment as the exports read it (statement `exportRawPayments`, raw): the columns they write, in this order. */
+export type RawPaymentRow = [
   id: bigint,
   payment_hash: string,
   status: Status,
@@ -78,8 +78,11 @@ export type CsvPaymentRow = [
   payment_preimage: string | null,
 ];
 
-/** A part as the CSV export reads it (statement `exportCsvParts`, raw): the columns it writes, in this order. */
-export type CsvPartRow = [
+/**
+ * A part as the exports read it (statement `exportRawParts`, raw): the columns they write, in this order. No
+ * payment_hash: it is its payment's (payment_id is the payment of that hash, see schema 4).
+ */
+export type RawPartRow = [
   id: bigint,
   payment_id: bigint,
   status: Status,
@@ -93,10 +96,12 @@ export type CsvPartRow = [
   failure_message: string | null,
   erring_index: bigint | null,
   erring_node: string | null,
+  erring_channel: string | null,
+  payment_preimage: string | null,
 ];
 
-/** Where each column is in a CsvPaymentRow: the order of exportCsvPayments' SELECT. */
-export const CSV_PAYMENT = {
+/** Where each column is in a RawPaymentRow: the order of exportRawPayments' SELECT. */
+export const RAW_PAYMENT = {
   id: 0,
   hash: 1,
   status: 2,
@@ -109,8 +114,8 @@ export const CSV_PAYMENT = {
   preimage: 9,
 } as const;
 
-/** Where each column is in a CsvPartRow: the order of exportCsvParts' SELECT. */
-export const CSV_PART = {
+/** Where each column is in a RawPartRow: the order of exportRawParts' SELECT. */
+export const RAW_PART = {
   id: 0,
   paymentId: 1,
   status: 2,
@@ -124,6 +129,8 @@ export const CSV_PART = {
   failureMessage: 10,
   erringIndex: 11,
   erringNode: 12,
+  erringChannel: 13,
+  preimage: 14,
 } as const;
 
 export function prepareStatements(db: Db) {
@@ -143,18 +150,19 @@ export function prepareStatements(db: Db) {
     exportParts: db.prepare<[Record<string, unknown>], PartRow>(
       `SELECT q.* FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
     ),
-    // The same two for the CSV export, as arrays (raw) of the columns it writes: no object per row.
-    exportCsvPayments: db
-      .prepare<[Record<string, unknown>], CsvPaymentRow>(
+    // The same two for the exports' files, as arrays (raw) of the columns they write: no object per row.
+    exportRawPayments: db
+      .prepare<[Record<string, unknown>], RawPaymentRow>(
         `SELECT p.id, p.payment_hash, p.status, p.msatoshi, p.destination, p.description, p.bolt11, p.created_at,
            p.completed_at, p.payment_preimage
          FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
       )
       .raw(true),
-    exportCsvParts: db
-      .prepare<[Record<string, unknown>], CsvPartRow>(
+    exportRawParts: db
+      .prepare<[Record<string, unknown>], RawPartRow>(
         `SELECT q.id, q.payment_id, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
-           q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node
+           q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node, q.erring_channel,
+           q.payment_preimage
          FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
       )
       .raw(true),

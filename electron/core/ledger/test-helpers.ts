@@ -30,3 +30,32 @@ export function routeTo(destination: string, msatoshi: bigint, fee = 0n, channel
     { id: destination, channel: '200x2x1', direction: 1, msatoshi, delay: 18 },
   ];
 }
+
+/**
+ * The JSON export's reference: JSON.stringify with bigints written as plain JSON numbers (all their digits), undefined
+ * members left out. The export (export-json.ts) must write what this writes for the API's objects.
+ */
+export function toJson(value: unknown): string {
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString();
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`toJson: ${value} is not a JSON number`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : toJson(v))).join(',')}]`;
+      const members: string[] = [];
+      for (const [k, v] of Object.entries(value)) {
+        if (v !== undefined) members.push(`${JSON.stringify(k)}:${toJson(v)}`);
+      }
+      return `{${members.join(',')}}`;
+    }
+    default:
+      throw new TypeError(`toJson: cannot write a ${typeof value}`);
+  }
+}
