@@ -60,6 +60,8 @@ const config: ForgeConfig = {
         { entry: 'electron/main.ts', config: 'vite.main.config.ts', target: 'main' },
         // The payment planner's worker thread: planner-worker.cjs next to main.cjs (electron/core/planner/service.ts).
         { entry: 'electron/core/planner/planner-worker.ts', config: 'vite.main.config.ts', target: 'main' },
+        // The exports' worker threads: export-worker.cjs next to main.cjs (electron/core/ledger/export.ts).
+        { entry: 'electron/core/ledger/export-worker.ts', config: 'vite.main.config.ts', target: 'main' },
         { entry: 'electron/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
       ],
       renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],

@@ -45,15 +45,24 @@ import { join } from 'node:path';
 import { Core } from ${at('electron/core/core.ts')};
 import { startEmbeddedNetwork } from ${at('electron/core/embedded.ts')};
 import { Ledger } from ${at('electron/core/ledger/ledger.ts')};
+import { exportPayments, threadsFor } from ${at('electron/core/ledger/export.ts')};
+import { readFileSync } from 'node:fs';
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-package-ledger-'));
   const embedded = await startEmbeddedNetwork();
-  const core = await Core.start({ node: embedded.wallet, ledger: Ledger.open(dataDir), dataDir, simulated: true, merchants: embedded.merchants });
+  const ledger = Ledger.open(dataDir);
+  const core = await Core.start({ node: embedded.wallet, ledger, dataDir, simulated: true, merchants: embedded.merchants });
   const { bolt11 } = await core.call('testinvoice', { msatoshi: 1000000 }) as { bolt11: string };
   const paid = await core.call('pay', { bolt11 }) as { status: string };
   const info = await core.call('getinfo', {}) as { alias: string };
   const plannerThread = await core.planner.threadId();
-  process.stdout.write(JSON.stringify({ alias: info.alias, status: paid.status, plannerInWorker: plannerThread !== 0 }));
+  // The export written by two worker threads (export-worker.cjs beside this bundle) is the one this thread writes.
+  const out = mkdtempSync(join(tmpdir(), 'braid-package-export-'));
+  await exportPayments(ledger, 'csv', join(out, 'one.csv'), {}, { threads: 1 });
+  await exportPayments(ledger, 'csv', join(out, 'two.csv'), {}, { threads: 2 });
+  const same = readFileSync(join(out, 'one.csv'), 'utf8') === readFileSync(join(out, 'two.csv'), 'utf8');
+  const exportWorkers = threadsFor(0, 2) === 2 && same;
+  process.stdout.write(JSON.stringify({ alias: info.alias, status: paid.status, plannerInWorker: plannerThread !== 0, exportWorkers }));
   await core.stop();
   await embedded.stop();
 }
@@ -96,6 +105,11 @@ main().then(() => process.exit(0), (error) => { console.error(error); process.ex
     expect([...requires(worker)].filter((name) => !BUILTIN.test(name))).toEqual([]);
   });
 
+  it('bundles the export worker next to main.cjs, requiring only Node built-ins and better-sqlite3', () => {
+    const worker = path.join(app, '.vite', 'build', 'export-worker.cjs');
+    expect([...requires(worker)].filter((name) => !BUILTIN.test(name))).toEqual(['better-sqlite3']);
+  });
+
   it('copies the run-time packages with their dependencies, and lightning’s protos only', () => {
     for (const name of [...RUNTIME_MODULES, 'node-addon-api', '@grpc/grpc-js', 'tiny-secp256k1', 'sjcl']) {
       expect(existsSync(path.join(app, 'node_modules', name, 'package.json')), name).toBe(true);
@@ -111,8 +125,13 @@ main().then(() => process.exit(0), (error) => { console.error(error); process.ex
       cwd: app,
       timeout: 60_000,
     });
-    // The planner ran in its worker, planner-worker.cjs, not in the main thread.
-    expect(JSON.parse(stdout)).toEqual({ alias: 'alice', status: 'complete', plannerInWorker: true });
+    // The planner ran in its worker, planner-worker.cjs, not in the main thread; an export in two export-worker.cjs.
+    expect(JSON.parse(stdout)).toEqual({
+      alias: 'alice',
+      status: 'complete',
+      plannerInWorker: true,
+      exportWorkers: true,
+    });
   });
 
   it('lays out LND’s protos as the extra resource LndNode is given when packaged', async () => {

@@ -14,14 +14,14 @@ export const LEDGER_FILE = 'ledger.sqlite';
  * only; the lock itself is SQLite's (an OS file lock), so a crashed holder never leaves a stale lock behind. */
 export const LOCK_INFO_FILE = 'ledger.lock';
 
-/** How long a connection waits for another connection's write transaction before giving up (SQLITE_BUSY). Only
- * matters when the file is shared (`exclusive: false`); with the lock held there is no other connection. */
+/** How long a connection waits for another connection's write transaction before giving up (SQLITE_BUSY). With the
+ * lock held, the only other connections are this process's own readers (the exports'), which never write. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
 export interface OpenOptions {
   /**
-   * Hold the file for this process alone (default true): SQLite `locking_mode=EXCLUSIVE`, so a second process on
-   * the same data directory (or a second connection in this one) refuses to start. False only for tests and tools
+   * Hold the data directory for this process alone (default true): its lock (LOCK_FILE, see openDatabase), so that a
+   * second process on the same data directory (or a second Ledger in this one) refuses to start. False only for tests and tools
    * that deliberately share the file between connections; the ledger's rules still hold then, because every change
    * of state is one `BEGIN IMMEDIATE` transaction.
    */
@@ -190,11 +190,14 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * - No `mmap_size`: reads go through read(), so a disk's read error is an error SQLite reports, not a SIGBUS that
  *   kills the process (SQLite cannot catch an I/O error on a memory map).
  *
- * The lock: `locking_mode=EXCLUSIVE`, set before entering WAL, and a write transaction at once, so this connection
- * holds SQLite's exclusive OS lock on the file until it closes. A second process (or connection) gets SQLITE_BUSY at
- * once and we turn that into `LedgerLockedError`. Chosen over a pid lock file: the OS drops the lock when the process
- * dies however it dies, so there is no staleness to guess (pid reuse, containers, other hosts), and the lock guards
- * exactly the file that needs guarding, against any SQLite client. (WAL in exclusive mode also needs no -shm file.)
+ * The lock: a second SQLite file beside the ledger, LOCK_FILE, opened in `locking_mode=EXCLUSIVE` and WAL with a
+ * write transaction at once, so that this connection holds SQLite's exclusive OS lock on it until it closes. A second
+ * process (or a second Ledger in this one) gets SQLITE_BUSY at once and we turn that into `LedgerLockedError`.
+ * Chosen over a pid lock file: the OS drops the lock when the process dies however it dies, so there is no staleness
+ * to guess (pid reuse, containers, other hosts). The ledger itself is in WAL with normal locking, so that this
+ * process can read it through more connections than one (the exports read it from worker threads while the ledger
+ * goes on writing, see export.ts); at start-up a write transaction tried at once still refuses a file that any
+ * other SQLite client holds.
  */
 export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   const exclusive = options.exclusive ?? true;
@@ -204,23 +207,27 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   // An existing file is checked before anything may write to it (checkExisting); a new one is ours to make private.
   const existed = checkExisting(file);
 
-  const db = new Database(file, { timeout: exclusive ? 0 : BUSY_TIMEOUT_MS });
+  // The lock first: nothing of the ledger is touched (not even opened) by a process that does not hold it.
+  const lock = exclusive ? takeLock(dir) : undefined;
+  let db: Db;
   try {
-    // Private: the payment history is nobody else's business. -wal gets the same mode from SQLite.
+    db = new Database(file, { timeout: exclusive ? 0 : BUSY_TIMEOUT_MS });
+  } catch (err) {
+    releaseLock(lock, dir);
+    throw err;
+  }
+  try {
+    // Private: the payment history is nobody else's business. -wal and -shm get the same mode from SQLite.
     if (!existed) fs.chmodSync(file, 0o600);
-    if (exclusive) {
-      db.pragma('locking_mode = EXCLUSIVE');
-      try {
-        db.pragma('journal_mode = WAL');
-        db.exec('BEGIN IMMEDIATE; COMMIT');
-      } catch (err) {
-        if (isBusy(err)) throw new LedgerLockedError(dir, liveHolder(readLockInfo(dir)));
-        throw err;
-      }
-      writeLockInfo(dir);
-    } else {
+    try {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`ledger: could not switch ${file} to WAL (journal_mode ${String(mode)})`);
+      // Some other SQLite client holding the file is refused here, at once (timeout 0), as another Braid is above.
+      if (exclusive) db.exec('BEGIN IMMEDIATE; COMMIT');
+    } catch (err) {
+      // Not another Braid: this process holds the Braid lock (and its info file now names this process).
+      if (exclusive && isBusy(err)) throw new LedgerLockedError(dir);
+      throw err;
     }
     // A damaged file is refused before anything writes to it: integrity_check when small, else quick_check.
     if (existed) checkIntegrity(db, file);
@@ -234,9 +241,11 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
     // to numbers explicitly where they are read.
     db.defaultSafeIntegers(true);
     migrate(db, file);
+    if (lock) locks.set(db, lock);
     return db;
   } catch (err) {
     db.close();
+    releaseLock(lock, dir);
     if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') {
       throw new LedgerFileError(
         `ledger: ${file} is not a SQLite database (not a Braid ledger). Move it away or point --data-dir elsewhere. ${LEAVE_IT}`,
@@ -247,19 +256,49 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   }
 }
 
-/** Closes the connection (releasing the lock) and removes the lock info file if it is ours. */
+/** The lock's file, beside the ledger (see openDatabase). */
+export const LOCK_FILE = 'ledger-lock.sqlite';
+
+/** The lock held by each ledger connection opened exclusive: closed with it. */
+const locks = new WeakMap<Db, Db>();
+
+/** Takes the data directory's lock (LOCK_FILE) for this process, or throws LedgerLockedError. */
+function takeLock(dir: string): Db {
+  const file = path.join(dir, LOCK_FILE);
+  const lock = new Database(file, { timeout: 0 });
+  try {
+    fs.chmodSync(file, 0o600);
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.pragma('journal_mode = WAL');
+    lock.exec('BEGIN IMMEDIATE; COMMIT');
+  } catch (err) {
+    lock.close();
+    if (isBusy(err)) throw new LedgerLockedError(dir, liveHolder(readLockInfo(dir)));
+    throw err;
+  }
+  writeLockInfo(dir);
+  return lock;
+}
+
+/** Releases a lock taken by takeLock, and removes the lock info file if it is ours. */
+function releaseLock(lock: Db | undefined, dir: string): void {
+  if (!lock) return;
+  lock.close();
+  const info = path.join(dir, LOCK_INFO_FILE);
+  try {
+    if (readLockInfo(dir)?.pid === process.pid) fs.unlinkSync(info);
+  } catch {
+    // Information only.
+  }
+}
+
+/** Closes the connection, then releases its lock (if it took one) and removes the lock info file if it is ours. */
 export function closeDatabase(db: Db, dataDir: string): void {
   if (!db.open) return;
-  const exclusive = String(db.pragma('locking_mode', { simple: true })).toLowerCase() === 'exclusive';
+  const lock = locks.get(db);
+  locks.delete(db);
   db.close();
-  if (exclusive) {
-    const info = path.join(path.resolve(dataDir), LOCK_INFO_FILE);
-    try {
-      if (readLockInfo(path.resolve(dataDir))?.pid === process.pid) fs.unlinkSync(info);
-    } catch {
-      // Information only.
-    }
-  }
+  releaseLock(lock, path.resolve(dataDir));
 }
 
 function migrate(db: Db, file: string): void {

@@ -1,13 +1,13 @@
-import { toFailureCode } from '../../../shared/failures';
+import { toFailureCode } from '../../../shared/failures.ts';
 import type { Status } from '../../../shared/types';
-import { csvCell, csvPlain } from './csv';
-import { type NodeNames, type RawExport, searchFor } from './export-rows';
+import { csvCell, csvPlain } from './csv.ts';
+import { type NodeNames, type RecordWriter, searchFor } from './export-reader.ts';
 import type { Writer } from './export-writer';
-import type { ExportFilter, Ledger } from './ledger';
-import { RAW_PAYMENT as P, RAW_PART as Q, type RawPartRow, type RawPaymentRow } from './statements';
+import { RAW_PAYMENT as P, RAW_PART as Q, type RawPartRow, type RawPaymentRow } from './statements.ts';
 
-// exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (Ledger.exportRawRecords:
-// arrays of the columns read, no Payment or part object in between). export.ts writes the file.
+// exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (export-reader.ts:
+// arrays of the columns read, no Payment or part object in between). export.ts writes the file. Loaded by the export
+// worker too (export-worker.ts): its imports are named with their .ts extension.
 
 /**
  * One file, a `kind` column telling payment rows (`payment`, or `rebalance` for a payment to ourselves between our
@@ -71,24 +71,17 @@ interface Named {
   name: string | undefined;
 }
 
-/** The CSV export of the payments matching `filter` and `search`, their nodes named by `names`. */
-export function csvExport(
-  ledger: Ledger,
-  filter: ExportFilter,
-  names: NodeNames,
-  search: string | undefined,
-): RawExport {
-  const records = ledger.exportRawRecords(filter);
-  const rebalances = ledger.rebalances.hashes();
+/**
+ * Writes a payment's CSV rows, its nodes named by `names`, unless `search` leaves it out; `rebalances`: the hashes of
+ * the ledger's rebalances (Ledger.rebalances.hashes()).
+ */
+export function csvWriter(names: NodeNames, search: string | undefined, rebalances: ReadonlySet<string>): RecordWriter {
   const matches = searchFor(search, names);
   const csvNames = namesForCsv(names);
-  return {
-    records,
-    write(out, { payment, parts }) {
-      if (!matches(payment[P.hash], payment[P.destination], payment[P.description])) return undefined;
-      writeCsvRows(out, payment, parts, csvNames, rebalances.has(payment[P.hash]));
-      return parts.length;
-    },
+  return (out, { payment, parts }) => {
+    if (!matches(payment[P.hash], payment[P.destination], payment[P.description])) return undefined;
+    writeCsvRows(out, payment, parts, csvNames, rebalances.has(payment[P.hash]));
+    return parts.length;
   };
 }
 

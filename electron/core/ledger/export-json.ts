@@ -1,33 +1,27 @@
-import { toFailureCode } from '../../../shared/failures';
-import { type NodeNames, type RawExport, searchFor } from './export-rows';
-import type { ExportFilter, Ledger } from './ledger';
-import { RAW_PAYMENT as P, RAW_PART as Q, type RawPartRow, type RawPaymentRow } from './statements';
+import { toFailureCode } from '../../../shared/failures.ts';
+import { type NodeNames, type RecordWriter, searchFor } from './export-reader.ts';
+import { RAW_PAYMENT as P, RAW_PART as Q, type RawPartRow, type RawPaymentRow } from './statements.ts';
 
-// exportpayments' JSON: each payment written straight from the ledger's rows as read (Ledger.exportRawRecords), with
-// no Payment or part object in between. export.ts writes the file around it (`{"payments":[`, the lines, `]}`).
+// exportpayments' JSON: each payment written straight from the ledger's rows as read (export-reader.ts), with no
+// Payment or part object in between. export.ts writes the file around it (`{"payments":[`, the lines, `]}`). Loaded
+// by the export worker too (export-worker.ts): its imports are named with their .ts extension.
 //
 // Each payment is what `toJson({ ...payment, partialpayments: parts })` writes for the API's Payment and
 // PartialPayment objects (ledger/rows.ts paymentOf, partOf): the same members in the same order, absent members left
 // out, bigints as their digits. ledger.test.ts checks the two agree, byte for byte.
 
-/** The JSON export of the payments matching `filter` and `search` (its names: for the search only). */
-export function jsonExport(
-  ledger: Ledger,
-  filter: ExportFilter,
-  names: NodeNames,
-  search: string | undefined,
-): RawExport {
-  const records = ledger.exportRawRecords(filter);
+/**
+ * Writes a payment's JSON after a line end (and a comma before all but the first it writes), unless `search` leaves
+ * it out (`names`: for the search only).
+ */
+export function jsonWriter(names: NodeNames, search: string | undefined): RecordWriter {
   const matches = searchFor(search, names);
   let first = true;
-  return {
-    records,
-    write(out, { payment, parts }) {
-      if (!matches(payment[P.hash], payment[P.destination], payment[P.description])) return undefined;
-      out.write(`${first ? '' : ','}\n${paymentJson(payment, parts)}`);
-      first = false;
-      return parts.length;
-    },
+  return (out, { payment, parts }) => {
+    if (!matches(payment[P.hash], payment[P.destination], payment[P.description])) return undefined;
+    out.write(`${first ? '' : ','}\n${paymentJson(payment, parts)}`);
+    first = false;
+    return parts.length;
   };
 }
 

@@ -1,19 +1,11 @@
 import { invalidParam } from '../../../shared/api/errors';
 import type { PartialPayment, Payment, Status } from '../../../shared/types';
 import { STATUSES } from './checks';
-import type { Writer } from './export-writer';
 import { paymentOf } from './rows';
-import {
-  type PartRow,
-  type PaymentRow,
-  RAW_PART,
-  RAW_PAYMENT,
-  type RawPartRow,
-  type RawPaymentRow,
-} from './statements';
+import type { PartRow, PaymentRow } from './statements';
 
-// Reading the ledger for export: the filter, and the batches, as objects (exportRows) or as the rows read (the
-// exports' files).
+// Reading the ledger for export: the filter, and the batches as objects (exportRows). The exports' files are read as
+// rows (export-reader.ts).
 
 export interface ExportFilter {
   /** Payments created at or after this Unix time. */
@@ -95,57 +87,6 @@ export function* exportBatches<P extends { status: Status; msatoshi_sent: bigint
   }
 }
 
-/** A batch for the exports' files: its rows as arrays of the columns they write (statements.ts RawPaymentRow). */
-export interface RawBatch {
-  payments: RawPaymentRow[];
-  parts: RawPartRow[];
-}
-
-/** A payment as read for the exports' files, with its parts (ascending id). */
-export interface RawRecord {
-  payment: RawPaymentRow;
-  parts: RawPartRow[];
-}
-
-/** exportBatches for the exports' files: the rows as read, with no Payment or part object made of them. */
-export function* rawBatches(
-  readBatch: (params: Record<string, unknown>) => RawBatch,
-  params: ExportParams,
-): Generator<RawRecord, void, undefined> {
-  for (const { payments, parts } of exportPages(readBatch, params, (b) => lastOf(b.payments)[RAW_PAYMENT.id])) {
-    let j = 0;
-    for (const payment of payments) {
-      const start = j;
-      while (j < parts.length && (parts[j] as RawPartRow)[RAW_PART.paymentId] === payment[RAW_PAYMENT.id]) j += 1;
-      yield { payment, parts: parts.slice(start, j) };
-    }
-  }
-}
-
 function lastOf<T>(rows: readonly T[]): T {
   return rows[rows.length - 1] as T;
-}
-
-/** What the export loop needs of a format: the records to go through, and how to write one. */
-export interface RawExport {
-  records: Iterable<RawRecord>;
-  /** Writes `record` into `out`; its number of parts, or undefined when the search leaves it out. */
-  write(out: Writer, record: RawRecord): number | undefined;
-}
-
-/** Names of nodes for the exports: an alias when the graph has one, else the id. */
-export type NodeNames = ReadonlyMap<string, string>;
-
-/** History's search: the text in the payment's hash, destination (id or name) or description, any case. */
-export function searchFor(
-  search: string | undefined,
-  names: NodeNames,
-): (hash: string, destination: string, description: string | null | undefined) => boolean {
-  const text = search?.trim().toLowerCase() ?? '';
-  if (text === '') return () => true;
-  return (hash, destination, description) =>
-    hash.includes(text) ||
-    destination.includes(text) ||
-    (names.get(destination)?.toLowerCase().includes(text) ?? false) ||
-    (description?.toLowerCase().includes(text) ?? false);
 }

@@ -35,7 +35,18 @@ export class Writer {
   private unsynced = 0;
   private syncing: Promise<void> | undefined;
 
-  constructor(private readonly handle: FileHandle) {}
+  private readonly handle: FileHandle;
+  private readonly syncEvery: number;
+
+  /**
+   * `scratch`: the file is copied into another and removed (an export worker's range, see export.ts), so nothing of
+   * it is synced to the disk as it goes.
+   */
+  // (No parameter property: an export worker loads this file with Node's own type stripping, which has none.)
+  constructor(handle: FileHandle, options: { scratch?: boolean } = {}) {
+    this.handle = handle;
+    this.syncEvery = options.scratch ? Number.POSITIVE_INFINITY : SYNC_EVERY;
+  }
 
   /** Buffers `text`; true when the caller should `await flush()` before writing more (see wantsFlush). */
   write(text: string): boolean {
@@ -80,7 +91,7 @@ export class Writer {
       () => {
         done?.();
         this.unsynced += data.length;
-        if (this.unsynced >= SYNC_EVERY && !this.syncing) this.syncInBackground();
+        if (this.unsynced >= this.syncEvery && !this.syncing) this.syncInBackground();
       },
       (error: unknown) => {
         this.failure ??= { error };

@@ -1,10 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
-import { CSV_COLUMNS, csvExport } from './export-csv';
-import { jsonExport } from './export-json';
-import type { NodeNames, RawExport } from './export-rows';
+import { LEDGER_FILE } from './db';
+import { ExportPool, ExportWorkerError } from './export-pool';
+import {
+  type ExportFormat,
+  fileHead,
+  fileTail,
+  type RangeTally,
+  rangeJoint,
+  recordWriter,
+  writeRecords,
+} from './export-range';
+import type { NodeNames, RawParams } from './export-reader';
 import { Writer } from './export-writer';
 import type { ExportFilter, Ledger } from './ledger';
 
@@ -14,8 +26,13 @@ import type { ExportFilter, Ledger } from './ledger';
 // comma, quote, CR or LF; double its quotes), and csv-stringify, tried for this, took 2.2 s for 400,000 rows alone
 // (3.7 s in batches) where the whole export of 100,000 payments must stay under 2 s. The export's tests read the
 // file back with a library parser (csv-parse). The guard against formula injection is ours either way.
+//
+// A large export is cut into ranges of payments, each written by a worker thread (export-worker.ts) into a file of
+// its own through its own connection to the ledger, side by side on the machine's cores; the ranges' files are then
+// joined. Reading the ledger and making the text take about the same time, and neither can be shared out to a worker
+// once the other is done in this thread: the rows would cost as much to copy to a worker as to format here.
 
-export type ExportFormat = 'csv' | 'json';
+export type { ExportFormat } from './export-range';
 
 export interface ExportResult {
   /** Absolute path of the file written. */
@@ -40,16 +57,27 @@ export interface ExportOptions {
   signal?: AbortSignal;
   /** Told now and then (each chunk written, and at the end). */
   onProgress?: (progress: ExportProgress) => void;
+  /**
+   * Threads that write the file (default: one per core, at most MAX_WORKERS, for PARALLEL_FROM payments or more;
+   * else this thread alone). 1: this thread alone.
+   */
+  threads?: number;
 }
 
-/** Payments looked at between two turns of the event loop (for a cancel or progress request to be heard). */
-const YIELD_EVERY = 4096;
+/** An export of fewer payments is written by this thread alone: starting workers would cost more than it saves. */
+const PARALLEL_FROM = 20_000;
+/** Worker threads of one export, at most. */
+const MAX_WORKERS = 4;
+/** Bytes copied at a time when the ranges' files are joined, and after how many a background sync is started. */
+const JOIN_CHUNK = 4 << 20;
+const JOIN_SYNC_EVERY = 32 << 20;
 
 /**
  * Writes the payments matching `filter` (oldest first) with their parts to `path`, streaming (100k payments take
  * memory for one batch, not for the whole history). The file appears complete or not at all: it is written to a
  * temporary file beside it, fsynced, then renamed over `path`. Mode 0600: the history is private. The parent
- * directory is created if missing.
+ * directory is created if missing. Large exports are written by worker threads, a range of payments each (see
+ * above): the file is the same either way.
  *
  * - csv: see CSV_COLUMNS: a row per payment followed by a row per part; CRLF line ends (RFC 4180). Text cells that a
  *   spreadsheet would read as a formula (starting with = + - @ tab or CR) get a leading `'`.
@@ -65,71 +93,274 @@ export async function exportPayments(
 ): Promise<ExportResult> {
   if (format !== 'csv' && format !== 'json') throw invalidParam('format', format, "must be 'csv' or 'json'");
   if (typeof path !== 'string' || path === '') throw invalidParam('path', path, 'must be a file path');
-  const names = options.names ?? new Map<string, string>();
+  const params = ledger.rawParams(filter);
   const progress: ExportProgress = { scanned: 0, total: ledger.exportCount(filter), payments: 0 };
   const target = resolve(path);
   const dir = dirname(target);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-
-  let handle: FileHandle;
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw fileError(path, err);
+  }
+  const job: Job = {
+    ledger,
+    format,
+    params,
+    names: options.names ?? new Map<string, string>(),
+    search: options.search,
+    rebalances: format === 'csv' ? ledger.rebalances.hashes() : new Set<string>(),
+    progress,
+    options,
+  };
+  const ranges = cutRanges(ledger, filter, params, progress.total, threadsFor(progress.total, options.threads));
+  let written: RangeTally;
+  try {
+    written = ranges.length === 1 ? await writeInThread(job, tmp, path) : await writeInWorkers(job, ranges, tmp, path);
+    if (options.signal?.aborted) throw cancelled(progress);
+    await rename(tmp, target).catch((err: unknown) => {
+      throw fileError(path, err);
+    });
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
+  await syncDir(dir);
+  progress.scanned = written.scanned;
+  progress.payments = written.payments;
+  options.onProgress?.({ ...progress });
+  return { path: target, payments: written.payments, partialpayments: written.partialpayments };
+}
+
+/** What the writing of one export needs. */
+interface Job {
+  ledger: Ledger;
+  format: ExportFormat;
+  params: RawParams;
+  names: NodeNames;
+  search: string | undefined;
+  rebalances: ReadonlySet<string>;
+  progress: ExportProgress;
+  options: ExportOptions;
+}
+
+/** How many threads write an export of `total` payments (`asked`: ExportOptions.threads). */
+export function threadsFor(total: number, asked: number | undefined): number {
+  if (asked !== undefined) {
+    if (!Number.isSafeInteger(asked) || asked < 1) throw invalidParam('threads', asked, 'must be a whole number ≥ 1');
+    return workerFile() === undefined ? 1 : Math.min(asked, MAX_WORKERS);
+  }
+  if (total < PARALLEL_FROM || workerFile() === undefined) return 1;
+  return Math.max(1, Math.min(availableParallelism(), MAX_WORKERS));
+}
+
+/** The worker's script: built as export-worker.cjs next to the bundle; from source, this folder's .ts file. */
+function workerFile(): URL | undefined {
+  const url = new URL(import.meta.url.endsWith('.ts') ? './export-worker.ts' : './export-worker.cjs', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/** `params` cut into `count` ranges of about as many payments passing the filter each (fewer when there are few). */
+function cutRanges(ledger: Ledger, filter: ExportFilter, params: RawParams, total: number, count: number): RawParams[] {
+  const ranges: RawParams[] = [];
+  let after = 0;
+  for (let i = 1; i < count; i++) {
+    const offset = Math.floor((total * i) / count) - 1;
+    const last = offset < 0 ? undefined : ledger.exportIdAt(filter, offset);
+    if (last === undefined || last <= after) continue;
+    ranges.push({ ...params, after, upTo: last });
+    after = last;
+  }
+  // The last range has no end: a payment made while the export runs may be in it, as in one thread's.
+  ranges.push({ ...params, after, upTo: null });
+  return ranges;
+}
+
+/** The whole file, written by this thread. */
+async function writeInThread(job: Job, tmp: string, path: string): Promise<RangeTally> {
+  const { progress, options } = job;
+  let handle: FileHandle;
+  try {
     handle = await open(tmp, 'wx', 0o600);
   } catch (err) {
     throw fileError(path, err);
   }
   const out = new Writer(handle);
-  let partialpayments = 0;
-  /** After a chunk, and every YIELD_EVERY payments: progress, a turn of the event loop, a look at the signal. */
-  const pause = async () => {
-    options.onProgress?.({ ...progress });
-    await out.flush();
-    if (options.signal?.aborted) throw cancelled(progress);
-  };
+  const tally: RangeTally = { scanned: 0, payments: 0, partialpayments: 0 };
   try {
-    /** Goes through the format's records: each is written, or left out by the search. */
-    const writeAll = async ({ records, write }: RawExport) => {
-      for (const record of records) {
-        progress.scanned += 1;
-        const parts = write(out, record);
-        if (parts !== undefined) {
-          progress.payments += 1;
-          partialpayments += parts;
-          if (out.wantsFlush) {
-            await pause();
-            continue;
-          }
-        }
-        if (progress.scanned % YIELD_EVERY === 0) await pause();
-      }
-    };
-    if (format === 'csv') {
-      out.write(`${CSV_COLUMNS.join(',')}\r\n`);
-      await writeAll(csvExport(ledger, filter, names, options.search));
-    } else {
-      out.write('{"payments":[');
-      await writeAll(jsonExport(ledger, filter, names, options.search));
-      out.write(`${progress.payments === 0 ? '' : '\n'}]}\n`);
-    }
+    out.write(fileHead(job.format));
+    const write = recordWriter(job.format, job.names, job.search, job.rebalances);
+    await writeRecords(out, job.ledger.exportRawRecords(job.params), write, tally, async () => {
+      progress.scanned = tally.scanned;
+      progress.payments = tally.payments;
+      options.onProgress?.({ ...progress });
+      await out.flush();
+      if (options.signal?.aborted) throw cancelled(progress);
+    });
+    out.write(fileTail(job.format, tally.payments));
     await out.end();
-    if (options.signal?.aborted) throw cancelled(progress);
     await handle.sync();
-    await handle.close();
-    try {
-      await rename(tmp, target);
-    } catch (err) {
-      throw fileError(path, err);
-    }
-  } catch (err) {
-    // A write may still be under way: the file is closed (and removed) only after it.
+  } finally {
+    // A write may still be under way: the file is closed only after it.
     await out.settled();
     await handle.close().catch(() => {});
-    await rm(tmp, { force: true }).catch(() => {});
-    throw err;
   }
-  await syncDir(dir);
-  options.onProgress?.({ ...progress });
-  return { path: target, payments: progress.payments, partialpayments };
+  return tally;
+}
+
+/**
+ * The file written by a worker per range: the first range's into `tmp` (with the file's head), each other's into a
+ * file of its own beside it, then appended to `tmp` in order, and the tail. Cancelling ends the workers at once.
+ */
+async function writeInWorkers(job: Job, ranges: RawParams[], tmp: string, path: string): Promise<RangeTally> {
+  const { progress, options } = job;
+  const files = ranges.map((_, i) => (i === 0 ? tmp : `${tmp}.${i}`));
+  const removeRest = () => Promise.all(files.slice(1).map((file) => rm(file, { force: true }).catch(() => {})));
+  try {
+    for (const file of files) await (await open(file, 'wx', 0o600)).close();
+  } catch (err) {
+    await removeRest();
+    throw fileError(path, err);
+  }
+  const tallies: RangeTally[] = ranges.map(() => ({ scanned: 0, payments: 0, partialpayments: 0 }));
+  const report = () => {
+    progress.scanned = tallies.reduce((n, t) => n + t.scanned, 0);
+    progress.payments = tallies.reduce((n, t) => n + t.payments, 0);
+    options.onProgress?.({ ...progress });
+  };
+  // Ends every range's worker when the export is cancelled, or when one range failed.
+  const stop = new AbortController();
+  const cancel = () => stop.abort(cancelled(progress));
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  if (options.signal?.aborted) cancel();
+  const pool = exportPool();
+  const runs = ranges.map((params, i) =>
+    pool
+      .run(
+        {
+          ledgerFile: join(job.ledger.dataDir, LEDGER_FILE),
+          format: job.format,
+          params,
+          names: job.names,
+          search: job.search,
+          rebalances: job.rebalances,
+          out: files[i] as string,
+          head: i === 0 ? fileHead(job.format) : '',
+          scratch: i > 0,
+        },
+        (tally) => {
+          tallies[i] = tally;
+          report();
+        },
+        stop.signal,
+      )
+      .then((tally) => {
+        tallies[i] = tally;
+        report();
+      })
+      .catch((err: unknown) => {
+        stop.abort(asApiError(err));
+        throw err;
+      }),
+  );
+  try {
+    await Promise.all(runs);
+  } catch {
+    // Each run settles only once its worker answered or was ended: then the files can go.
+    await Promise.allSettled(runs);
+    await removeRest();
+    throw stop.signal.reason;
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+  }
+  try {
+    return await joinRanges(job.format, tmp, files.slice(1), tallies);
+  } finally {
+    await removeRest();
+  }
+}
+
+/** The export's worker threads, made at the first export that needs them. */
+let pool: ExportPool | undefined;
+function exportPool(): ExportPool {
+  pool ??= new ExportPool(workerFile() as URL);
+  return pool;
+}
+
+/** A worker's failure as the API tells it: with its code when it had one. */
+function asApiError(err: unknown): unknown {
+  return err instanceof ExportWorkerError && err.code !== undefined ? new ApiError(err.code, err.message) : err;
+}
+
+/** Appends the ranges' files (after the first, already in `tmp`) to `tmp` in order, then the tail; syncs `tmp`. */
+async function joinRanges(
+  format: ExportFormat,
+  tmp: string,
+  rest: string[],
+  tallies: RangeTally[],
+): Promise<RangeTally> {
+  const total: RangeTally = { scanned: 0, payments: 0, partialpayments: 0 };
+  for (const t of tallies) {
+    total.scanned += t.scanned;
+    total.payments += t.payments;
+    total.partialpayments += t.partialpayments;
+  }
+  const out = await open(tmp, 'r+');
+  // As Writer does: the disk is given what is appended as it goes (the last sync then has little left), one sync at
+  // a time; the first failure is kept and thrown.
+  let unsynced = 0;
+  let syncing: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  try {
+    let position = (await out.stat()).size;
+    const append = async (data: Buffer) => {
+      for (let done = 0; done < data.length; ) {
+        const { bytesWritten } = await out.write(data, done, data.length - done, position);
+        done += bytesWritten;
+        position += bytesWritten;
+      }
+      unsynced += data.length;
+      if (unsynced >= JOIN_SYNC_EVERY && syncing === undefined) {
+        unsynced = 0;
+        syncing = out.datasync().then(
+          () => {
+            syncing = undefined;
+          },
+          (error: unknown) => {
+            syncing = undefined;
+            failure ??= { error };
+          },
+        );
+      }
+      if (failure) throw failure.error;
+    };
+    let written = (tallies[0] as RangeTally).payments;
+    const buffer = Buffer.allocUnsafe(JOIN_CHUNK);
+    for (const [k, file] of rest.entries()) {
+      const payments = (tallies[k + 1] as RangeTally).payments;
+      if (payments === 0) continue;
+      if (written > 0) await append(Buffer.from(rangeJoint(format)));
+      written += payments;
+      const input = await open(file, 'r');
+      try {
+        for (;;) {
+          const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
+          if (bytesRead === 0) break;
+          await append(buffer.subarray(0, bytesRead));
+        }
+      } finally {
+        await input.close();
+      }
+    }
+    await append(Buffer.from(fileTail(format, total.payments)));
+    await syncing;
+    if (failure) throw failure.error;
+    await out.sync();
+  } finally {
+    await syncing;
+    await out.close();
+  }
+  return total;
 }
 
 function cancelled(progress: ExportProgress): ApiError {

@@ -11,7 +11,16 @@ import { ApiError, ErrorCode } from '../../../shared/api/errors';
 import type { FailureCode } from '../../../shared/failures';
 import type { PartFailure } from '../../../shared/types';
 import { csvCell } from './csv';
-import { LEDGER_FILE, LedgerLockedError, LedgerSchemaError, MIGRATIONS, openDatabase, SCHEMA_VERSION } from './db';
+import {
+  closeDatabase,
+  LEDGER_FILE,
+  LedgerLockedError,
+  LedgerSchemaError,
+  LOCK_FILE,
+  MIGRATIONS,
+  openDatabase,
+  SCHEMA_VERSION,
+} from './db';
 import { exportPayments } from './export';
 import { CSV_COLUMNS } from './export-csv';
 import { routeJson } from './export-json';
@@ -103,18 +112,18 @@ describe('db', () => {
       expect(Number(db.pragma('synchronous', { simple: true }))).toBe(2);
       expect(Number(db.pragma('foreign_keys', { simple: true }))).toBe(1);
       expect(Number(db.pragma('busy_timeout', { simple: true }))).toBe(5000);
-      expect(String(db.pragma('locking_mode', { simple: true }))).toBe('exclusive');
+      expect(String(db.pragma('locking_mode', { simple: true }))).toBe('normal');
       expect(Number(db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
       expect(SCHEMA_VERSION).toBe(4);
     } finally {
-      db.close();
+      closeDatabase(db, dir);
     }
     expect(fs.statSync(path.join(dir, LEDGER_FILE)).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a file written by a newer schema', () => {
     const dir = tmpDir();
-    openDatabase(dir).close();
+    closeDatabase(openDatabase(dir), dir);
     const raw = new Database(path.join(dir, LEDGER_FILE));
     raw.pragma('user_version = 99');
     raw.close();
@@ -129,7 +138,7 @@ describe('db', () => {
     for (const sql of MIGRATIONS.slice(0, 3)) raw.exec(sql);
     raw.pragma('user_version = 3');
     const H2 = hashOf(preimageOf(2));
-    const route = '[{"id":"' + DEST + '","channel":"100x1x0","direction":0,"msatoshi":"1000","delay":40}]';
+    const route = `[{"id":"${DEST}","channel":"100x1x0","direction":0,"msatoshi":"1000","delay":40}]`;
     const pay = raw.prepare(
       "INSERT INTO payments (payment_hash, status, msatoshi, destination, created_at) VALUES (?, 'pending', 3000, ?, ?)",
     );
@@ -194,6 +203,30 @@ describe('db', () => {
     expect(() => Ledger.open(dir)).toThrow(new RegExp(`in use by another Braid process \\(pid ${process.pid}`));
   });
 
+  it('lets this process read the ledger through another connection while it holds the lock', () => {
+    const dir = tmpDir();
+    const ledger = openLedger(dir);
+    created(ledger, part(1000n));
+    const reader = new Database(path.join(dir, LEDGER_FILE), { readonly: true, fileMustExist: true });
+    try {
+      expect(reader.prepare('SELECT COUNT(*) AS n FROM partial_payments').get()).toEqual({ n: 1 });
+      // The ledger goes on writing meanwhile; the reader sees each change once committed.
+      created(ledger, part(2000n));
+      expect(reader.prepare('SELECT COUNT(*) AS n FROM partial_payments').get()).toEqual({ n: 2 });
+    } finally {
+      reader.close();
+    }
+    // The lock is the lock file's: nothing else can take it while the ledger is open, and it goes when it closes.
+    const other = new Database(path.join(dir, LOCK_FILE), { timeout: 0 });
+    try {
+      expect(() => other.exec('BEGIN IMMEDIATE; COMMIT')).toThrow(/locked|busy/i);
+      ledger.close();
+      expect(() => other.exec('BEGIN IMMEDIATE; COMMIT')).not.toThrow();
+    } finally {
+      other.close();
+    }
+  });
+
   it('refuses a second process with a clear message, and lets it in once the first closes', async () => {
     const dir = tmpDir();
     const ledger = openLedger(dir);
@@ -212,7 +245,7 @@ describe('db', () => {
 
   it('does not name a dead pid from an old lock record', () => {
     const dir = tmpDir();
-    openDatabase(dir).close();
+    closeDatabase(openDatabase(dir), dir);
     // Some other SQLite client holds the file; the record is from a Braid long gone.
     fs.writeFileSync(path.join(dir, 'ledger.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
     const other = new Database(path.join(dir, LEDGER_FILE));
@@ -924,7 +957,7 @@ describe('export', () => {
     created(ledger, part(20n, { paymentHash: h4, intendedMsat: 20n, route, now: NOW + 300 }));
     const stored = (id: number) => toJson(ledger.part(id)?.route);
     let seen = 0;
-    for (const { parts } of ledger.exportRawRecords({})) {
+    for (const { parts } of ledger.exportRawRecords()) {
       for (const p of parts) {
         expect(routeJson(p[RAW_PART.route])).toBe(stored(Number(p[RAW_PART.id])));
         seen += 1;

@@ -16,20 +16,12 @@ import {
   MAX_I64,
 } from './checks';
 import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
-import {
-  type ExportBatch,
-  type ExportFilter,
-  type ExportRow,
-  exportBatches,
-  exportParams,
-  type RawBatch,
-  type RawRecord,
-  rawBatches,
-} from './export-rows';
+import { type RawParams, RawReader, type RawRecord } from './export-reader';
+import { type ExportBatch, type ExportFilter, type ExportRow, exportBatches, exportParams } from './export-rows';
 import { PaymentRules } from './payment-rules';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
 import { toPart, toPayment } from './rows';
-import { type PartRow, prepareStatements, RAW_PAYMENT, type Statements } from './statements';
+import { type PartRow, prepareStatements, type Statements } from './statements';
 import type {
   BeginPartArgs,
   BeginPartResult,
@@ -42,7 +34,8 @@ import type {
 } from './types';
 
 export { MAX_MSAT } from './checks';
-export type { ExportFilter, ExportRow, RawRecord } from './export-rows';
+export type { RawRecord } from './export-reader';
+export type { ExportFilter, ExportRow } from './export-rows';
 export type * from './types';
 
 // The ledger: the two tables of the proposal (payments, partial_payments) and the rules that change them
@@ -64,7 +57,7 @@ export class Ledger {
   private readonly resolvePartsTx: Transaction<(items: readonly ResolveItem[], now: number) => ResolveResult[]>;
   private readonly setAttemptIdTx: Transaction<(partId: number, attemptId: bigint) => void>;
   private readonly exportBatchTx: Transaction<(params: Record<string, unknown>) => ExportBatch>;
-  private readonly exportRawBatchTx: Transaction<(params: Record<string, unknown>) => RawBatch>;
+  private readonly raw: RawReader;
 
   private constructor(
     private readonly db: Db,
@@ -93,12 +86,7 @@ export class Ledger {
       if (last === undefined) return { payments, parts: [] };
       return { payments, parts: this.s.exportParts.all({ ...params, last }) };
     });
-    this.exportRawBatchTx = db.transaction((params: Record<string, unknown>): RawBatch => {
-      const payments = this.s.exportRawPayments.all(params);
-      const last = payments.at(-1)?.[RAW_PAYMENT.id];
-      if (last === undefined) return { payments, parts: [] };
-      return { payments, parts: this.s.exportRawParts.all({ ...params, last }) };
-    });
+    this.raw = new RawReader(db);
   }
 
   /**
@@ -291,8 +279,21 @@ export class Ledger {
    * spent more making those than writing its file). Batches are smaller than exportRows': what a batch holds is still
    * live at each young-generation collection.
    */
-  exportRawRecords(filter: ExportFilter = {}, batchSize = 200): Generator<RawRecord, void, undefined> {
-    return rawBatches((batch) => this.exportRawBatchTx.deferred(batch), exportParams(filter, batchSize));
+  exportRawRecords(params: RawParams = this.rawParams()): Generator<RawRecord, void, undefined> {
+    return this.raw.records(params);
+  }
+
+  /**
+   * The checked filter of an export with its batch size (from the first payment to the last), as the export's reads
+   * take it here and in an export worker (export-reader.ts).
+   */
+  rawParams(filter: ExportFilter = {}, batchSize = 200): RawParams {
+    return { ...exportParams(filter, batchSize), after: 0, upTo: null };
+  }
+
+  /** The id of the `offset`th (0-based) payment passing `filter`: where an export is cut into ranges. */
+  exportIdAt(filter: ExportFilter, offset: number): number | undefined {
+    return this.raw.idAt(exportParams(filter, 1), offset);
   }
 
   /** How many payments pass `filter`: what an export of it will go through. */

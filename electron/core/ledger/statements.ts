@@ -54,7 +54,7 @@ const PAYMENT_SELECT = `
     COUNT(q.id) FILTER (WHERE q.status = 'failed') AS n_failed
   FROM payments p LEFT JOIN partial_payments q ON q.payment_hash = p.payment_hash`;
 
-const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
+export const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
   AND (@until IS NULL OR p.created_at < @until)
   AND (@status IS NULL OR p.status = @status)`;
 
@@ -62,9 +62,9 @@ const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
  * The ids of one export batch's payments: those passing the filter after id `after` up to `last`, the batch's last
  * (its parts are read by payment_id, in payment order: a range scan of partial_payments_by_payment).
  */
-const EXPORT_BATCH_IDS = `SELECT p.id FROM payments p WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}`;
+export const EXPORT_BATCH_IDS = `SELECT p.id FROM payments p WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}`;
 
-/** A payment as the exports read it (statement `exportRawPayments`, raw): the columns they write, in this order. */
+/** A payment as the exports read it (export-reader.ts, raw): the columns they write, in this order. */
 export type RawPaymentRow = [
   id: bigint,
   payment_hash: string,
@@ -79,7 +79,7 @@ export type RawPaymentRow = [
 ];
 
 /**
- * A part as the exports read it (statement `exportRawParts`, raw): the columns they write, in this order. No
+ * A part as the exports read it (export-reader.ts, raw): the columns they write, in this order. No
  * payment_hash: it is its payment's (payment_id is the payment of that hash, see schema 4).
  */
 export type RawPartRow = [
@@ -100,7 +100,7 @@ export type RawPartRow = [
   payment_preimage: string | null,
 ];
 
-/** Where each column is in a RawPaymentRow: the order of exportRawPayments' SELECT. */
+/** Where each column is in a RawPaymentRow: the order of RawReader's SELECT of payments. */
 export const RAW_PAYMENT = {
   id: 0,
   hash: 1,
@@ -114,7 +114,7 @@ export const RAW_PAYMENT = {
   preimage: 9,
 } as const;
 
-/** Where each column is in a RawPartRow: the order of exportRawParts' SELECT. */
+/** Where each column is in a RawPartRow: the order of RawReader's SELECT of parts. */
 export const RAW_PART = {
   id: 0,
   paymentId: 1,
@@ -154,22 +154,6 @@ export function prepareStatements(db: Db) {
     exportParts: db.prepare<[Record<string, unknown>], PartRow>(
       `SELECT q.* FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
     ),
-    // The same two for the exports' files, as arrays (raw) of the columns they write: no object per row.
-    exportRawPayments: db
-      .prepare<[Record<string, unknown>], RawPaymentRow>(
-        `SELECT p.id, p.payment_hash, p.status, p.msatoshi, p.destination, p.description, p.bolt11, p.created_at,
-           p.completed_at, p.payment_preimage
-         FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
-      )
-      .raw(true),
-    exportRawParts: db
-      .prepare<[Record<string, unknown>], RawPartRow>(
-        `SELECT q.id, q.payment_id, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
-           q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node, q.erring_channel,
-           q.payment_preimage
-         FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
-      )
-      .raw(true),
     part: db.prepare<[number], PartRow>('SELECT * FROM partial_payments WHERE id = ?'),
     allParts: db.prepare<[], PartRow>('SELECT * FROM partial_payments ORDER BY id'),
     partsByHash: db.prepare<[string], PartRow>('SELECT * FROM partial_payments WHERE payment_hash = ? ORDER BY id'),

@@ -1,0 +1,120 @@
+import type Database from 'better-sqlite3';
+import type { Status } from '../../../shared/types';
+import type { Writer } from './export-writer';
+import {
+  EXPORT_BATCH_IDS,
+  EXPORT_FILTER,
+  RAW_PART,
+  RAW_PAYMENT,
+  type RawPartRow,
+  type RawPaymentRow,
+} from './statements.ts';
+
+// Reading the ledger for the export files: the rows as read (arrays of the columns written, no Payment or part
+// object made of them), in batches of payments, each batch one read transaction, so that no cursor stays open between
+// batches and the ledger keeps working meanwhile. On the ledger's own connection (Ledger.exportRawRecords) and on an
+// export worker's (export-worker.ts), which is why this file imports only what that worker may load: files named with
+// their .ts extension and nothing of the rest of the ledger.
+
+/** An export's filter (checked: export-rows.ts exportParams) and the range of payment ids it reads. */
+export interface RawParams {
+  since: number | null;
+  until: number | null;
+  status: Status | null;
+  /** Payments per batch. */
+  limit: number;
+  /** The range: payments after id `after` (0: from the first) up to id `upTo` (null: to the last). */
+  after: number;
+  upTo: number | null;
+}
+
+/** A payment as read for the exports' files, with its parts (ascending id). */
+export interface RawRecord {
+  payment: RawPaymentRow;
+  parts: RawPartRow[];
+}
+
+/** What the export loop needs of a format: how to write one record into the file. */
+export type RecordWriter = (out: Writer, record: RawRecord) => number | undefined;
+
+/** Names of nodes for the exports: an alias when the graph has one, else the id. */
+export type NodeNames = ReadonlyMap<string, string>;
+
+/** History's search: the text in the payment's hash, destination (id or name) or description, any case. */
+export function searchFor(
+  search: string | undefined,
+  names: NodeNames,
+): (hash: string, destination: string, description: string | null | undefined) => boolean {
+  const text = search?.trim().toLowerCase() ?? '';
+  if (text === '') return () => true;
+  return (hash, destination, description) =>
+    hash.includes(text) ||
+    destination.includes(text) ||
+    (names.get(destination)?.toLowerCase().includes(text) ?? false) ||
+    (description?.toLowerCase().includes(text) ?? false);
+}
+
+interface RawBatch {
+  payments: RawPaymentRow[];
+  parts: RawPartRow[];
+}
+
+/** The export's reads on one connection (every INTEGER a bigint: the ledger's defaultSafeIntegers). */
+export class RawReader {
+  private readonly batch: Database.Transaction<(params: Record<string, unknown>) => RawBatch>;
+  private readonly cut: Database.Statement<[Record<string, unknown>], bigint>;
+
+  constructor(db: Database.Database) {
+    const payments = db
+      .prepare<[Record<string, unknown>], RawPaymentRow>(
+        `SELECT p.id, p.payment_hash, p.status, p.msatoshi, p.destination, p.description, p.bolt11, p.created_at,
+           p.completed_at, p.payment_preimage
+         FROM payments p WHERE p.id > @after AND (@upTo IS NULL OR p.id <= @upTo) AND ${EXPORT_FILTER}
+         ORDER BY p.id LIMIT @limit`,
+      )
+      .raw(true);
+    // The parts of exactly the batch's payments (the same conditions on the id range up to the batch's last), in
+    // payment order then part id, so that each payment's parts follow one another.
+    const parts = db
+      .prepare<[Record<string, unknown>], RawPartRow>(
+        `SELECT q.id, q.payment_id, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
+           q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node, q.erring_channel,
+           q.payment_preimage
+         FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
+      )
+      .raw(true);
+    this.batch = db.transaction((params: Record<string, unknown>): RawBatch => {
+      const read = payments.all(params);
+      const last = read.at(-1)?.[RAW_PAYMENT.id];
+      if (last === undefined) return { payments: read, parts: [] };
+      return { payments: read, parts: parts.all({ ...params, last }) };
+    });
+    this.cut = db
+      .prepare<[Record<string, unknown>], bigint>(
+        `SELECT p.id FROM payments p WHERE ${EXPORT_FILTER} ORDER BY p.id LIMIT 1 OFFSET @offset`,
+      )
+      .pluck();
+  }
+
+  /** The payments in `params`' range that pass its filter, oldest first, each with its parts. */
+  *records(params: RawParams): Generator<RawRecord, void, undefined> {
+    let after: number | bigint = params.after;
+    for (;;) {
+      const { payments, parts } = this.batch.deferred({ ...params, after });
+      let j = 0;
+      for (const payment of payments) {
+        const start = j;
+        while (j < parts.length && (parts[j] as RawPartRow)[RAW_PART.paymentId] === payment[RAW_PAYMENT.id]) j += 1;
+        yield { payment, parts: parts.slice(start, j) };
+      }
+      if (payments.length < params.limit) return;
+      after = (payments[payments.length - 1] as RawPaymentRow)[RAW_PAYMENT.id];
+    }
+  }
+
+  /** The id of the payment that is `offset`th (0-based) of those passing `params`' filter; undefined past the last. */
+  idAt(params: Pick<RawParams, 'since' | 'until' | 'status'>, offset: number): number | undefined {
+    const id = this.cut.get({ since: params.since, until: params.until, status: params.status, offset });
+    return id === undefined ? undefined : Number(id);
+  }
+}
