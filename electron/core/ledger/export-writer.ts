@@ -39,12 +39,13 @@ export class Writer {
   private readonly syncEvery: number;
 
   /**
-   * `scratch`: the file is copied into another and removed (an export worker's range, see export.ts), so nothing of
-   * it is synced to the disk as it goes.
+   * `at`: where in the file to start (default 0). `scratch`: the file is copied into another and removed (an export
+   * worker's range, see export.ts), so nothing of it is synced to the disk as it goes.
    */
   // (No parameter property: an export worker loads this file with Node's own type stripping, which has none.)
-  constructor(handle: FileHandle, options: { scratch?: boolean } = {}) {
+  constructor(handle: FileHandle, options: { at?: number; scratch?: boolean } = {}) {
     this.handle = handle;
+    this.position = options.at ?? 0;
     this.syncEvery = options.scratch ? Number.POSITIVE_INFINITY : SYNC_EVERY;
   }
 
@@ -80,6 +81,15 @@ export class Writer {
       this.start(Buffer.from(this.overflow.join(''), 'utf8'));
       this.overflow = [];
     }
+  }
+
+  /**
+   * Writes `bytes` (text encoded elsewhere) after what is written so far; awaited like `flush`, with the same
+   * backpressure. `bytes` must stay unchanged until the write ended (`settled`).
+   */
+  async writeBytes(bytes: Buffer): Promise<void> {
+    await this.flush();
+    this.start(bytes);
   }
 
   /** Writes `data` at the next position, without waiting (each write has its own place in the file). */

@@ -68,9 +68,8 @@ export interface ExportOptions {
 const PARALLEL_FROM = 20_000;
 /** Worker threads of one export, at most. */
 const MAX_WORKERS = 4;
-/** Bytes copied at a time when the ranges' files are joined, and after how many a background sync is started. */
+/** Bytes copied at a time when the ranges' files are joined. */
 const JOIN_CHUNK = 4 << 20;
-const JOIN_SYNC_EVERY = 32 << 20;
 
 /**
  * Writes the payments matching `filter` (oldest first) with their parts to `path`, streaming (100k payments take
@@ -305,60 +304,35 @@ async function joinRanges(
     total.payments += t.payments;
     total.partialpayments += t.partialpayments;
   }
-  const out = await open(tmp, 'r+');
-  // As Writer does: the disk is given what is appended as it goes (the last sync then has little left), one sync at
-  // a time; the first failure is kept and thrown.
-  let unsynced = 0;
-  let syncing: Promise<void> | undefined;
-  let failure: { error: unknown } | undefined;
+  const handle = await open(tmp, 'r+');
+  // After the first range, with Writer's background syncs and backpressure.
+  const out = new Writer(handle, { at: (await handle.stat()).size });
   try {
-    let position = (await out.stat()).size;
-    const append = async (data: Buffer) => {
-      for (let done = 0; done < data.length; ) {
-        const { bytesWritten } = await out.write(data, done, data.length - done, position);
-        done += bytesWritten;
-        position += bytesWritten;
-      }
-      unsynced += data.length;
-      if (unsynced >= JOIN_SYNC_EVERY && syncing === undefined) {
-        unsynced = 0;
-        syncing = out.datasync().then(
-          () => {
-            syncing = undefined;
-          },
-          (error: unknown) => {
-            syncing = undefined;
-            failure ??= { error };
-          },
-        );
-      }
-      if (failure) throw failure.error;
-    };
     let written = (tallies[0] as RangeTally).payments;
-    const buffer = Buffer.allocUnsafe(JOIN_CHUNK);
     for (const [k, file] of rest.entries()) {
       const payments = (tallies[k + 1] as RangeTally).payments;
       if (payments === 0) continue;
-      if (written > 0) await append(Buffer.from(rangeJoint(format)));
+      if (written > 0) out.write(rangeJoint(format));
       written += payments;
       const input = await open(file, 'r');
       try {
         for (;;) {
-          const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
+          // A buffer of its own each time: a write under way keeps its bytes until it ended.
+          const chunk = Buffer.allocUnsafeSlow(JOIN_CHUNK);
+          const { bytesRead } = await input.read(chunk, 0, chunk.length, null);
           if (bytesRead === 0) break;
-          await append(buffer.subarray(0, bytesRead));
+          await out.writeBytes(chunk.subarray(0, bytesRead));
         }
       } finally {
         await input.close();
       }
     }
-    await append(Buffer.from(fileTail(format, total.payments)));
-    await syncing;
-    if (failure) throw failure.error;
-    await out.sync();
+    out.write(fileTail(format, total.payments));
+    await out.end();
+    await handle.sync();
   } finally {
-    await syncing;
-    await out.close();
+    await out.settled();
+    await handle.close();
   }
   return total;
 }
