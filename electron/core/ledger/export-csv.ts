@@ -1,8 +1,7 @@
 import { toFailureCode } from '../../../shared/failures.ts';
 import type { Status } from '../../../shared/types';
 import { csvCell, csvPlain } from './csv.ts';
-import { type NodeNames, type RecordWriter, searchFor } from './export-reader.ts';
-import type { Writer } from './export-writer';
+import { type NodeNames, type RecordWriter, searchFor, type TextSink } from './export-reader.ts';
 import { RAW_PAYMENT as P, RAW_PART as Q, type RawPartRow, type RawPaymentRow } from './statements.ts';
 
 // exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (export-reader.ts:
@@ -92,7 +91,7 @@ export function csvWriter(names: NodeNames, search: string | undefined, rebalanc
  * destination is named once: it is normally every part's and every route's last hop.
  */
 function writeCsvRows(
-  out: Writer,
+  out: TextSink,
   payment: RawPaymentRow,
   parts: RawPartRow[],
   names: CsvNames,

@@ -1,6 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import type { RangeTally } from './export-range';
-import type { ExportRequest, ExportTask, ExportWorkerMessage } from './export-worker';
 
 // The export's worker threads (export-worker.ts), kept between exports: a new thread would compile the export's code
 // again, and start, each time (about a quarter of a second a thread). Idle, a worker holds no file and does not keep
@@ -15,73 +13,32 @@ const IDLE_MS = 60_000;
  */
 const YOUNG_GENERATION_MB = 64;
 
-/** How a worker's task failed: as the worker said (with the API's error code when it had one). */
-export class ExportWorkerError extends Error {
-  constructor(
-    message: string,
-    readonly code: number | undefined,
-  ) {
-    super(message);
-    this.name = 'ExportWorkerError';
-  }
-}
-
 export class ExportPool {
   private readonly idle: Worker[] = [];
   private readonly timers = new Map<Worker, NodeJS.Timeout>();
-  private nextId = 1;
 
   constructor(private readonly script: URL) {}
 
-  /**
-   * Runs `task` on an idle worker (a new one if none is). `onProgress` after each chunk it writes. When `signal`
-   * aborts, the worker is ended at once and the promise rejects with the signal's reason.
-   */
-  run(task: ExportTask, onProgress: (tally: RangeTally) => void, signal: AbortSignal): Promise<RangeTally> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    const worker = this.take() ?? this.start();
-    const id = this.nextId++;
-    return new Promise<RangeTally>((resolve, reject) => {
-      const settle = (keep: boolean) => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        signal.removeEventListener('abort', onAbort);
-        if (keep) this.rest(worker);
-      };
-      const onMessage = (message: ExportWorkerMessage) => {
-        if (message.id !== id) return;
-        if (message.type === 'progress') return onProgress(message);
-        settle(true);
-        if (message.type === 'done') {
-          resolve({ scanned: message.scanned, payments: message.payments, partialpayments: message.partialpayments });
-        } else {
-          reject(new ExportWorkerError(message.message, message.code));
-        }
-      };
-      const onError = (error: Error) => {
-        settle(false);
-        void worker.terminate();
-        reject(error);
-      };
-      const onExit = (code: number) => {
-        settle(false);
-        reject(new Error(`export worker exited with code ${code} during an export`));
-      };
-      const onAbort = () => {
-        settle(false);
-        // Its writes stop with it; the caller removes its file once the promise has rejected.
-        void worker.terminate().then(
-          () => reject(signal.reason),
-          () => reject(signal.reason),
-        );
-      };
-      worker.on('message', onMessage);
-      worker.once('error', onError);
-      worker.once('exit', onExit);
-      signal.addEventListener('abort', onAbort, { once: true });
-      worker.postMessage({ id, task } satisfies ExportRequest);
-    });
+  /** `count` workers for one export: idle ones first, new ones for the rest. Each goes back by `release` or `discard`. */
+  acquire(count: number): Worker[] {
+    return Array.from({ length: count }, () => this.take() ?? this.start());
+  }
+
+  /** A worker that ended its part of an export, kept for the next one. */
+  release(worker: Worker): void {
+    this.idle.push(worker);
+    const timer = setTimeout(() => {
+      this.drop(worker);
+      void worker.terminate();
+    }, IDLE_MS);
+    timer.unref();
+    this.timers.set(worker, timer);
+  }
+
+  /** A worker whose export failed or was cancelled: ended at once (resolves once it has stopped). */
+  async discard(worker: Worker): Promise<void> {
+    this.drop(worker);
+    await worker.terminate();
   }
 
   private take(): Worker | undefined {
@@ -91,16 +48,6 @@ export class ExportPool {
       this.timers.delete(worker);
     }
     return worker;
-  }
-
-  private rest(worker: Worker): void {
-    this.idle.push(worker);
-    const timer = setTimeout(() => {
-      this.drop(worker);
-      void worker.terminate();
-    }, IDLE_MS);
-    timer.unref();
-    this.timers.set(worker, timer);
   }
 
   private start(): Worker {

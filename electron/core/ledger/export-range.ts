@@ -1,7 +1,6 @@
 import { CSV_COLUMNS, csvWriter } from './export-csv.ts';
 import { jsonWriter } from './export-json.ts';
-import type { NodeNames, RawRecord, RecordWriter } from './export-reader.ts';
-import type { Writer } from './export-writer';
+import type { NodeNames, RawRecord, RecordWriter, TextSink } from './export-reader.ts';
 
 // What an export writes into its file, whether one thread writes the whole file or each export worker one range of
 // payments (export.ts): the file's head and tail, and the loop over a range's records. Loaded by the export worker
@@ -54,7 +53,7 @@ export function recordWriter(
  * throw to stop).
  */
 export async function writeRecords(
-  out: Writer,
+  out: TextSink,
   records: Iterable<RawRecord>,
   write: RecordWriter,
   tally: RangeTally,

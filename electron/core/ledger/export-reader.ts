@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import type { Status } from '../../../shared/types';
-import type { Writer } from './export-writer';
 import {
   EXPORT_BATCH_IDS,
   EXPORT_FILTER,
@@ -34,8 +33,16 @@ export interface RawRecord {
   parts: RawPartRow[];
 }
 
-/** What the export loop needs of a format: how to write one record into the file. */
-export type RecordWriter = (out: Writer, record: RawRecord) => number | undefined;
+/** Where an export's text goes: a file (export-writer.ts Writer) or an export worker's chunks (ChunkWriter). */
+export interface TextSink {
+  /** Takes `text`; true when the caller should flush before writing more. */
+  write(text: string): boolean;
+  readonly wantsFlush: boolean;
+}
+
+/** What the export loop needs of a format: how to write one record; its number of parts, or undefined when the
+ * search leaves it out. */
+export type RecordWriter = (out: TextSink, record: RawRecord) => number | undefined;
 
 /** Names of nodes for the exports: an alias when the graph has one, else the id. */
 export type NodeNames = ReadonlyMap<string, string>;
@@ -62,7 +69,7 @@ interface RawBatch {
 /** The export's reads on one connection (every INTEGER a bigint: the ledger's defaultSafeIntegers). */
 export class RawReader {
   private readonly batch: Database.Transaction<(params: Record<string, unknown>) => RawBatch>;
-  private readonly cut: Database.Statement<[Record<string, unknown>], bigint>;
+  private readonly cuts: Database.Statement<[Record<string, unknown>], bigint>;
 
   constructor(db: Database.Database) {
     const payments = db
@@ -89,9 +96,10 @@ export class RawReader {
       if (last === undefined) return { payments: read, parts: [] };
       return { payments: read, parts: parts.all({ ...params, last }) };
     });
-    this.cut = db
+    this.cuts = db
       .prepare<[Record<string, unknown>], bigint>(
-        `SELECT p.id FROM payments p WHERE ${EXPORT_FILTER} ORDER BY p.id LIMIT 1 OFFSET @offset`,
+        `SELECT id FROM (SELECT p.id, row_number() OVER (ORDER BY p.id) AS n FROM payments p WHERE ${EXPORT_FILTER})
+         WHERE n % @every = 0 ORDER BY id`,
       )
       .pluck();
   }
@@ -112,9 +120,9 @@ export class RawReader {
     }
   }
 
-  /** The id of the payment that is `offset`th (0-based) of those passing `params`' filter; undefined past the last. */
-  idAt(params: Pick<RawParams, 'since' | 'until' | 'status'>, offset: number): number | undefined {
-    const id = this.cut.get({ since: params.since, until: params.until, status: params.status, offset });
-    return id === undefined ? undefined : Number(id);
+  /** The id of every `every`th payment passing `params`' filter, in order: where an export is cut into ranges. */
+  cutIds(params: Pick<RawParams, 'since' | 'until' | 'status'>, every: number): number[] {
+    const { since, until, status } = params;
+    return this.cuts.all({ since, until, status, every }).map(Number);
   }
 }

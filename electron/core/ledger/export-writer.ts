@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 // The export's file writer: text encoded straight into large buffers, written while the next one fills.
 
 /** Bytes written at a time: few system calls, little memory. */
-const CHUNK_BYTES = 1 << 20;
+export const CHUNK_BYTES = 1 << 20;
 /** Room kept free at the end of a chunk: a payment's lines normally fit in it. */
 const ROOM = 64 * 1024;
 /** A background sync is started after about this many bytes (see Writer.syncInBackground). */
@@ -36,17 +36,10 @@ export class Writer {
   private syncing: Promise<void> | undefined;
 
   private readonly handle: FileHandle;
-  private readonly syncEvery: number;
 
-  /**
-   * `at`: where in the file to start (default 0). `scratch`: the file is copied into another and removed (an export
-   * worker's range, see export.ts), so nothing of it is synced to the disk as it goes.
-   */
   // (No parameter property: an export worker loads this file with Node's own type stripping, which has none.)
-  constructor(handle: FileHandle, options: { at?: number; scratch?: boolean } = {}) {
+  constructor(handle: FileHandle) {
     this.handle = handle;
-    this.position = options.at ?? 0;
-    this.syncEvery = options.scratch ? Number.POSITIVE_INFINITY : SYNC_EVERY;
   }
 
   /** Buffers `text`; true when the caller should `await flush()` before writing more (see wantsFlush). */
@@ -84,12 +77,12 @@ export class Writer {
   }
 
   /**
-   * Writes `bytes` (text encoded elsewhere) after what is written so far; awaited like `flush`, with the same
-   * backpressure. `bytes` must stay unchanged until the write ended (`settled`).
+   * Writes `bytes` (text encoded elsewhere: an export worker's chunk) after what is written so far; awaited like
+   * `flush`, with the same backpressure. `bytes` must stay unchanged until the write ended (`done`, or `settled`).
    */
-  async writeBytes(bytes: Buffer): Promise<void> {
+  async writeBytes(bytes: Buffer, done?: () => void): Promise<void> {
     await this.flush();
-    this.start(bytes);
+    this.start(bytes, done);
   }
 
   /** Writes `data` at the next position, without waiting (each write has its own place in the file). */
@@ -101,7 +94,7 @@ export class Writer {
       () => {
         done?.();
         this.unsynced += data.length;
-        if (this.unsynced >= this.syncEvery && !this.syncing) this.syncInBackground();
+        if (this.unsynced >= SYNC_EVERY && !this.syncing) this.syncInBackground();
       },
       (error: unknown) => {
         this.failure ??= { error };
@@ -146,5 +139,55 @@ async function writeAll(handle: FileHandle, data: Buffer, position: number): Pro
   for (let done = 0; done < data.length; ) {
     const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
     done += bytesWritten;
+  }
+}
+
+/**
+ * Encodes text into chunks of CHUNK_BYTES, as Writer does, and hands each to `send` once full (or at `flush`): an
+ * export worker's, whose chunks the thread that owns the file writes (export-parallel.ts). Each chunk is a buffer of
+ * its own, never from Node's shared pool, so that `send` may transfer it to another thread.
+ */
+export class ChunkWriter {
+  private buffer: Buffer;
+  private used = 0;
+  private overflow: string[] = [];
+  private readonly send: (chunk: Buffer) => void;
+  private readonly allocate: () => Buffer;
+
+  /** `allocate`: a buffer of CHUNK_BYTES to fill next (one sent earlier and given back, or a new one). */
+  constructor(send: (chunk: Buffer) => void, allocate: () => Buffer = () => Buffer.allocUnsafeSlow(CHUNK_BYTES)) {
+    this.send = send;
+    this.allocate = allocate;
+    this.buffer = allocate();
+  }
+
+  /** Buffers `text`; true when the caller should `flush()` before writing more. */
+  write(text: string): boolean {
+    if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+    } else {
+      this.overflow.push(text);
+    }
+    return this.wantsFlush;
+  }
+
+  get wantsFlush(): boolean {
+    return this.buffer.length - this.used < ROOM || this.overflow.length > 0;
+  }
+
+  /** Sends what is buffered, if anything. */
+  flush(): void {
+    if (this.used > 0) {
+      this.send(this.buffer.subarray(0, this.used));
+      this.buffer = this.allocate();
+      this.used = 0;
+    }
+    if (this.overflow.length > 0) {
+      const text = this.overflow.join('');
+      const chunk = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+      chunk.write(text, 0, 'utf8');
+      this.send(chunk);
+      this.overflow = [];
+    }
   }
 }

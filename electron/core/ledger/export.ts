@@ -6,16 +6,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
 import { LEDGER_FILE } from './db';
-import { ExportPool, ExportWorkerError } from './export-pool';
-import {
-  type ExportFormat,
-  fileHead,
-  fileTail,
-  type RangeTally,
-  rangeJoint,
-  recordWriter,
-  writeRecords,
-} from './export-range';
+import { ExportWorkerError, RANGE_PAYMENTS, writeInWorkers } from './export-parallel';
+import { ExportPool } from './export-pool';
+import { type ExportFormat, fileHead, fileTail, type RangeTally, recordWriter, writeRecords } from './export-range';
 import type { NodeNames, RawParams } from './export-reader';
 import { Writer } from './export-writer';
 import type { ExportFilter, Ledger } from './ledger';
@@ -27,10 +20,10 @@ import type { ExportFilter, Ledger } from './ledger';
 // (3.7 s in batches) where the whole export of 100,000 payments must stay under 2 s. The export's tests read the
 // file back with a library parser (csv-parse). The guard against formula injection is ours either way.
 //
-// A large export is cut into ranges of payments, each written by a worker thread (export-worker.ts) into a file of
-// its own through its own connection to the ledger, side by side on the machine's cores; the ranges' files are then
-// joined. Reading the ledger and making the text take about the same time, and neither can be shared out to a worker
-// once the other is done in this thread: the rows would cost as much to copy to a worker as to format here.
+// A large export is made by worker threads side by side on the machine's cores (export-parallel.ts), each reading
+// ranges of payments through its own connection to the ledger and sending their text back; this thread writes it.
+// Reading the ledger and making the text take about the same time, and neither can be shared out to a worker once
+// the other is done in this thread: the rows would cost as much to copy to a worker as to format here.
 
 export type { ExportFormat } from './export-range';
 
@@ -68,8 +61,6 @@ export interface ExportOptions {
 const PARALLEL_FROM = 20_000;
 /** Worker threads of one export, at most. */
 const MAX_WORKERS = 4;
-/** Bytes copied at a time when the ranges' files are joined. */
-const JOIN_CHUNK = 4 << 20;
 
 /**
  * Writes the payments matching `filter` (oldest first) with their parts to `path`, streaming (100k payments take
@@ -105,6 +96,7 @@ export async function exportPayments(
   const job: Job = {
     ledger,
     format,
+    filter,
     params,
     names: options.names ?? new Map<string, string>(),
     search: options.search,
@@ -112,10 +104,10 @@ export async function exportPayments(
     progress,
     options,
   };
-  const ranges = cutRanges(ledger, filter, params, progress.total, threadsFor(progress.total, options.threads));
+  const threads = threadsFor(progress.total, options.threads);
   let written: RangeTally;
   try {
-    written = ranges.length === 1 ? await writeInThread(job, tmp, path) : await writeInWorkers(job, ranges, tmp, path);
+    written = threads === 1 ? await writeInThread(job, tmp, path) : await writeWithWorkers(job, threads, tmp, path);
     if (options.signal?.aborted) throw cancelled(progress);
     await rename(tmp, target).catch((err: unknown) => {
       throw fileError(path, err);
@@ -135,6 +127,7 @@ export async function exportPayments(
 interface Job {
   ledger: Ledger;
   format: ExportFormat;
+  filter: ExportFilter;
   params: RawParams;
   names: NodeNames;
   search: string | undefined;
@@ -159,18 +152,25 @@ function workerFile(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
-/** `params` cut into `count` ranges of about as many payments passing the filter each (fewer when there are few). */
-function cutRanges(ledger: Ledger, filter: ExportFilter, params: RawParams, total: number, count: number): RawParams[] {
+/**
+ * `params` cut into ranges of payments for `threads` workers: of RANGE_PAYMENTS payments passing the filter (fewer
+ * for a small export, so that there are four ranges a worker), the last one without an end (a payment made while the
+ * export runs may be in it, as in one thread's).
+ */
+function cutRanges(
+  ledger: Ledger,
+  filter: ExportFilter,
+  params: RawParams,
+  total: number,
+  threads: number,
+): RawParams[] {
+  const every = Math.max(1, Math.min(RANGE_PAYMENTS, Math.ceil(total / (threads * 4))));
   const ranges: RawParams[] = [];
   let after = 0;
-  for (let i = 1; i < count; i++) {
-    const offset = Math.floor((total * i) / count) - 1;
-    const last = offset < 0 ? undefined : ledger.exportIdAt(filter, offset);
-    if (last === undefined || last <= after) continue;
+  for (const last of ledger.exportCuts(filter, every)) {
     ranges.push({ ...params, after, upTo: last });
     after = last;
   }
-  // The last range has no end: a payment made while the export runs may be in it, as in one thread's.
   ranges.push({ ...params, after, upTo: null });
   return ranges;
 }
@@ -207,75 +207,43 @@ async function writeInThread(job: Job, tmp: string, path: string): Promise<Range
   return tally;
 }
 
-/**
- * The file written by a worker per range: the first range's into `tmp` (with the file's head), each other's into a
- * file of its own beside it, then appended to `tmp` in order, and the tail. Cancelling ends the workers at once.
- */
-async function writeInWorkers(job: Job, ranges: RawParams[], tmp: string, path: string): Promise<RangeTally> {
+/** The whole file, written by worker threads (export-parallel.ts), `threads` at most. */
+async function writeWithWorkers(job: Job, threads: number, tmp: string, path: string): Promise<RangeTally> {
   const { progress, options } = job;
-  const files = ranges.map((_, i) => (i === 0 ? tmp : `${tmp}.${i}`));
-  const removeRest = () => Promise.all(files.slice(1).map((file) => rm(file, { force: true }).catch(() => {})));
+  let handle: FileHandle;
   try {
-    for (const file of files) await (await open(file, 'wx', 0o600)).close();
+    handle = await open(tmp, 'wx', 0o600);
   } catch (err) {
-    await removeRest();
     throw fileError(path, err);
   }
-  const tallies: RangeTally[] = ranges.map(() => ({ scanned: 0, payments: 0, partialpayments: 0 }));
-  const report = () => {
-    progress.scanned = tallies.reduce((n, t) => n + t.scanned, 0);
-    progress.payments = tallies.reduce((n, t) => n + t.payments, 0);
-    options.onProgress?.({ ...progress });
-  };
-  // Ends every range's worker when the export is cancelled, or when one range failed.
   const stop = new AbortController();
   const cancel = () => stop.abort(cancelled(progress));
   options.signal?.addEventListener('abort', cancel, { once: true });
   if (options.signal?.aborted) cancel();
-  const pool = exportPool();
-  const runs = ranges.map((params, i) =>
-    pool
-      .run(
-        {
-          ledgerFile: join(job.ledger.dataDir, LEDGER_FILE),
-          format: job.format,
-          params,
-          names: job.names,
-          search: job.search,
-          rebalances: job.rebalances,
-          out: files[i] as string,
-          head: i === 0 ? fileHead(job.format) : '',
-          scratch: i > 0,
-        },
-        (tally) => {
-          tallies[i] = tally;
-          report();
-        },
-        stop.signal,
-      )
-      .then((tally) => {
-        tallies[i] = tally;
-        report();
-      })
-      .catch((err: unknown) => {
-        stop.abort(asApiError(err));
-        throw err;
-      }),
-  );
   try {
-    await Promise.all(runs);
-  } catch {
-    // Each run settles only once its worker answered or was ended: then the files can go.
-    await Promise.allSettled(runs);
-    await removeRest();
-    throw stop.signal.reason;
+    return await writeInWorkers(handle, {
+      pool: exportPool(),
+      workers: threads,
+      setup: {
+        ledgerFile: join(job.ledger.dataDir, LEDGER_FILE),
+        format: job.format,
+        names: job.names,
+        search: job.search,
+        rebalances: job.rebalances,
+      },
+      ranges: cutRanges(job.ledger, job.filter, job.params, progress.total, threads),
+      onProgress: ({ scanned, payments }) => {
+        progress.scanned = scanned;
+        progress.payments = payments;
+        options.onProgress?.({ ...progress });
+      },
+      signal: stop.signal,
+    });
+  } catch (err) {
+    throw err instanceof ExportWorkerError && err.code !== undefined ? new ApiError(err.code, err.message) : err;
   } finally {
     options.signal?.removeEventListener('abort', cancel);
-  }
-  try {
-    return await joinRanges(job.format, tmp, files.slice(1), tallies);
-  } finally {
-    await removeRest();
+    await handle.close().catch(() => {});
   }
 }
 
@@ -284,57 +252,6 @@ let pool: ExportPool | undefined;
 function exportPool(): ExportPool {
   pool ??= new ExportPool(workerFile() as URL);
   return pool;
-}
-
-/** A worker's failure as the API tells it: with its code when it had one. */
-function asApiError(err: unknown): unknown {
-  return err instanceof ExportWorkerError && err.code !== undefined ? new ApiError(err.code, err.message) : err;
-}
-
-/** Appends the ranges' files (after the first, already in `tmp`) to `tmp` in order, then the tail; syncs `tmp`. */
-async function joinRanges(
-  format: ExportFormat,
-  tmp: string,
-  rest: string[],
-  tallies: RangeTally[],
-): Promise<RangeTally> {
-  const total: RangeTally = { scanned: 0, payments: 0, partialpayments: 0 };
-  for (const t of tallies) {
-    total.scanned += t.scanned;
-    total.payments += t.payments;
-    total.partialpayments += t.partialpayments;
-  }
-  const handle = await open(tmp, 'r+');
-  // After the first range, with Writer's background syncs and backpressure.
-  const out = new Writer(handle, { at: (await handle.stat()).size });
-  try {
-    let written = (tallies[0] as RangeTally).payments;
-    for (const [k, file] of rest.entries()) {
-      const payments = (tallies[k + 1] as RangeTally).payments;
-      if (payments === 0) continue;
-      if (written > 0) out.write(rangeJoint(format));
-      written += payments;
-      const input = await open(file, 'r');
-      try {
-        for (;;) {
-          // A buffer of its own each time: a write under way keeps its bytes until it ended.
-          const chunk = Buffer.allocUnsafeSlow(JOIN_CHUNK);
-          const { bytesRead } = await input.read(chunk, 0, chunk.length, null);
-          if (bytesRead === 0) break;
-          await out.writeBytes(chunk.subarray(0, bytesRead));
-        }
-      } finally {
-        await input.close();
-      }
-    }
-    out.write(fileTail(format, total.payments));
-    await out.end();
-    await handle.sync();
-  } finally {
-    await out.settled();
-    await handle.close();
-  }
-  return total;
 }
 
 function cancelled(progress: ExportProgress): ApiError {

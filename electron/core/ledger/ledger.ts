@@ -291,9 +291,9 @@ export class Ledger {
     return { ...exportParams(filter, batchSize), after: 0, upTo: null };
   }
 
-  /** The id of the `offset`th (0-based) payment passing `filter`: where an export is cut into ranges. */
-  exportIdAt(filter: ExportFilter, offset: number): number | undefined {
-    return this.raw.idAt(exportParams(filter, 1), offset);
+  /** The id of every `every`th payment passing `filter`, in order: where an export is cut into ranges. */
+  exportCuts(filter: ExportFilter, every: number): number[] {
+    return this.raw.cutIds(exportParams(filter, 1), every);
   }
 
   /** How many payments pass `filter`: what an export of it will go through. */
