@@ -160,12 +160,12 @@ class RangeCommit {
 
   /** `written`: told once the bytes are in the file. */
   chunk(range: number, bytes: Buffer, written: () => void): void {
-    if (range === this.current) this.then(() => this.write(bytes, written));
+    if (range === this.current) this.enqueue(() => this.write(bytes, written));
     else this.slot(range).chunks.push([bytes, written]);
   }
 
   done(range: number, payments: number): void {
-    if (range === this.current) this.then(() => this.advance(payments));
+    if (range === this.current) this.enqueue(() => this.advance(payments));
     else this.slot(range).payments = payments;
   }
 
@@ -183,7 +183,7 @@ class RangeCommit {
     return slot;
   }
 
-  private then(step: () => Promise<void> | void): void {
+  private enqueue(step: () => Promise<void> | void): void {
     this.queue = this.queue.then(step).catch((error: unknown) => {
       this.written?.reject(error);
     });
