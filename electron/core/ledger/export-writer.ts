@@ -12,6 +12,56 @@ const SYNC_EVERY = 32 * CHUNK_BYTES;
 const MAX_WRITES = 4;
 
 /**
+ * Text encoded into a buffer of CHUNK_BYTES as it comes; text too long for the room left waits as text (rare: one
+ * payment's lines over the buffer's room). What it is handed to (a file, another thread) is the subclass's.
+ */
+class TextBuffer {
+  protected buffer: Buffer;
+  protected used = 0;
+  private overflow: string[] = [];
+
+  constructor(buffer: Buffer) {
+    this.buffer = buffer;
+  }
+
+  /** Buffers `text`; true when the caller should flush before writing more (see wantsFlush). */
+  write(text: string): boolean {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: a text within that bound always fits whole.
+    if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+    } else {
+      this.overflow.push(text);
+    }
+    return this.wantsFlush;
+  }
+
+  /** True when the caller should flush before writing more. */
+  get wantsFlush(): boolean {
+    return this.buffer.length - this.used < ROOM || this.overflow.length > 0;
+  }
+
+  /**
+   * Hands over what is buffered: the filled part of the buffer (the buffer itself then replaced by `next()`), then
+   * the waiting text encoded into a buffer of its own (never from Node's shared pool).
+   */
+  protected takeBuffered(next: () => Buffer, take: (bytes: Buffer, buffer?: Buffer) => void): void {
+    if (this.used > 0) {
+      const buffer = this.buffer;
+      take(buffer.subarray(0, this.used), buffer);
+      this.buffer = next();
+      this.used = 0;
+    }
+    if (this.overflow.length > 0) {
+      const text = this.overflow.join('');
+      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+      bytes.write(text, 0, 'utf8');
+      this.overflow = [];
+      take(bytes);
+    }
+  }
+}
+
+/**
  * Encodes text straight into a 1 MiB buffer and hands the buffer to the disk when it is full, while the next one
  * fills. Text goes into the buffer as it comes, so no long string is built up in the JS heap (short-lived strings
  * are cheap to collect; a long string surviving each young-generation collection is not). `write` only buffers; when
@@ -19,13 +69,9 @@ const MAX_WRITES = 4;
  * writes under way cannot reorder) and waits only when MAX_WRITES chunks are still waiting for the disk
  * (backpressure: memory stays a few MiB however large the file).
  */
-export class Writer {
-  private buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+export class Writer extends TextBuffer {
   /** Buffers whose write has finished, to fill again. */
   private free: Buffer[] = [];
-  /** Text too long for the room left, kept for the next flush (rare: one payment's lines over the buffer's room). */
-  private overflow: string[] = [];
   /** Where the next chunk goes in the file. */
   private position = 0;
   /** Writes under way (or ended, not yet awaited), oldest first. */
@@ -39,23 +85,8 @@ export class Writer {
 
   // (No parameter property: an export worker loads this file with Node's own type stripping, which has none.)
   constructor(handle: FileHandle) {
+    super(Buffer.allocUnsafe(CHUNK_BYTES));
     this.handle = handle;
-  }
-
-  /** Buffers `text`; true when the caller should `await flush()` before writing more (see wantsFlush). */
-  write(text: string): boolean {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit: a text within that bound always fits whole.
-    if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
-      this.used += this.buffer.write(text, this.used, 'utf8');
-    } else {
-      this.overflow.push(text);
-    }
-    return this.wantsFlush;
-  }
-
-  /** True when the caller should `await flush()` before writing more. */
-  get wantsFlush(): boolean {
-    return this.buffer.length - this.used < ROOM || this.overflow.length > 0;
   }
 
   async flush(): Promise<void> {
@@ -64,16 +95,10 @@ export class Writer {
     await new Promise((resolve) => setImmediate(resolve));
     while (this.writes.length >= MAX_WRITES) await this.writes.shift();
     if (this.failure) throw this.failure.error;
-    if (this.used > 0) {
-      const buffer = this.buffer;
-      this.start(buffer.subarray(0, this.used), () => this.free.push(buffer));
-      this.buffer = this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
-      this.used = 0;
-    }
-    if (this.overflow.length > 0) {
-      this.start(Buffer.from(this.overflow.join(''), 'utf8'));
-      this.overflow = [];
-    }
+    this.takeBuffered(
+      () => this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES),
+      (bytes, buffer) => this.start(bytes, buffer && (() => this.free.push(buffer))),
+    );
   }
 
   /**
@@ -147,47 +172,19 @@ async function writeAll(handle: FileHandle, data: Buffer, position: number): Pro
  * export worker's, whose chunks the thread that owns the file writes (export-parallel.ts). Each chunk is a buffer of
  * its own, never from Node's shared pool, so that `send` may transfer it to another thread.
  */
-export class ChunkWriter {
-  private buffer: Buffer;
-  private used = 0;
-  private overflow: string[] = [];
+export class ChunkWriter extends TextBuffer {
   private readonly send: (chunk: Buffer) => void;
   private readonly allocate: () => Buffer;
 
   /** `allocate`: a buffer of CHUNK_BYTES to fill next (one sent earlier and given back, or a new one). */
   constructor(send: (chunk: Buffer) => void, allocate: () => Buffer = () => Buffer.allocUnsafeSlow(CHUNK_BYTES)) {
+    super(allocate());
     this.send = send;
     this.allocate = allocate;
-    this.buffer = allocate();
-  }
-
-  /** Buffers `text`; true when the caller should `flush()` before writing more. */
-  write(text: string): boolean {
-    if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
-      this.used += this.buffer.write(text, this.used, 'utf8');
-    } else {
-      this.overflow.push(text);
-    }
-    return this.wantsFlush;
-  }
-
-  get wantsFlush(): boolean {
-    return this.buffer.length - this.used < ROOM || this.overflow.length > 0;
   }
 
   /** Sends what is buffered, if anything. */
   flush(): void {
-    if (this.used > 0) {
-      this.send(this.buffer.subarray(0, this.used));
-      this.buffer = this.allocate();
-      this.used = 0;
-    }
-    if (this.overflow.length > 0) {
-      const text = this.overflow.join('');
-      const chunk = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-      chunk.write(text, 0, 'utf8');
-      this.send(chunk);
-      this.overflow = [];
-    }
+    this.takeBuffered(this.allocate, (bytes) => this.send(bytes));
   }
 }

@@ -178,12 +178,7 @@ function cutRanges(
 /** The whole file, written by this thread. */
 async function writeInThread(job: Job, tmp: string, path: string): Promise<RangeTally> {
   const { progress, options } = job;
-  let handle: FileHandle;
-  try {
-    handle = await open(tmp, 'wx', 0o600);
-  } catch (err) {
-    throw fileError(path, err);
-  }
+  const handle = await openTemporary(tmp, path);
   const out = new Writer(handle);
   const tally: RangeTally = { scanned: 0, payments: 0, partialpayments: 0 };
   try {
@@ -210,12 +205,7 @@ async function writeInThread(job: Job, tmp: string, path: string): Promise<Range
 /** The whole file, written by worker threads (export-parallel.ts), `threads` at most. */
 async function writeWithWorkers(job: Job, threads: number, tmp: string, path: string): Promise<RangeTally> {
   const { progress, options } = job;
-  let handle: FileHandle;
-  try {
-    handle = await open(tmp, 'wx', 0o600);
-  } catch (err) {
-    throw fileError(path, err);
-  }
+  const handle = await openTemporary(tmp, path);
   const stop = new AbortController();
   const cancel = () => stop.abort(cancelled(progress));
   options.signal?.addEventListener('abort', cancel, { once: true });
@@ -252,6 +242,15 @@ let pool: ExportPool | undefined;
 function exportPool(): ExportPool {
   pool ??= new ExportPool(workerFile() as URL);
   return pool;
+}
+
+/** The export's temporary file, new (never over another), private; `path`: the export's, for the error. */
+async function openTemporary(tmp: string, path: string): Promise<FileHandle> {
+  try {
+    return await open(tmp, 'wx', 0o600);
+  } catch (err) {
+    throw fileError(path, err);
+  }
 }
 
 function cancelled(progress: ExportProgress): ApiError {
