@@ -21,11 +21,17 @@ export class ExportPool {
 
   /** `count` workers for one export: idle ones first, new ones for the rest. Each goes back by `release` or `discard`. */
   acquire(count: number): Worker[] {
-    return Array.from({ length: count }, () => this.take() ?? this.start());
+    return Array.from({ length: count }, () => {
+      const worker = this.take() ?? this.start();
+      // Busy, it keeps the process alive (an export under way is waited for); idle, it does not.
+      worker.ref();
+      return worker;
+    });
   }
 
   /** A worker that ended its part of an export, kept for the next one. */
   release(worker: Worker): void {
+    worker.unref();
     this.idle.push(worker);
     const timer = setTimeout(() => {
       this.drop(worker);
@@ -52,9 +58,7 @@ export class ExportPool {
 
   private start(): Worker {
     const worker = new Worker(this.script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    // The core's own lifetime decides when the process ends, not an idle export worker.
-    worker.unref();
-    // An idle worker that fails is dropped (a busy one's failure goes to its task, above).
+    // An idle worker that fails is dropped (a busy one's failure goes to its export: export-parallel.ts).
     worker.on('error', () => this.drop(worker));
     worker.on('exit', () => this.drop(worker));
     return worker;
