@@ -1,8 +1,16 @@
 import { toFailureCode } from '../../../shared/failures.ts';
 import type { Status } from '../../../shared/types';
 import { csvCell, csvPlain } from './csv.ts';
-import { type NodeNames, type RecordWriter, searchFor, type TextSink } from './export-reader.ts';
-import { RAW_PAYMENT as P, RAW_PART as Q, type RawPartRow, type RawPaymentRow } from './statements.ts';
+import {
+  type NodeNames,
+  RAW_PAYMENT as P,
+  RAW_PART as Q,
+  type RawPartRow,
+  type RawPaymentRow,
+  type RecordWriter,
+  searchFor,
+  type TextSink,
+} from './export-reader.ts';
 
 // exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (export-reader.ts:
 // arrays of the columns read, no Payment or part object in between). export.ts writes the file. Loaded by the export

@@ -1,6 +1,13 @@
 import { toFailureCode } from '../../../shared/failures.ts';
-import { type NodeNames, type RecordWriter, searchFor } from './export-reader.ts';
-import { RAW_PAYMENT as P, RAW_PART as Q, type RawPartRow, type RawPaymentRow } from './statements.ts';
+import {
+  type NodeNames,
+  RAW_PAYMENT as P,
+  RAW_PART as Q,
+  type RawPartRow,
+  type RawPaymentRow,
+  type RecordWriter,
+  searchFor,
+} from './export-reader.ts';
 
 // exportpayments' JSON: each payment written straight from the ledger's rows as read (export-reader.ts), with no
 // Payment or part object in between. export.ts writes the file around it (`{"payments":[`, the lines, `]}`). Loaded

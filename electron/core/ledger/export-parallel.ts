@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import type { ExportPool } from './export-pool';
 import { type ExportFormat, fileHead, fileTail, type RangeTally, rangeJoint } from './export-range';
-import type { NodeNames, RawParams } from './export-reader';
+import type { RawParams } from './export-reader';
 import type { ExportRequest, ExportSetup, ExportWorkerMessage } from './export-worker';
 import { CHUNK_BYTES, Writer } from './export-writer';
 
@@ -28,7 +28,7 @@ export class ExportWorkerError extends Error {
 export interface ParallelExport {
   pool: ExportPool;
   workers: number;
-  setup: Omit<ExportSetup, 'names'> & { names: NodeNames };
+  setup: ExportSetup;
   ranges: RawParams[];
   /** Told the payments looked at and written so far, after each range a worker ended. */
   onProgress: (tally: { scanned: number; payments: number }) => void;

@@ -1,19 +1,81 @@
 import type Database from 'better-sqlite3';
 import type { Status } from '../../../shared/types';
-import {
-  EXPORT_BATCH_IDS,
-  EXPORT_FILTER,
-  RAW_PART,
-  RAW_PAYMENT,
-  type RawPartRow,
-  type RawPaymentRow,
-} from './statements.ts';
+import { EXPORT_BATCH_IDS, EXPORT_FILTER } from './statements.ts';
 
 // Reading the ledger for the export files: the rows as read (arrays of the columns written, no Payment or part
 // object made of them), in batches of payments, each batch one read transaction, so that no cursor stays open between
 // batches and the ledger keeps working meanwhile. On the ledger's own connection (Ledger.exportRawRecords) and on an
 // export worker's (export-worker.ts), which is why this file imports only what that worker may load: files named with
 // their .ts extension and nothing of the rest of the ledger.
+
+/** A payment as the exports read it (RawReader, raw): the columns they write, in this order. */
+export type RawPaymentRow = [
+  id: bigint,
+  payment_hash: string,
+  status: Status,
+  msatoshi: bigint,
+  destination: string,
+  description: string | null,
+  bolt11: string | null,
+  created_at: bigint,
+  completed_at: bigint | null,
+  payment_preimage: string | null,
+];
+
+/**
+ * A part as the exports read it (RawReader, raw): the columns they write, in this order. No
+ * payment_hash: it is its payment's (payment_id is the payment of that hash, see schema 4).
+ */
+export type RawPartRow = [
+  id: bigint,
+  payment_id: bigint,
+  status: Status,
+  msatoshi: bigint,
+  msatoshi_sent: bigint,
+  destination: string,
+  route: string,
+  created_at: bigint,
+  completed_at: bigint | null,
+  failure_code: string | null,
+  failure_message: string | null,
+  erring_index: bigint | null,
+  erring_node: string | null,
+  erring_channel: string | null,
+  payment_preimage: string | null,
+];
+
+/** Where each column is in a RawPaymentRow: the order of RawReader's SELECT of payments. */
+export const RAW_PAYMENT = {
+  id: 0,
+  hash: 1,
+  status: 2,
+  msatoshi: 3,
+  destination: 4,
+  description: 5,
+  bolt11: 6,
+  created: 7,
+  completed: 8,
+  preimage: 9,
+} as const;
+
+/** Where each column is in a RawPartRow: the order of RawReader's SELECT of parts. */
+export const RAW_PART = {
+  id: 0,
+  paymentId: 1,
+  status: 2,
+  msatoshi: 3,
+  sent: 4,
+  destination: 5,
+  route: 6,
+  created: 7,
+  completed: 8,
+  failureCode: 9,
+  failureMessage: 10,
+  erringIndex: 11,
+  erringNode: 12,
+  erringChannel: 13,
+  preimage: 14,
+} as const;
 
 /** An export's filter (checked: export-rows.ts exportParams) and the range of payment ids it reads. */
 export interface RawParams {

@@ -96,7 +96,6 @@ export async function exportPayments(
   const job: Job = {
     ledger,
     format,
-    filter,
     params,
     names: options.names ?? new Map<string, string>(),
     search: options.search,
@@ -127,7 +126,6 @@ export async function exportPayments(
 interface Job {
   ledger: Ledger;
   format: ExportFormat;
-  filter: ExportFilter;
   params: RawParams;
   names: NodeNames;
   search: string | undefined;
@@ -157,17 +155,11 @@ function workerFile(): URL | undefined {
  * for a small export, so that there are four ranges a worker), the last one without an end (a payment made while the
  * export runs may be in it, as in one thread's).
  */
-function cutRanges(
-  ledger: Ledger,
-  filter: ExportFilter,
-  params: RawParams,
-  total: number,
-  threads: number,
-): RawParams[] {
+function cutRanges(ledger: Ledger, params: RawParams, total: number, threads: number): RawParams[] {
   const every = Math.max(1, Math.min(RANGE_PAYMENTS, Math.ceil(total / (threads * 4))));
   const ranges: RawParams[] = [];
   let after = 0;
-  for (const last of ledger.exportCuts(filter, every)) {
+  for (const last of ledger.exportCuts(params, every)) {
     ranges.push({ ...params, after, upTo: last });
     after = last;
   }
@@ -221,7 +213,7 @@ async function writeWithWorkers(job: Job, threads: number, tmp: string, path: st
         search: job.search,
         rebalances: job.rebalances,
       },
-      ranges: cutRanges(job.ledger, job.filter, job.params, progress.total, threads),
+      ranges: cutRanges(job.ledger, job.params, progress.total, threads),
       onProgress: ({ scanned, payments }) => {
         progress.scanned = scanned;
         progress.payments = payments;

@@ -24,8 +24,8 @@ import {
 import { exportPayments } from './export';
 import { CSV_COLUMNS } from './export-csv';
 import { routeJson } from './export-json';
+import { RAW_PART, RAW_PAYMENT } from './export-reader';
 import { type BeginPartArgs, Ledger, type ResolveItem } from './ledger';
-import { RAW_PART, RAW_PAYMENT } from './statements';
 import { DEST, HOP, hashOf, nodeId, preimageOf, routeTo, secretOf, toJson } from './test-helpers';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -291,9 +291,9 @@ export class Ledger {
     return { ...exportParams(filter, batchSize), after: 0, upTo: null };
   }
 
-  /** The id of every `every`th payment passing `filter`, in order: where an export is cut into ranges. */
-  exportCuts(filter: ExportFilter, every: number): number[] {
-    return this.raw.cutIds(exportParams(filter, 1), every);
+  /** The id of every `every`th payment passing `params`' filter, in order: where an export is cut into ranges. */
+  exportCuts(params: RawParams, every: number): number[] {
+    return this.raw.cutIds(params, every);
   }
 
   /** How many payments pass `filter`: what an export of it will go through. */
