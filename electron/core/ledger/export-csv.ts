@@ -1,6 +1,7 @@
 import { toFailureCode } from '../../../shared/failures.ts';
 import type { Status } from '../../../shared/types';
 import { csvCell, csvPlain } from './csv.ts';
+import { asBytes, type ByteText, utf8Bytes } from './export-bytes.ts';
 import {
   type NodeNames,
   RAW_PAYMENT as P,
@@ -9,7 +10,6 @@ import {
   type RawPaymentRow,
   type RecordWriter,
   searchFor,
-  type TextSink,
 } from './export-reader.ts';
 
 // exportpayments' CSV: its columns, and its rows made straight from the ledger's rows as read (export-reader.ts:
@@ -51,31 +51,65 @@ export const CSV_COLUMNS = [
   'bolt11',
 ] as const;
 
-/** The names as the CSV export uses them, looked at once per export. */
-export interface CsvNames {
-  names: NodeNames;
+/**
+ * The names as the CSV export writes them (in bytes: export-bytes.ts), each made the first time it is written: of a
+ * graph's thousands of nodes, an export names those on its payments' routes.
+ */
+export class CsvNames {
   /**
    * Every name is a CSV field as it stands (csvPlain): then so is every route's text, names and hex ids (checked when
    * the route was stored) joined by arrows, and it needs no quoting pass.
    */
-  plain: boolean;
-}
+  readonly plain: boolean;
+  /** Whether any node is named (else a route's text is its ids). */
+  readonly any: boolean;
+  private readonly names: NodeNames;
+  private readonly cells = new Map<string, ByteText>();
+  private readonly hops = new Map<string, ByteText>();
 
-export function namesForCsv(names: NodeNames): CsvNames {
-  let plain = true;
-  for (const name of names.values()) {
-    if (!csvPlain(name)) {
-      plain = false;
-      break;
+  // (No parameter property: an export worker loads this file with Node's own type stripping, which has none.)
+  constructor(names: NodeNames) {
+    this.names = names;
+    this.any = names.size > 0;
+    let plain = true;
+    for (const name of names.values()) {
+      if (!csvPlain(name)) {
+        plain = false;
+        break;
+      }
     }
+    this.plain = plain;
   }
-  return { names, plain };
+
+  /** The node's alias as a CSV cell (csvCell); undefined when it has none. */
+  cell(id: string): ByteText | undefined {
+    let cell = this.cells.get(id);
+    if (cell === undefined) {
+      const name = this.names.get(id);
+      if (name === undefined) return undefined;
+      cell = utf8Bytes(csvCell(name));
+      this.cells.set(id, cell);
+    }
+    return cell;
+  }
+
+  /** The node as a route's text names it: its alias, else its id (hex: its own bytes). */
+  hop(id: string): ByteText {
+    let hop = this.hops.get(id);
+    if (hop === undefined) {
+      const name = this.names.get(id);
+      hop = name === undefined ? asBytes(id) : utf8Bytes(name);
+      this.hops.set(id, hop);
+    }
+    return hop;
+  }
 }
 
-/** A node's id with its name (undefined when the graph has none). */
-interface Named {
+/** A payment's destination as its rows name it: its id, its alias's cell ('' when unnamed), its name in a route. */
+interface Destination {
   id: string;
-  name: string | undefined;
+  cell: ByteText;
+  hop: ByteText;
 }
 
 /**
@@ -84,77 +118,88 @@ interface Named {
  */
 export function csvWriter(names: NodeNames, search: string | undefined, rebalances: ReadonlySet<string>): RecordWriter {
   const matches = searchFor(search, names);
-  const csvNames = namesForCsv(names);
+  const csvNames = new CsvNames(names);
   return (out, { payment, parts }) => {
     if (!matches(payment[P.hash], payment[P.destination], payment[P.description])) return undefined;
-    writeCsvRows(out, payment, parts, csvNames, rebalances.has(payment[P.hash]));
+    out.write(csvRows(payment, parts, csvNames, rebalances.has(payment[P.hash])));
     return parts.length;
   };
 }
 
 /**
- * The payment's row then its parts' rows, into `out`. Each part's route goes in apart from the rest of its row: JS
- * keeps a string holding any character past Latin-1 (the route's arrows) at two bytes a character, so a row joined to
- * its route would be copied into two bytes and encoded to UTF-8 from there, which cost more than making the row. The
- * destination is named once: it is normally every part's and every route's last hop.
+ * The payment's row then its parts' rows, one text (one copy into the file). The destination is named once: it is
+ * normally every part's and every route's last hop. (Hashes, ids, routes and amounts are ASCII: hex and digits the
+ * ledger checks; statuses and failure codes are closed sets; the rest goes through utf8Bytes or comes from CsvNames.)
  */
-function writeCsvRows(
-  out: TextSink,
-  payment: RawPaymentRow,
-  parts: RawPartRow[],
-  names: CsvNames,
-  rebalance: boolean,
-): void {
+function csvRows(payment: RawPaymentRow, parts: RawPartRow[], names: CsvNames, rebalance: boolean): ByteText {
   let fee = 0n;
   for (const part of parts) fee += partFeePaid(part[Q.status], part[Q.msatoshi], part[Q.sent]);
-  const destination: Named = { id: payment[P.destination], name: names.names.get(payment[P.destination]) };
-  out.write(csvPaymentRow(payment, fee, destination.name, rebalance));
+  const id = payment[P.destination];
+  const destination: Destination = { id, cell: names.cell(id) ?? EMPTY, hop: names.hop(id) };
+  let text = csvPaymentRow(payment, fee, destination.cell, rebalance);
   for (const part of parts) {
-    out.write(csvPartRow(part, payment[P.hash], names.names, destination));
-    const route = routeText(part[Q.route], names.names, destination);
-    out.write(`${names.plain ? route : csvCell(route)},\r\n`);
+    const route = routeBytes(part[Q.route], names, destination);
+    text += `${csvPartRow(part, payment[P.hash], names, destination)}${names.plain ? route : csvCell(route)},\r\n`;
   }
+  return asBytes(text);
 }
 
+const EMPTY = asBytes('');
+
 /**
- * The payment's row, CRLF ended. `fee`: what its complete parts paid in fees; `alias`: its destination's name. A
- * rebalance (a payment to ourselves between our own channels) is `kind` `rebalance` with no amount, since nothing left
- * the wallet but the fee: its fee is a cost like any payment's; what it moved is on its part rows. The preimage is
- * written for a complete payment only.
+ * The payment's row, CRLF ended. `fee`: what its complete parts paid in fees; `alias`: its destination's name's cell.
+ * A rebalance (a payment to ourselves between our own channels) is `kind` `rebalance` with no amount, since nothing
+ * left the wallet but the fee: its fee is a cost like any payment's; what it moved is on its part rows. The preimage
+ * is written for a complete payment only.
  */
-function csvPaymentRow(p: RawPaymentRow, fee: bigint, alias: string | undefined, rebalance: boolean): string {
+function csvPaymentRow(p: RawPaymentRow, fee: bigint, alias: ByteText, rebalance: boolean): string {
   const kind = rebalance ? 'rebalance' : 'payment';
   const status = p[P.status];
-  const amount = rebalance ? ',' : `${sat(p[P.msatoshi])},${p[P.msatoshi]}`;
+  const amount = rebalance ? ',' : amountCells(p[P.msatoshi]);
   const preimage = status === 'complete' ? (p[P.preimage] ?? '') : '';
   return (
     `${kind},${p[P.hash]},,${status},${time(p[P.created])},${time(p[P.completed])},` +
-    `${csvCell(alias)},${p[P.destination]},${csvCell(p[P.description] ?? undefined)},` +
-    `${amount},${sat(fee)},${fee},,,,,${preimage},,,,,,${csvCell(p[P.bolt11] ?? undefined)}\r\n`
+    `${alias},${p[P.destination]},${textCell(p[P.description])},` +
+    `${amount},${amountCells(fee)},,,,,${preimage},,,,,,${textCell(p[P.bolt11])}\r\n`
   );
 }
 
 /**
- * A part's row up to its route (writeCsvRows writes the route and the rest); `hash`: its payment's. A failure is written for a failed part
- * only, its code as the API has it (an unknown one is UNKNOWN_FAILURE).
+ * A part's row up to its route (csvRows writes the route and the line's end); `hash`: its payment's. A failure is
+ * written for a failed part only, its code as the API has it (an unknown one is UNKNOWN_FAILURE).
  */
-function csvPartRow(part: RawPartRow, hash: string, names: NodeNames, destination: Named): string {
+function csvPartRow(part: RawPartRow, hash: string, names: CsvNames, destination: Destination): string {
   const status = part[Q.status];
   const fee = partFeePaid(status, part[Q.msatoshi], part[Q.sent]);
-  const erringIndex = part[Q.erringIndex];
-  const erringNode = part[Q.erringNode];
-  const failure =
-    status !== 'failed'
-      ? ',,,'
-      : `${csvCell(toFailureCode(part[Q.failureCode]))},${csvCell(part[Q.failureMessage] ?? '')},` +
-        `${erringIndex === null ? '' : erringIndex},${erringNode === null ? '' : csvCell(nameOf(erringNode, names))}`;
+  const failure = status !== 'failed' ? ',,,' : failureCells(part, names);
   const partDestination = part[Q.destination];
-  const alias = partDestination === destination.id ? destination.name : names.get(partDestination);
+  const alias = partDestination === destination.id ? destination.cell : (names.cell(partDestination) ?? EMPTY);
   return (
     `part,${hash},${part[Q.id]},${status},${time(part[Q.created])},${time(part[Q.completed])},` +
-    `${csvCell(alias)},${partDestination},,,,,,` +
-    `${sat(part[Q.msatoshi])},${part[Q.msatoshi]},${sat(fee)},${fee},,${failure},`
+    `${alias},${partDestination},,,,,,${amountCells(part[Q.msatoshi])},${amountCells(fee)},,${failure},`
   );
+}
+
+/** A failed part's failure_code, failure_message, failed_at_hop and failed_at_node cells. */
+function failureCells(part: RawPartRow, names: CsvNames): string {
+  const erringIndex = part[Q.erringIndex];
+  const erringNode = part[Q.erringNode];
+  const node = erringNode === null ? EMPTY : (names.cell(erringNode) ?? textCell(erringNode));
+  return (
+    `${csvCell(toFailureCode(part[Q.failureCode]))},${textCell(part[Q.failureMessage] ?? '')},` +
+    `${erringIndex === null ? '' : erringIndex},${node}`
+  );
+}
+
+/** A text cell (csvCell) in bytes; empty when absent. */
+function textCell(text: string | null): ByteText {
+  return text === null ? EMPTY : utf8Bytes(csvCell(text));
+}
+
+/** An amount's two cells: sat, then msat. */
+function amountCells(msat: bigint): string {
+  const digits = `${msat}`;
+  return `${satDigits(digits)},${digits}`;
 }
 
 /** A stored time (Unix seconds) as the CSV writes it; empty when absent. */
@@ -167,32 +212,34 @@ function partFeePaid(status: Status, msatoshi: bigint, sent: bigint): bigint {
   return status === 'complete' ? sent - msatoshi : 0n;
 }
 
-function nameOf(id: string, names: NodeNames): string {
-  return names.get(id) ?? id;
-}
-
 const HOP_ID = '"id":"';
+/** " → " in UTF-8 bytes. */
+const ARROW = utf8Bytes(' → ');
 
 /**
- * "atlas → carol → bob": the route's nodes (ours left out) by name, from the stored route's text. `known`: a node
- * already named (the destination), told by its id without a look-up.
+ * "atlas → carol → bob" (in bytes): the route's nodes (ours left out) by name (CsvNames.hop), from the stored route's
+ * text. `known`: a node already named (the destination), told by its id without a look-up.
  */
-export function routeText(stored: string, names: NodeNames, known?: Named): string {
-  const lookUp = names.size > 0;
+export function routeBytes(stored: string, names: CsvNames, known?: Pick<Destination, 'id' | 'hop'>): ByteText {
+  const lookUp = names.any;
   let text = '';
   // Each hop's id is the 66 hex characters after `"id":"` (routes are stored by routeToJson, ids checked hex).
   for (let at = stored.indexOf(HOP_ID); at !== -1; at = stored.indexOf(HOP_ID, at + 72)) {
     const end = stored.indexOf('"', at + 6);
     const id = stored.slice(at + 6, end);
-    const name = !lookUp ? id : id === known?.id ? (known.name ?? id) : nameOf(id, names);
-    text += text === '' ? name : ` → ${name}`;
+    const name = !lookUp ? id : id === known?.id ? known.hop : names.hop(id);
+    text += text === '' ? name : `${ARROW}${name}`;
   }
-  return text;
+  return asBytes(text);
 }
 
 /** Millisatoshi as sat, exact: "700000", "0.001", "12.345" (from the digits: no bigint division per cell). */
 export function sat(msat: bigint): string {
-  const digits = `${msat}`;
+  return satDigits(`${msat}`);
+}
+
+/** sat of millisatoshi written in decimal digits. */
+function satDigits(digits: string): string {
   if (digits.length <= 3) return digits === '0' ? '0' : `0.${digits.padStart(3, '0').replace(/0+$/, '')}`;
   const whole = digits.slice(0, -3);
   const frac = digits.slice(-3);

@@ -1,4 +1,5 @@
 import { toFailureCode } from '../../../shared/failures.ts';
+import { asBytes, type ByteText, utf8Bytes } from './export-bytes.ts';
 import {
   type NodeNames,
   RAW_PAYMENT as P,
@@ -16,6 +17,10 @@ import {
 // Each payment is what `toJson({ ...payment, partialpayments: parts })` writes for the API's Payment and
 // PartialPayment objects (ledger/rows.ts paymentOf, partOf): the same members in the same order, absent members left
 // out, bigints as their digits. ledger.test.ts checks the two agree, byte for byte.
+//
+// The text is made as its UTF-8 bytes (export-bytes.ts): what the ledger checks (hashes, ids, preimages, routes:
+// hex and digits; statuses; failure codes, a closed set) is ASCII and goes in as it is; the free text (description,
+// bolt11, failure message, erring node and channel) goes through utf8Bytes once JSON.stringify has quoted it.
 
 /**
  * Writes a payment's JSON after a line end (and a comma before all but the first it writes), unless `search` leaves
@@ -26,14 +31,14 @@ export function jsonWriter(names: NodeNames, search: string | undefined): Record
   let first = true;
   return (out, { payment, parts }) => {
     if (!matches(payment[P.hash], payment[P.destination], payment[P.description])) return undefined;
-    out.write(`${first ? '' : ','}\n${paymentJson(payment, parts)}`);
+    out.write(asBytes(`${first ? '' : ','}\n${paymentJson(payment, parts)}`));
     first = false;
     return parts.length;
   };
 }
 
 /** A payment's JSON with its parts as `partialpayments`. */
-function paymentJson(p: RawPaymentRow, parts: RawPartRow[]): string {
+function paymentJson(p: RawPaymentRow, parts: RawPartRow[]): ByteText {
   let sent = 0n;
   let pending = 0;
   let complete = 0;
@@ -61,16 +66,16 @@ function paymentJson(p: RawPaymentRow, parts: RawPartRow[]): string {
     `{"payment_hash":${same.hash},"status":${jsonStatus(status)},"msatoshi":${p[P.msatoshi]},` +
     `"msatoshi_sent":${sent},"destination":${same.destinationJson}`;
   const description = p[P.description];
-  if (description !== null) json += `,"description":${JSON.stringify(description)}`;
+  if (description !== null) json += `,"description":${utf8Bytes(JSON.stringify(description))}`;
   const bolt11 = p[P.bolt11];
-  if (bolt11 !== null) json += `,"bolt11":${JSON.stringify(bolt11)}`;
+  if (bolt11 !== null) json += `,"bolt11":${utf8Bytes(JSON.stringify(bolt11))}`;
   json += `,"created_at":${p[P.created]}`;
   const completed = p[P.completed];
   if (completed !== null) json += `,"completed_at":${completed}`;
   if (preimage !== null) json += `,"payment_preimage":${same.preimageJson}`;
   json += `,"parts":{"pending":${pending},"complete":${complete},"failed":${failed}},"partialpayments":[`;
   for (let i = 0; i < parts.length; i++) json += `${i === 0 ? '' : ','}${partJson(parts[i] as RawPartRow, same)}`;
-  return `${json}]}`;
+  return asBytes(`${json}]}`);
 }
 
 /** What a payment's parts normally share with it, as JSON text made once. */
@@ -99,13 +104,13 @@ function partJson(part: RawPartRow, same: Same): string {
   if (status === 'failed') {
     json +=
       `,"failure":{"code":${JSON.stringify(toFailureCode(part[Q.failureCode]))},` +
-      `"message":${JSON.stringify(part[Q.failureMessage] ?? '')}`;
+      `"message":${utf8Bytes(JSON.stringify(part[Q.failureMessage] ?? ''))}`;
     const erringIndex = part[Q.erringIndex];
     if (erringIndex !== null) json += `,"erring_index":${erringIndex}`;
     const erringNode = part[Q.erringNode];
-    if (erringNode !== null) json += `,"erring_node":${JSON.stringify(erringNode)}`;
+    if (erringNode !== null) json += `,"erring_node":${utf8Bytes(JSON.stringify(erringNode))}`;
     const erringChannel = part[Q.erringChannel];
-    if (erringChannel !== null) json += `,"erring_channel":${JSON.stringify(erringChannel)}`;
+    if (erringChannel !== null) json += `,"erring_channel":${utf8Bytes(JSON.stringify(erringChannel))}`;
     json += '}';
   }
   return `${json}}`;

@@ -1,3 +1,4 @@
+import { asBytes, type ByteText } from './export-bytes.ts';
 import { CSV_COLUMNS, csvWriter } from './export-csv.ts';
 import { jsonWriter } from './export-json.ts';
 import type { NodeNames, RawRecord, RecordWriter, TextSink } from './export-reader.ts';
@@ -19,22 +20,24 @@ export interface RangeTally {
   partialpayments: number;
 }
 
+// (Heads, tails and joints are ASCII: their own bytes.)
+
 /** What the file starts with. */
-export function fileHead(format: ExportFormat): string {
-  return format === 'csv' ? `${CSV_COLUMNS.join(',')}\r\n` : '{"payments":[';
+export function fileHead(format: ExportFormat): ByteText {
+  return asBytes(format === 'csv' ? `${CSV_COLUMNS.join(',')}\r\n` : '{"payments":[');
 }
 
 /** What the file ends with, after `payments` payments. */
-export function fileTail(format: ExportFormat, payments: number): string {
-  return format === 'csv' ? '' : `${payments === 0 ? '' : '\n'}]}\n`;
+export function fileTail(format: ExportFormat, payments: number): ByteText {
+  return asBytes(format === 'csv' ? '' : `${payments === 0 ? '' : '\n'}]}\n`);
 }
 
 /**
  * Between two ranges' payments, when both wrote some: a JSON range's payments are separated by commas, each on its
  * line (export-json.ts jsonWriter), but its first has none before it.
  */
-export function rangeJoint(format: ExportFormat): string {
-  return format === 'csv' ? '' : ',';
+export function rangeJoint(format: ExportFormat): ByteText {
+  return asBytes(format === 'csv' ? '' : ',');
 }
 
 /** The format's writer of a payment (with its parts), or of nothing when the search leaves it out. */

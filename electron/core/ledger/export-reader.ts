@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Status } from '../../../shared/types';
+import type { ByteText } from './export-bytes.ts';
 import { EXPORT_BATCH_IDS, EXPORT_FILTER } from './statements.ts';
 
 // Reading the ledger for the export files: the rows as read (arrays of the columns written, no Payment or part
@@ -97,8 +98,8 @@ export interface RawRecord {
 
 /** Where an export's text goes: a file (export-writer.ts Writer) or an export worker's chunks (ChunkWriter). */
 export interface TextSink {
-  /** Takes `text`; true when the caller should flush before writing more. */
-  write(text: string): boolean;
+  /** Takes `text` (its UTF-8 bytes, export-bytes.ts); true when the caller should flush before writing more. */
+  write(text: ByteText): boolean;
   readonly wantsFlush: boolean;
 }
 

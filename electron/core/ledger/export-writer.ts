@@ -1,6 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
+import type { ByteText } from './export-bytes.ts';
 
-// The export's file writer: text encoded straight into large buffers, written while the next one fills.
+// The export's file writer: text (as its UTF-8 bytes, export-bytes.ts) copied straight into large buffers, written
+// while the next one fills.
 
 /** Bytes written at a time: few system calls, little memory. */
 export const CHUNK_BYTES = 1 << 20;
@@ -12,23 +14,23 @@ const SYNC_EVERY = 32 * CHUNK_BYTES;
 const MAX_WRITES = 4;
 
 /**
- * Text encoded into a buffer of CHUNK_BYTES as it comes; text too long for the room left waits as text (rare: one
- * payment's lines over the buffer's room). What it is handed to (a file, another thread) is the subclass's.
+ * Text (its UTF-8 bytes, one character a byte: ByteText) copied into a buffer of CHUNK_BYTES as it comes; text too
+ * long for the room left waits as text (rare: one payment's lines over the buffer's room). What it is handed to (a
+ * file, another thread) is the subclass's.
  */
 class TextBuffer {
   protected buffer: Buffer;
   protected used = 0;
-  private overflow: string[] = [];
+  private overflow: ByteText[] = [];
 
   constructor(buffer: Buffer) {
     this.buffer = buffer;
   }
 
   /** Buffers `text`; true when the caller should flush before writing more (see wantsFlush). */
-  write(text: string): boolean {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit: a text within that bound always fits whole.
-    if (this.overflow.length === 0 && this.used + 3 * text.length <= this.buffer.length) {
-      this.used += this.buffer.write(text, this.used, 'utf8');
+  write(text: ByteText): boolean {
+    if (this.overflow.length === 0 && this.used + text.length <= this.buffer.length) {
+      this.used += this.buffer.write(text, this.used, 'latin1');
     } else {
       this.overflow.push(text);
     }
@@ -42,7 +44,7 @@ class TextBuffer {
 
   /**
    * Hands over what is buffered: the filled part of the buffer (the buffer itself then replaced by `next()`), then
-   * the waiting text encoded into a buffer of its own (never from Node's shared pool).
+   * the waiting text copied into a buffer of its own (never from Node's shared pool).
    */
   protected takeBuffered(next: () => Buffer, take: (bytes: Buffer, buffer?: Buffer) => void): void {
     if (this.used > 0) {
@@ -53,8 +55,8 @@ class TextBuffer {
     }
     if (this.overflow.length > 0) {
       const text = this.overflow.join('');
-      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-      bytes.write(text, 0, 'utf8');
+      const bytes = Buffer.allocUnsafeSlow(text.length);
+      bytes.write(text, 0, 'latin1');
       this.overflow = [];
       take(bytes);
     }
@@ -62,7 +64,7 @@ class TextBuffer {
 }
 
 /**
- * Encodes text straight into a 1 MiB buffer and hands the buffer to the disk when it is full, while the next one
+ * Copies text straight into a 1 MiB buffer and hands the buffer to the disk when it is full, while the next one
  * fills. Text goes into the buffer as it comes, so no long string is built up in the JS heap (short-lived strings
  * are cheap to collect; a long string surviving each young-generation collection is not). `write` only buffers; when
  * it says the buffer is full, the caller awaits `flush`, which starts writing it (each chunk at its own offset, so
@@ -168,7 +170,7 @@ async function writeAll(handle: FileHandle, data: Buffer, position: number): Pro
 }
 
 /**
- * Encodes text into chunks of CHUNK_BYTES, as Writer does, and hands each to `send` once full (or at `flush`): an
+ * Copies text into chunks of CHUNK_BYTES, as Writer does, and hands each to `send` once full (or at `flush`): an
  * export worker's, whose chunks the thread that owns the file writes (export-parallel.ts). Each chunk is a buffer of
  * its own, never from Node's shared pool, so that `send` may transfer it to another thread.
  */

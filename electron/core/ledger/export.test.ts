@@ -1,11 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvPlain } from './csv';
-import { isoTime, namesForCsv, routeText, sat } from './export-csv';
+import { asBytes, textOf, utf8Bytes } from './export-bytes';
+import { CsvNames, isoTime, routeBytes, sat } from './export-csv';
 import { DEST, HOP } from './test-helpers';
 
 // The CSV's cells written by hand for speed: each must equal what the obvious (slower) way writes.
 
+/** A route's text as the CSV writes it, as text. */
+const routeText = (stored: string, names: Map<string, string>, known?: { id: string; name: string | undefined }) => {
+  const hop = known && (known.name === undefined ? asBytes(known.id) : utf8Bytes(known.name));
+  return textOf(routeBytes(stored, new CsvNames(names), known && hop && { id: known.id, hop }));
+};
+
 describe('export cells', () => {
+  it("utf8Bytes holds a text's UTF-8 bytes, one character a byte; ASCII as it is", () => {
+    for (const text of [
+      '',
+      'plain, "ascii"\r\n',
+      'café',
+      'ÿ\u0080',
+      ' → ',
+      '☕ 日本',
+      '😀',
+      '\u0000\u007f',
+      'a\ud800b',
+    ]) {
+      const bytes = utf8Bytes(text);
+      expect(Buffer.from(bytes, 'latin1')).toEqual(Buffer.from(text, 'utf8'));
+      expect([...bytes].every((c) => c.charCodeAt(0) <= 0xff)).toBe(true);
+      expect(textOf(bytes)).toBe(Buffer.from(text, 'utf8').toString('utf8'));
+    }
+    const ascii = 'x'.repeat(100);
+    expect(utf8Bytes(ascii)).toBe(ascii);
+  });
+
   it('isoTime equals Date.toISOString to the second, across days, years and leap days', () => {
     const samples = [0, 59, 3599, 86_399, 86_400, 951_782_400, 1_700_000_000, 4_102_444_799];
     for (let i = 0; i < 20_000; i++) samples.push(Math.floor(Math.random() * 4_200_000_000));
@@ -70,13 +98,13 @@ describe('export cells', () => {
     for (const name of ['atlas', 'Café ☕', '', 'a b']) {
       const names = new Map([[HOP, name]]);
       expect(csvPlain(name)).toBe(true);
-      expect(namesForCsv(names).plain).toBe(true);
+      expect(new CsvNames(names).plain).toBe(true);
       expect(csvCell(routeText(stored, names))).toBe(routeText(stored, names));
     }
     for (const name of ['=hop', 'a,b', 'say "hi"', 'two\nlines', '-1', '@x', '+x', '\tx']) {
       expect(csvPlain(name)).toBe(false);
       expect(
-        namesForCsv(
+        new CsvNames(
           new Map([
             [DEST, 'bob'],
             [HOP, name],
@@ -84,6 +112,6 @@ describe('export cells', () => {
         ).plain,
       ).toBe(false);
     }
-    expect(namesForCsv(new Map()).plain).toBe(true);
+    expect(new CsvNames(new Map()).plain).toBe(true);
   });
 });

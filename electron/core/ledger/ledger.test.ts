@@ -996,6 +996,49 @@ describe('export', () => {
     expect(rows[2 * n]?.[description]).toBe(`ü ${n - 1} ${'x'.repeat(n - 1)}`);
   });
 
+  it('writes text that is not ASCII, in every field that may hold it, as its UTF-8 (one thread and workers)', async () => {
+    const ledger = openLedger();
+    // Latin-1 past ASCII (written as two bytes), past Latin-1, past the BMP, control characters, a quote and a comma.
+    const text = (s: string) => `${s} café ÿ\u0080 ☕ 日本 😀 "q", \u0001\u007f`;
+    // A lone surrogate cannot be UTF-8: the ledger keeps U+FFFD in its place.
+    created(ledger, part(1000n, { description: `${text('=description')} \ud800`, bolt11: text('lnbc') }));
+    const failure = {
+      code: 'TEMPORARY_CHANNEL_FAILURE' as const,
+      message: text('message'),
+      erring_index: 1,
+      erring_node: text('node'),
+      erring_channel: text('channel'),
+    };
+    ledger.resolvePart(1, { status: 'failed', failure }, NOW + 1);
+    const names = new Map([
+      [DEST, text('=shop')],
+      [HOP, 'Hop ⚡'],
+    ]);
+    const [payment] = ledger.payments();
+    if (payment === undefined) throw new Error('no payment');
+    expect(payment.description).toBe(`${text('=description')} \ufffd`);
+    const json = `{"payments":[\n${toJson({ ...payment, partialpayments: ledger.parts() })}\n]}\n`;
+    const dir = tmpDir();
+    for (const threads of [1, 2]) {
+      await exportPayments(ledger, 'json', path.join(dir, `${threads}.json`), {}, { names, threads });
+      expect(fs.readFileSync(path.join(dir, `${threads}.json`), 'utf8')).toBe(json);
+      await exportPayments(ledger, 'csv', path.join(dir, `${threads}.csv`), {}, { names, threads });
+      const [header, paymentRow, partRow, ...rest] = parseCsv(
+        fs.readFileSync(path.join(dir, `${threads}.csv`), 'utf8'),
+      );
+      const cell = (row: string[] | undefined, column: (typeof CSV_COLUMNS)[number]) =>
+        row?.[(header as string[]).indexOf(column)];
+      expect(rest).toEqual([]);
+      expect(cell(paymentRow, 'description')).toBe(`'${payment.description}`);
+      expect(cell(paymentRow, 'bolt11')).toBe(text('lnbc'));
+      expect(cell(paymentRow, 'destination_alias')).toBe(`'${text('=shop')}`);
+      expect(cell(partRow, 'destination_alias')).toBe(`'${text('=shop')}`);
+      expect(cell(partRow, 'failure_message')).toBe(text('message'));
+      expect(cell(partRow, 'failed_at_node')).toBe(text('node'));
+      expect(cell(partRow, 'route')).toBe(`Hop ⚡ → ${text('=shop')}`);
+    }
+  });
+
   it('streams many payments in batches, the same as listing them', async () => {
     const ledger = openLedger();
     const n = 1234;
