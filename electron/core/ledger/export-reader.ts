@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Status } from '../../../shared/types';
 import type { ByteText } from './export-bytes.ts';
-import { EXPORT_BATCH_IDS, EXPORT_FILTER } from './statements.ts';
+import { EXPORT_BATCH_IDS, EXPORT_FILTER, EXPORT_FILTER_BY_TIME } from './statements.ts';
 
 // Reading the ledger for the export files: the rows as read (arrays of the columns written, no Payment or part
 // object made of them), in batches of payments, each batch one read transaction, so that no cursor stays open between
@@ -132,7 +132,7 @@ interface RawBatch {
 /** The export's reads on one connection (every INTEGER a bigint: the ledger's defaultSafeIntegers). */
 export class RawReader {
   private readonly batch: Database.Transaction<(params: Record<string, unknown>) => RawBatch>;
-  private readonly cuts: Database.Statement<[Record<string, unknown>], bigint>;
+  private readonly ids: Database.Statement<[Record<string, unknown>], number>;
 
   constructor(db: Database.Database) {
     const payments = db
@@ -159,12 +159,11 @@ export class RawReader {
       if (last === undefined) return { payments: read, parts: [] };
       return { payments: read, parts: parts.all({ ...params, last }) };
     });
-    this.cuts = db
-      .prepare<[Record<string, unknown>], bigint>(
-        `SELECT id FROM (SELECT p.id, row_number() OVER (ORDER BY p.id) AS n FROM payments p WHERE ${EXPORT_FILTER})
-         WHERE n % @every = 0 ORDER BY id`,
-      )
-      .pluck();
+    // In the index's order (time), sorted here: a sort of 100k numbers costs less than SQLite's ordering by id.
+    this.ids = db
+      .prepare<[Record<string, unknown>], number>(`SELECT p.id FROM payments p WHERE ${EXPORT_FILTER_BY_TIME}`)
+      .pluck()
+      .safeIntegers(false);
   }
 
   /** The payments in `params`' range that pass its filter, oldest first, each with its parts. */
@@ -186,6 +185,9 @@ export class RawReader {
   /** The id of every `every`th payment passing `params`' filter, in order: where an export is cut into ranges. */
   cutIds(params: Pick<RawParams, 'since' | 'until' | 'status'>, every: number): number[] {
     const { since, until, status } = params;
-    return this.cuts.all({ since, until, status, every }).map(Number);
+    const ids = Float64Array.from(this.ids.all({ since, until, status })).sort();
+    const cuts: number[] = [];
+    for (let i = every - 1; i < ids.length; i += every) cuts.push(ids[i] as number);
+    return cuts;
   }
 }

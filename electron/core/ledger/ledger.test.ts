@@ -996,6 +996,23 @@ describe('export', () => {
     expect(rows[2 * n]?.[description]).toBe(`ü ${n - 1} ${'x'.repeat(n - 1)}`);
   });
 
+  it("cuts an export into ranges at every nth payment passing its filter, in id order whatever the payments' times", () => {
+    const ledger = openLedger();
+    // Ids 1..10 made at falling times (a clock set back): the time index's order is not the ids'.
+    for (let i = 1; i <= 10; i++) {
+      const h = hashOf(preimageOf(100 + i));
+      created(ledger, part(1000n, { paymentHash: h, intendedMsat: 1000n, now: NOW + 1000 - i * 10 }));
+      if (i % 2 === 0) ledger.resolvePart(i, { status: 'failed', failure: failure() }, NOW + 1000);
+    }
+    expect(ledger.exportCuts(ledger.rawParams(), 3)).toEqual([3, 6, 9]);
+    expect(ledger.exportCuts(ledger.rawParams({ status: 'failed' }), 2)).toEqual([4, 8]);
+    // Times NOW+920 (id 8) up to NOW+960 (id 4): ids 4..8; the failed of them: 4, 6, 8.
+    const window = { since: NOW + 920, until: NOW + 961 };
+    expect(ledger.exportCuts(ledger.rawParams(window), 2)).toEqual([5, 7]);
+    expect(ledger.exportCuts(ledger.rawParams({ ...window, status: 'failed' }), 1)).toEqual([4, 6, 8]);
+    expect(ledger.exportCuts(ledger.rawParams({ since: NOW + 5000 }), 1)).toEqual([]);
+  });
+
   it('writes text that is not ASCII, in every field that may hold it, as its UTF-8 (one thread and workers)', async () => {
     const ledger = openLedger();
     // Latin-1 past ASCII (written as two bytes), past Latin-1, past the BMP, control characters, a quote and a comma.

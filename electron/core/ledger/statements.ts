@@ -59,6 +59,14 @@ export const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
   AND (@status IS NULL OR p.status = @status)`;
 
 /**
+ * EXPORT_FILTER, written so that the time range is a range of payments_by_created: without a status, what needs only
+ * the payments' ids (a count, the cuts into ranges) is read from that index alone, not from a scan of the table.
+ */
+export const EXPORT_FILTER_BY_TIME = `p.created_at >= coalesce(@since, -9223372036854775808)
+  AND (@until IS NULL OR p.created_at < @until)
+  AND (@status IS NULL OR p.status = @status)`;
+
+/**
  * The ids of one export batch's payments: those passing the filter after id `after` up to `last`, the batch's last
  * (its parts are read by payment_id, in payment order: a range scan of partial_payments_by_payment).
  */
@@ -75,12 +83,9 @@ export function prepareStatements(db: Db) {
     exportPayments: db.prepare<[Record<string, unknown>], PaymentRow>(
       `SELECT p.* FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
     ),
-    // EXPORT_FILTER, written so that the time range is a range of payments_by_created: without a status, the count
-    // is read from that index alone (a few ms for 100k payments, against 30 ms for a scan of the table).
+    // A few ms for 100k payments, against 30 ms for a scan of the table (EXPORT_FILTER_BY_TIME).
     exportCount: db.prepare<[Record<string, unknown>], { n: bigint }>(
-      `SELECT COUNT(*) AS n FROM payments p
-       WHERE p.created_at >= coalesce(@since, -9223372036854775808) AND (@until IS NULL OR p.created_at < @until)
-         AND (@status IS NULL OR p.status = @status)`,
+      `SELECT COUNT(*) AS n FROM payments p WHERE ${EXPORT_FILTER_BY_TIME}`,
     ),
     exportParts: db.prepare<[Record<string, unknown>], PartRow>(
       `SELECT q.* FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
