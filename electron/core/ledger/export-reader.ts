@@ -129,35 +129,44 @@ interface RawBatch {
   parts: RawPartRow[];
 }
 
+/**
+ * A batch of a range's payments: the next `limit` after id `after` that pass the filter, up to the range's end. Both
+ * ends are bounds of the rowid's range, so that the range's last batch stops at `upTo`: written as
+ * `(@upTo IS NULL OR p.id <= @upTo)`, the end was only a filter, and each range's last batch read every payment after
+ * it to the end of the table (an export in 20 ranges read the payments ten times over).
+ */
+export const BATCH_PAYMENTS = `SELECT p.id, p.payment_hash, p.status, p.msatoshi, p.destination, p.description, p.bolt11,
+    p.created_at, p.completed_at, p.payment_preimage
+  FROM payments p WHERE p.id > @after AND p.id <= coalesce(@upTo, 9223372036854775807) AND ${EXPORT_FILTER}
+  ORDER BY p.id LIMIT @limit`;
+
 /** The export's reads on one connection (every INTEGER a bigint: the ledger's defaultSafeIntegers). */
 export class RawReader {
   private readonly batch: Database.Transaction<(params: Record<string, unknown>) => RawBatch>;
   private readonly ids: Database.Statement<[Record<string, unknown>], number>;
 
   constructor(db: Database.Database) {
-    const payments = db
-      .prepare<[Record<string, unknown>], RawPaymentRow>(
-        `SELECT p.id, p.payment_hash, p.status, p.msatoshi, p.destination, p.description, p.bolt11, p.created_at,
-           p.completed_at, p.payment_preimage
-         FROM payments p WHERE p.id > @after AND (@upTo IS NULL OR p.id <= @upTo) AND ${EXPORT_FILTER}
-         ORDER BY p.id LIMIT @limit`,
-      )
-      .raw(true);
-    // The parts of exactly the batch's payments (the same conditions on the id range up to the batch's last), in
-    // payment order then part id, so that each payment's parts follow one another.
-    const parts = db
-      .prepare<[Record<string, unknown>], RawPartRow>(
-        `SELECT q.id, q.payment_id, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
-           q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node, q.erring_channel,
-           q.payment_preimage
-         FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
-      )
-      .raw(true);
+    const payments = db.prepare<[Record<string, unknown>], RawPaymentRow>(BATCH_PAYMENTS).raw(true);
+    // The parts of exactly the batch's payments, in payment order then part id, so that each payment's parts follow
+    // one another: those of the payments passing the filter in the batch's id range (up to its last); without a
+    // filter, every payment of that range is the batch's, and its parts are a range of partial_payments_by_payment.
+    const partsOf = (payments: string) =>
+      db
+        .prepare<[Record<string, unknown>], RawPartRow>(
+          `SELECT q.id, q.payment_id, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
+             q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node, q.erring_channel,
+             q.payment_preimage
+           FROM partial_payments q WHERE ${payments} ORDER BY q.payment_id, q.id`,
+        )
+        .raw(true);
+    const filtered = partsOf(`q.payment_id IN (${EXPORT_BATCH_IDS})`);
+    const all = partsOf('q.payment_id > @after AND q.payment_id <= @last');
     this.batch = db.transaction((params: Record<string, unknown>): RawBatch => {
       const read = payments.all(params);
       const last = read.at(-1)?.[RAW_PAYMENT.id];
       if (last === undefined) return { payments: read, parts: [] };
-      return { payments: read, parts: parts.all({ ...params, last }) };
+      const unfiltered = params.since === null && params.until === null && params.status === null;
+      return { payments: read, parts: (unfiltered ? all : filtered).all({ ...params, last }) };
     });
     // In the index's order (time), sorted here: a sort of 100k numbers costs less than SQLite's ordering by id.
     this.ids = db

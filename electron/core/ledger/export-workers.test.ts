@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/api/errors';
 import type { PartFailure } from '../../../shared/types';
+import { LEDGER_FILE } from './db';
 import { exportPayments, threadsFor } from './export';
+import { BATCH_PAYMENTS } from './export-reader';
 import { Ledger } from './ledger';
 import { DEST, HOP, hashOf, nodeId, preimageOf, routeTo, secretOf } from './test-helpers';
 
@@ -162,6 +165,26 @@ describe('export in worker threads', () => {
     );
     expect(fs.readdirSync(dir)).toEqual([]);
     fs.renameSync(path.join(ledger.dataDir, 'moved.sqlite'), path.join(ledger.dataDir, 'ledger.sqlite'));
+  });
+
+  it("reads a range's payments within its ends: its last batch stops at the range's end", () => {
+    const ledger = history(30);
+    const db = new Database(path.join(ledger.dataDir, LEDGER_FILE), { readonly: true, fileMustExist: true });
+    try {
+      const plan = (upTo: number | null, status: string | null) =>
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${BATCH_PAYMENTS}`)
+          .all({ after: 10, upTo, since: null, until: null, status, limit: 5 })
+          .map((row) => (row as { detail: string }).detail);
+      // Both ends bound the rowid's range, with or without an end given, with or without a filter.
+      for (const upTo of [20, null]) {
+        for (const status of [null, 'complete']) {
+          expect(plan(upTo, status)).toEqual(['SEARCH p USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)']);
+        }
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it('uses threads for a large export only, and never more than asked or than 4', () => {
