@@ -105,6 +105,20 @@ export class CsvNames {
   }
 }
 
+/**
+ * The CsvNames of `names`, made once for the same map: an export worker writes each of its ranges with a writer of
+ * its own, all from the one map of names it was given for the export.
+ */
+function csvNamesOf(names: NodeNames): CsvNames {
+  let csvNames = made.get(names);
+  if (csvNames === undefined) {
+    csvNames = new CsvNames(names);
+    made.set(names, csvNames);
+  }
+  return csvNames;
+}
+const made = new WeakMap<NodeNames, CsvNames>();
+
 /** A payment's destination as its rows name it: its id, its alias's cell ('' when unnamed), its name in a route. */
 interface Destination {
   id: string;
@@ -118,7 +132,7 @@ interface Destination {
  */
 export function csvWriter(names: NodeNames, search: string | undefined, rebalances: ReadonlySet<string>): RecordWriter {
   const matches = searchFor(search, names);
-  const csvNames = new CsvNames(names);
+  const csvNames = csvNamesOf(names);
   return (out, { payment, parts }) => {
     if (!matches(payment[P.hash], payment[P.destination], payment[P.description])) return undefined;
     out.write(csvRows(payment, parts, csvNames, rebalances.has(payment[P.hash])));

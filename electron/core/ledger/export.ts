@@ -42,7 +42,10 @@ export interface ExportProgress {
 }
 
 export interface ExportOptions {
-  /** Node names (aliases by id) for the CSV's destination and route columns; ids where absent. */
+  /**
+   * Node names (aliases by id) for the CSV's destination and route columns; ids where absent. A map given to an export
+   * is not changed afterwards (what the CSV makes of it is kept with it, export-csv.ts csvNamesOf).
+   */
   names?: NodeNames;
   /** Only payments whose hash, destination id or name, or description holds this text (any case). */
   search?: string;
