@@ -1,7 +1,7 @@
 import { asBytes, type ByteText } from './export-bytes.ts';
 import { CSV_COLUMNS, csvWriter } from './export-csv.ts';
 import { jsonWriter } from './export-json.ts';
-import type { NodeNames, RawRecord, RecordWriter, TextSink } from './export-reader.ts';
+import type { NodeNames, PartColumns, RawRecord, RecordWriter, TextSink } from './export-reader.ts';
 
 // What an export writes into its file, whether one thread writes the whole file or each export worker one range of
 // payments (export.ts): the file's head and tail, and the loop over a range's records. Loaded by the export worker
@@ -38,6 +38,11 @@ export function fileTail(format: ExportFormat, payments: number): ByteText {
  */
 export function rangeJoint(format: ExportFormat): ByteText {
   return asBytes(format === 'csv' ? '' : ',');
+}
+
+/** What the format writes of each part, and so what is read of it. */
+export function partColumns(format: ExportFormat): PartColumns {
+  return format === 'csv' ? 'csv' : 'all';
 }
 
 /** The format's writer of a payment (with its parts), or of nothing when the search leaves it out. */

@@ -141,8 +141,14 @@ export const BATCH_PAYMENTS = `SELECT p.id, p.payment_hash, p.status, p.msatoshi
   ORDER BY p.id LIMIT @limit`;
 
 /** The export's reads on one connection (every INTEGER a bigint: the ledger's defaultSafeIntegers). */
+/**
+ * What an export reads of each part: every column (the JSON writes them all), or those the CSV writes, its preimage
+ * and erring channel read as NULL (about 15% less to read and make JS values of).
+ */
+export type PartColumns = 'all' | 'csv';
+
 export class RawReader {
-  private readonly batch: Database.Transaction<(params: Record<string, unknown>) => RawBatch>;
+  private readonly batches: Record<PartColumns, Database.Transaction<(params: Record<string, unknown>) => RawBatch>>;
   private readonly ids: Database.Statement<[Record<string, unknown>], number>;
 
   constructor(db: Database.Database) {
@@ -150,24 +156,27 @@ export class RawReader {
     // The parts of exactly the batch's payments, in payment order then part id, so that each payment's parts follow
     // one another: those of the payments passing the filter in the batch's id range (up to its last); without a
     // filter, every payment of that range is the batch's, and its parts are a range of partial_payments_by_payment.
-    const partsOf = (payments: string) =>
+    const partsOf = (columns: PartColumns, payments: string) =>
       db
         .prepare<[Record<string, unknown>], RawPartRow>(
           `SELECT q.id, q.payment_id, q.status, q.msatoshi, q.msatoshi_sent, q.destination, q.route, q.created_at,
-             q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node, q.erring_channel,
-             q.payment_preimage
+             q.completed_at, q.failure_code, q.failure_message, q.erring_index, q.erring_node,
+             ${columns === 'all' ? 'q.erring_channel, q.payment_preimage' : 'NULL, NULL'}
            FROM partial_payments q WHERE ${payments} ORDER BY q.payment_id, q.id`,
         )
         .raw(true);
-    const filtered = partsOf(`q.payment_id IN (${EXPORT_BATCH_IDS})`);
-    const all = partsOf('q.payment_id > @after AND q.payment_id <= @last');
-    this.batch = db.transaction((params: Record<string, unknown>): RawBatch => {
-      const read = payments.all(params);
-      const last = read.at(-1)?.[RAW_PAYMENT.id];
-      if (last === undefined) return { payments: read, parts: [] };
-      const unfiltered = params.since === null && params.until === null && params.status === null;
-      return { payments: read, parts: (unfiltered ? all : filtered).all({ ...params, last }) };
-    });
+    const batch = (columns: PartColumns) => {
+      const filtered = partsOf(columns, `q.payment_id IN (${EXPORT_BATCH_IDS})`);
+      const all = partsOf(columns, 'q.payment_id > @after AND q.payment_id <= @last');
+      return db.transaction((params: Record<string, unknown>): RawBatch => {
+        const read = payments.all(params);
+        const last = read.at(-1)?.[RAW_PAYMENT.id];
+        if (last === undefined) return { payments: read, parts: [] };
+        const unfiltered = params.since === null && params.until === null && params.status === null;
+        return { payments: read, parts: (unfiltered ? all : filtered).all({ ...params, last }) };
+      });
+    };
+    this.batches = { all: batch('all'), csv: batch('csv') };
     // In the index's order (time), sorted here: a sort of 100k numbers costs less than SQLite's ordering by id.
     this.ids = db
       .prepare<[Record<string, unknown>], number>(`SELECT p.id FROM payments p WHERE ${EXPORT_FILTER_BY_TIME}`)
@@ -175,11 +184,12 @@ export class RawReader {
       .safeIntegers(false);
   }
 
-  /** The payments in `params`' range that pass its filter, oldest first, each with its parts. */
-  *records(params: RawParams): Generator<RawRecord, void, undefined> {
+  /** The payments in `params`' range that pass its filter, oldest first, each with its parts (`columns` of them). */
+  *records(params: RawParams, columns: PartColumns = 'all'): Generator<RawRecord, void, undefined> {
+    const batch = this.batches[columns];
     let after: number | bigint = params.after;
     for (;;) {
-      const { payments, parts } = this.batch.deferred({ ...params, after });
+      const { payments, parts } = batch.deferred({ ...params, after });
       let j = 0;
       for (const payment of payments) {
         const start = j;

@@ -6,7 +6,7 @@
 // ledger but what the export's files need.
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { type ExportFormat, type RangeTally, recordWriter, writeRecords } from './export-range.ts';
+import { type ExportFormat, partColumns, type RangeTally, recordWriter, writeRecords } from './export-range.ts';
 import { type NodeNames, type RawParams, RawReader } from './export-reader.ts';
 import { CHUNK_BYTES, ChunkWriter } from './export-writer.ts';
 
@@ -57,7 +57,7 @@ async function writeRange(range: number, params: RawParams): Promise<void> {
   const tally: RangeTally = { scanned: 0, payments: 0, partialpayments: 0 };
   const write = recordWriter(setup.format, setup.names, setup.search, setup.rebalances);
   // A turn of the event loop after each chunk: the port's messages go out as they are made.
-  await writeRecords(out, reader.records(params), write, tally, async () => {
+  await writeRecords(out, reader.records(params, partColumns(setup.format)), write, tally, async () => {
     out.flush();
     await new Promise((resolve) => setImmediate(resolve));
   });

@@ -8,7 +8,15 @@ import { ApiError, ErrorCode, invalidParam } from '../../../shared/api/errors';
 import { LEDGER_FILE } from './db';
 import { ExportWorkerError, RANGE_PAYMENTS, writeInWorkers } from './export-parallel';
 import { ExportPool } from './export-pool';
-import { type ExportFormat, fileHead, fileTail, type RangeTally, recordWriter, writeRecords } from './export-range';
+import {
+  type ExportFormat,
+  fileHead,
+  fileTail,
+  partColumns,
+  type RangeTally,
+  recordWriter,
+  writeRecords,
+} from './export-range';
 import type { NodeNames, RawParams } from './export-reader';
 import { Writer } from './export-writer';
 import type { ExportFilter, Ledger } from './ledger';
@@ -179,7 +187,8 @@ async function writeInThread(job: Job, tmp: string, path: string): Promise<Range
   try {
     out.write(fileHead(job.format));
     const write = recordWriter(job.format, job.names, job.search, job.rebalances);
-    await writeRecords(out, job.ledger.exportRawRecords(job.params), write, tally, async () => {
+    const records = job.ledger.exportRawRecords(job.params, partColumns(job.format));
+    await writeRecords(out, records, write, tally, async () => {
       progress.scanned = tally.scanned;
       progress.payments = tally.payments;
       options.onProgress?.({ ...progress });

@@ -16,7 +16,7 @@ import {
   MAX_I64,
 } from './checks';
 import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
-import { type RawParams, RawReader, type RawRecord } from './export-reader';
+import { type PartColumns, type RawParams, RawReader, type RawRecord } from './export-reader';
 import { type ExportBatch, type ExportFilter, type ExportRow, exportBatches, exportParams } from './export-rows';
 import { PaymentRules } from './payment-rules';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
@@ -274,13 +274,16 @@ export class Ledger {
   }
 
   /**
-   * `exportRows` as the exports' files are written from: the rows as arrays of the columns written (statements.ts
-   * RawPaymentRow, RawPartRow), without the objects the other readers make of them (an export of a large history
+   * `exportRows` as the exports' files are written from: the rows as arrays of the columns written (export-reader.ts
+   * RawPaymentRow, RawPartRow; `columns`: what is read of each part), without the objects the other readers make of them (an export of a large history
    * spent more making those than writing its file). Batches are smaller than exportRows': what a batch holds is still
    * live at each young-generation collection.
    */
-  exportRawRecords(params: RawParams = this.rawParams()): Generator<RawRecord, void, undefined> {
-    return this.raw.records(params);
+  exportRawRecords(
+    params: RawParams = this.rawParams(),
+    columns: PartColumns = 'all',
+  ): Generator<RawRecord, void, undefined> {
+    return this.raw.records(params, columns);
   }
 
   /**
