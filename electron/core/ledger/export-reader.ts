@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Status } from '../../../shared/types';
 import type { ByteText } from './export-bytes.ts';
-import { EXPORT_BATCH_IDS, EXPORT_FILTER, EXPORT_FILTER_BY_TIME } from './statements.ts';
+import type { ExportParams } from './export-filter.ts';
+import { EXPORT_FILTER, EXPORT_FILTER_BY_TIME } from './statements.ts';
 
 // Reading the ledger for the export files: the rows as read (arrays of the columns written, no Payment or part
 // object made of them), in batches of payments, each batch one read transaction, so that no cursor stays open between
@@ -78,14 +79,11 @@ export const RAW_PART = {
   preimage: 14,
 } as const;
 
-/** An export's filter (checked: export-rows.ts exportParams) and the range of payment ids it reads. */
-export interface RawParams {
-  since: number | null;
-  until: number | null;
-  status: Status | null;
-  /** Payments per batch. */
-  limit: number;
-  /** The range: payments after id `after` (0: from the first) up to id `upTo` (null: to the last). */
+/**
+ * An export's filter and batch size (checked: export-filter.ts exportParams), and the range of payment ids it reads:
+ * payments after id `after` (0: from the first) up to id `upTo` (null: to the last).
+ */
+export interface RawParams extends ExportParams {
   after: number;
   upTo: number | null;
 }
@@ -166,7 +164,10 @@ export class RawReader {
         )
         .raw(true);
     const batch = (columns: PartColumns) => {
-      const filtered = partsOf(columns, `q.payment_id IN (${EXPORT_BATCH_IDS})`);
+      const filtered = partsOf(
+        columns,
+        `q.payment_id IN (SELECT p.id FROM payments p WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER})`,
+      );
       const all = partsOf(columns, 'q.payment_id > @after AND q.payment_id <= @last');
       return db.transaction((params: Record<string, unknown>): RawBatch => {
         const read = payments.all(params);

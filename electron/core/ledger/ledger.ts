@@ -16,8 +16,8 @@ import {
   MAX_I64,
 } from './checks';
 import { closeDatabase, type Db, type OpenOptions, openDatabase } from './db';
+import { type ExportFilter, exportParams } from './export-filter';
 import { type PartColumns, type RawParams, RawReader, type RawRecord } from './export-reader';
-import { type ExportBatch, type ExportFilter, type ExportRow, exportBatches, exportParams } from './export-rows';
 import { PaymentRules } from './payment-rules';
 import { type RebalanceStore, rebalanceStore } from './rebalances';
 import { toPart, toPayment } from './rows';
@@ -34,8 +34,8 @@ import type {
 } from './types';
 
 export { MAX_MSAT } from './checks';
+export type { ExportFilter } from './export-filter';
 export type { RawRecord } from './export-reader';
-export type { ExportFilter, ExportRow } from './export-rows';
 export type * from './types';
 
 // The ledger: the two tables of the proposal (payments, partial_payments) and the rules that change them
@@ -44,7 +44,7 @@ export type * from './types';
 // Every change of state is one BEGIN IMMEDIATE transaction, so its checks and its writes cannot interleave with
 // another writer's; an error rolls back everything, so an error changes nothing.
 // Beside it: the argument checks (checks.ts), the rules (payment-rules.ts), the SQL (statements.ts), rows to objects
-// (rows.ts) and the export's reading (export-rows.ts).
+// (rows.ts) and the export's reading (export-filter.ts, export-reader.ts).
 
 export class Ledger {
   private readonly s: Statements;
@@ -56,7 +56,6 @@ export class Ledger {
   private readonly resolvePartTx: Transaction<(id: number, outcome: PartOutcome, now: number) => ResolveResult>;
   private readonly resolvePartsTx: Transaction<(items: readonly ResolveItem[], now: number) => ResolveResult[]>;
   private readonly setAttemptIdTx: Transaction<(partId: number, attemptId: bigint) => void>;
-  private readonly exportBatchTx: Transaction<(params: Record<string, unknown>) => ExportBatch>;
   private readonly raw: RawReader;
 
   private constructor(
@@ -79,12 +78,6 @@ export class Ledger {
     this.setAttemptIdTx = db.transaction((partId: number, attemptId: bigint) => {
       const row = this.rules.partRowOrThrow(partId);
       if (row.attempt_id !== attemptId) this.s.setAttemptId.run(attemptId, partId);
-    });
-    this.exportBatchTx = db.transaction((params: Record<string, unknown>): ExportBatch => {
-      const payments = this.s.exportPayments.all(params);
-      const last = payments.at(-1)?.id;
-      if (last === undefined) return { payments, parts: [] };
-      return { payments, parts: this.s.exportParts.all({ ...params, last }) };
     });
     this.raw = new RawReader(db);
   }
@@ -264,20 +257,11 @@ export class Ledger {
   }
 
   /**
-   * Payments (oldest first) with their parts, for export. Streams in batches of `batchSize` payments: each batch is
-   * read in one read transaction (consistent within itself), and no cursor stays open between yields, so the ledger
-   * keeps working (parts resolving) while a slow consumer writes a file. Filter on the payment's created_at and
-   * status.
-   */
-  exportRows(filter: ExportFilter = {}, batchSize = 500): Generator<ExportRow, void, undefined> {
-    return exportBatches((batch) => this.exportBatchTx.deferred(batch), exportParams(filter, batchSize), toPart);
-  }
-
-  /**
-   * `exportRows` as the exports' files are written from: the rows as arrays of the columns written (export-reader.ts
-   * RawPaymentRow, RawPartRow; `columns`: what is read of each part), without the objects the other readers make of them (an export of a large history
-   * spent more making those than writing its file). Batches are smaller than exportRows': what a batch holds is still
-   * live at each young-generation collection.
+   * Payments (oldest first) with their parts, for the exports' files: the rows as arrays of the columns written
+   * (export-reader.ts RawPaymentRow, RawPartRow; `columns`: what is read of each part), no Payment or part objects (an
+   * export of a large history spent more making those than writing its file). Streams in batches of
+   * `params.limit` payments, each read in one read transaction (consistent within itself); no cursor stays open
+   * between yields, so the ledger keeps working (parts resolving) while a slow consumer writes a file.
    */
   exportRawRecords(
     params: RawParams = this.rawParams(),

@@ -54,41 +54,29 @@ const PAYMENT_SELECT = `
     COUNT(q.id) FILTER (WHERE q.status = 'failed') AS n_failed
   FROM payments p LEFT JOIN partial_payments q ON q.payment_hash = p.payment_hash`;
 
-export const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since)
-  AND (@until IS NULL OR p.created_at < @until)
-  AND (@status IS NULL OR p.status = @status)`;
+/** An export's filter after its start (@since): its end (@until, exclusive) and status. */
+const EXPORT_UNTIL_STATUS = `(@until IS NULL OR p.created_at < @until) AND (@status IS NULL OR p.status = @status)`;
 
 /**
- * EXPORT_FILTER, written so that the time range is a range of payments_by_created: without a status, what needs only
- * the payments' ids (a count, the cuts into ranges) is read from that index alone, not from a scan of the table.
+ * An export's filter on payments `p`, as the reads of its batches use it: written so that it uses no index, and the
+ * planner keeps to the batch's range of rowids (export-reader.ts BATCH_PAYMENTS).
  */
-export const EXPORT_FILTER_BY_TIME = `p.created_at >= coalesce(@since, -9223372036854775808)
-  AND (@until IS NULL OR p.created_at < @until)
-  AND (@status IS NULL OR p.status = @status)`;
+export const EXPORT_FILTER = `(@since IS NULL OR p.created_at >= @since) AND ${EXPORT_UNTIL_STATUS}`;
 
 /**
- * The ids of one export batch's payments: those passing the filter after id `after` up to `last`, the batch's last
- * (its parts are read by payment_id, in payment order: a range scan of partial_payments_by_payment).
+ * The same filter, written so that the time range is a range of payments_by_created: without a status, what needs
+ * only the payments' ids (a count, the cuts into ranges) is read from that index alone, not from a scan of the table.
  */
-export const EXPORT_BATCH_IDS = `SELECT p.id FROM payments p WHERE p.id > @after AND p.id <= @last AND ${EXPORT_FILTER}`;
+export const EXPORT_FILTER_BY_TIME = `p.created_at >= coalesce(@since, -9223372036854775808) AND ${EXPORT_UNTIL_STATUS}`;
 
 export function prepareStatements(db: Db) {
   return {
     paymentRow: db.prepare<[string], PaymentRow>('SELECT * FROM payments WHERE payment_hash = ?'),
     payment: db.prepare<[string], PaymentAggRow>(`${PAYMENT_SELECT} WHERE p.payment_hash = ? GROUP BY p.id`),
     payments: db.prepare<[], PaymentAggRow>(`${PAYMENT_SELECT} GROUP BY p.id ORDER BY p.id`),
-    // Export, one batch: the next `limit` payments after id `after`, then the parts of exactly those (the same
-    // conditions on the id range up to the batch's last id), in payment order then part id, so that each payment's
-    // parts follow one another. Each part is read once; msatoshi_sent and the counts are summed from them in JS.
-    exportPayments: db.prepare<[Record<string, unknown>], PaymentRow>(
-      `SELECT p.* FROM payments p WHERE p.id > @after AND ${EXPORT_FILTER} ORDER BY p.id LIMIT @limit`,
-    ),
     // A few ms for 100k payments, against 30 ms for a scan of the table (EXPORT_FILTER_BY_TIME).
     exportCount: db.prepare<[Record<string, unknown>], { n: bigint }>(
       `SELECT COUNT(*) AS n FROM payments p WHERE ${EXPORT_FILTER_BY_TIME}`,
-    ),
-    exportParts: db.prepare<[Record<string, unknown>], PartRow>(
-      `SELECT q.* FROM partial_payments q WHERE q.payment_id IN (${EXPORT_BATCH_IDS}) ORDER BY q.payment_id, q.id`,
     ),
     part: db.prepare<[number], PartRow>('SELECT * FROM partial_payments WHERE id = ?'),
     allParts: db.prepare<[], PartRow>('SELECT * FROM partial_payments ORDER BY id'),
