@@ -24,8 +24,3 @@ export function utf8Bytes(text: string): ByteText {
 export function asBytes(text: string): ByteText {
   return text as ByteText;
 }
-
-/** The text a ByteText holds (for tests and messages: the file holds the bytes). */
-export function textOf(bytes: ByteText): string {
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}

@@ -138,13 +138,13 @@ export const BATCH_PAYMENTS = `SELECT p.id, p.payment_hash, p.status, p.msatoshi
   FROM payments p WHERE p.id > @after AND p.id <= coalesce(@upTo, 9223372036854775807) AND ${EXPORT_FILTER}
   ORDER BY p.id LIMIT @limit`;
 
-/** The export's reads on one connection (every INTEGER a bigint: the ledger's defaultSafeIntegers). */
 /**
  * What an export reads of each part: every column (the JSON writes them all), or those the CSV writes, its preimage
  * and erring channel read as NULL (about 15% less to read and make JS values of).
  */
 export type PartColumns = 'all' | 'csv';
 
+/** The export's reads on one connection (every INTEGER a bigint: the ledger's defaultSafeIntegers). */
 export class RawReader {
   private readonly batches: Record<PartColumns, Database.Transaction<(params: Record<string, unknown>) => RawBatch>>;
   private readonly ids: Database.Statement<[Record<string, unknown>], number>;

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvPlain } from './csv';
-import { asBytes, textOf, utf8Bytes } from './export-bytes';
+import { asBytes, type ByteText, utf8Bytes } from './export-bytes';
 import { CsvNames, isoTime, routeBytes, sat } from './export-csv';
 import { DEST, HOP } from './test-helpers';
 
 // The CSV's cells written by hand for speed: each must equal what the obvious (slower) way writes.
+
+/** The text a ByteText holds (the file holds its bytes). */
+const textOf = (bytes: ByteText) => Buffer.from(bytes, 'latin1').toString('utf8');
 
 /** A route's text as the CSV writes it, as text. */
 const routeText = (stored: string, names: Map<string, string>, known?: { id: string; name: string | undefined }) => {
