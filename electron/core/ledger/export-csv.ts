@@ -146,16 +146,18 @@ export function csvWriter(names: NodeNames, search: string | undefined, rebalanc
  * ledger checks; statuses and failure codes are closed sets; the rest goes through utf8Bytes or comes from CsvNames.)
  */
 function csvRows(payment: RawPaymentRow, parts: RawPartRow[], names: CsvNames, rebalance: boolean): ByteText {
-  let fee = 0n;
-  for (const part of parts) fee += partFeePaid(part[Q.status], part[Q.msatoshi], part[Q.sent]);
   const id = payment[P.destination];
   const destination: Destination = { id, cell: names.cell(id) ?? EMPTY, hop: names.hop(id) };
-  let text = csvPaymentRow(payment, fee, destination.cell, rebalance);
+  // The parts' rows first: the payment's row, before them, carries the sum of their fees.
+  let fee = 0n;
+  let rows = '';
   for (const part of parts) {
+    const partFee = partFeePaid(part[Q.status], part[Q.msatoshi], part[Q.sent]);
+    fee += partFee;
     const route = routeBytes(part[Q.route], names, destination);
-    text += `${csvPartRow(part, payment[P.hash], names, destination)}${names.plain ? route : csvCell(route)},\r\n`;
+    rows += `${csvPartRow(part, partFee, payment[P.hash], names, destination)}${names.plain ? route : csvCell(route)},\r\n`;
   }
-  return asBytes(text);
+  return asBytes(csvPaymentRow(payment, fee, destination.cell, rebalance) + rows);
 }
 
 const EMPTY = asBytes('');
@@ -179,12 +181,12 @@ function csvPaymentRow(p: RawPaymentRow, fee: bigint, alias: ByteText, rebalance
 }
 
 /**
- * A part's row up to its route (csvRows writes the route and the line's end); `hash`: its payment's. A failure is
- * written for a failed part only, its code as the API has it (an unknown one is UNKNOWN_FAILURE).
+ * A part's row up to its route (csvRows writes the route and the line's end); `fee`: what it paid (partFeePaid);
+ * `hash`: its payment's. A failure is written for a failed part only, its code as the API has it (an unknown one is
+ * UNKNOWN_FAILURE).
  */
-function csvPartRow(part: RawPartRow, hash: string, names: CsvNames, destination: Destination): string {
+function csvPartRow(part: RawPartRow, fee: bigint, hash: string, names: CsvNames, destination: Destination): string {
   const status = part[Q.status];
-  const fee = partFeePaid(status, part[Q.msatoshi], part[Q.sent]);
   const failure = status !== 'failed' ? ',,,' : failureCells(part, names);
   const partDestination = part[Q.destination];
   const alias = partDestination === destination.id ? destination.cell : (names.cell(partDestination) ?? EMPTY);
