@@ -21,9 +21,9 @@ export const BUSY_TIMEOUT_MS = 5_000;
 export interface OpenOptions {
   /**
    * Hold the data directory for this process alone (default true): its lock (LOCK_FILE, see openDatabase), so that a
-   * second process on the same data directory (or a second Ledger in this one) refuses to start. False only for tests and tools
-   * that deliberately share the file between connections; the ledger's rules still hold then, because every change
-   * of state is one `BEGIN IMMEDIATE` transaction.
+   * second process on the same data directory (or a second Ledger in this one) refuses to start. False only for
+   * tests and tools that deliberately share the file between connections; the ledger's rules still hold then,
+   * because every change of state is one `BEGIN IMMEDIATE` transaction.
    */
   exclusive?: boolean;
 }

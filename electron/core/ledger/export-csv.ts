@@ -155,7 +155,8 @@ function csvRows(payment: RawPaymentRow, parts: RawPartRow[], names: CsvNames, r
     const partFee = partFeePaid(part[Q.status], part[Q.msatoshi], part[Q.sent]);
     fee += partFee;
     const route = routeBytes(part[Q.route], names, destination);
-    rows += `${csvPartRow(part, partFee, payment[P.hash], names, destination)}${names.plain ? route : csvCell(route)},\r\n`;
+    const routeCell = names.plain ? route : csvCell(route);
+    rows += `${csvPartRow(part, partFee, payment[P.hash], names, destination)}${routeCell},\r\n`;
   }
   return asBytes(csvPaymentRow(payment, fee, destination.cell, rebalance) + rows);
 }
